@@ -1,0 +1,163 @@
+"""The RDF vocabularies kg writes: our ontology (KGO), resource IRIs, and NIF.
+
+Every IRI the package uses comes from this module. schema.org, FOAF, W3C ORG, SKOS and
+PROV-O are rdflib's own ``DefinedNamespace`` classes, re-exported here.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from rdflib import URIRef
+from rdflib.namespace import FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, XSD, DefinedNamespace, Namespace
+
+__all__ = [
+    "KGO",
+    "KGR",
+    "NIF",
+    "SDO",
+    "FOAF",
+    "ORG",
+    "SKOS",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "OWL",
+    "XSD",
+    "SH",
+    "PREFIXES",
+    "resource",
+]
+
+
+class KGO(DefinedNamespace):
+    """The kg ontology (``ontology/kg.ttl``)."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/kg-news/ontology#")
+
+    # entity classes
+    Person: URIRef
+    Organization: URIRef
+    Place: URIRef
+    Program: URIRef
+    Event: URIRef
+    # event kinds
+    Meeting: URIRef
+    Adoption: URIRef
+    Ceremony: URIRef
+    Lecture: URIRef
+    Campaign: URIRef
+    DisputeResolution: URIRef
+    Milestone: URIRef
+    # documents and provenance
+    Document: URIRef
+    Article: URIRef
+    Sentence: URIRef
+    Mention: URIRef
+    Fact: URIRef
+    Authorship: URIRef
+    # relations between entities
+    worksFor: URIRef
+    jobTitle: URIRef
+    honour: URIRef
+    subOrganizationOf: URIRef
+    locatedIn: URIRef
+    participatedIn: URIRef
+    organizer: URIRef
+    implements: URIRef
+    author: URIRef
+    mentions: URIRef
+    # event attributes
+    date: URIRef
+    dateText: URIRef
+    # documents, articles, sentences
+    sourceFile: URIRef
+    sha256: URIRef
+    encoding: URIRef
+    newspaper: URIRef
+    edition: URIRef
+    column: URIRef
+    continuation: URIRef
+    inDocument: URIRef
+    inArticle: URIRef
+    sentenceIndex: URIRef
+    hasSentence: URIRef
+    authorship: URIRef
+    role: URIRef
+    agent: URIRef
+    # mentions and facts
+    inSentence: URIRef
+    refersTo: URIRef
+    confidence: URIRef
+    extractedBy: URIRef
+    # analysis scores
+    degree: URIRef
+    betweenness: URIRef
+    pagerank: URIRef
+    community: URIRef
+
+
+class NIF(DefinedNamespace):
+    """The NLP Interchange Format core terms kg uses for offsets."""
+
+    _fail = True
+    _NS = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+
+    String: URIRef
+    Context: URIRef
+    Sentence: URIRef
+    Phrase: URIRef
+    beginIndex: URIRef
+    endIndex: URIRef
+    anchorOf: URIRef
+    isString: URIRef
+    referenceContext: URIRef
+    sentence: URIRef
+
+
+#: Base of every resource IRI kg mints (entities, articles, sentences).
+KGR = Namespace("https://w3id.org/kg-news/id/")
+
+#: Prefixes bound on every graph kg writes.
+PREFIXES: dict[str, Namespace | str] = {
+    "kgo": KGO._NS,
+    "kgr": KGR,
+    "schema": SDO._NS,
+    "foaf": FOAF._NS,
+    "org": ORG._NS,
+    "skos": SKOS._NS,
+    "prov": PROV._NS,
+    "nif": NIF._NS,
+    "owl": OWL._NS,
+    "rdfs": RDFS._NS,
+    "xsd": XSD._NS,
+    "sh": SH._NS,
+}
+
+# characters kept as they are in a resource IRI besides letters and digits (CJK stays readable)
+_SAFE = "-._~()（）·"
+
+
+def resource(*parts: str) -> URIRef:
+    """Mint a stable, readable resource IRI from path parts.
+
+    Characters not allowed in an IRI path are percent-encoded; CJK text stays readable.
+
+    Examples
+    --------
+    >>> str(resource("person", "张伟"))
+    'https://w3id.org/kg-news/id/person/张伟'
+    >>> str(resource("program", "“一站式”维权 <x>"))
+    'https://w3id.org/kg-news/id/program/%E2%80%9C一站式%E2%80%9D维权%20%3Cx%3E'
+    """
+    segs = []
+    for p in parts:
+        out = []
+        for ch in p:
+            if ch.isalnum() or ch in _SAFE:
+                out.append(ch)
+            else:
+                out.append(quote(ch, safe=""))
+        segs.append("".join(out))
+    return URIRef(str(KGR) + "/".join(segs))
