@@ -1,0 +1,208 @@
+"""Ingestion: source files → documents → articles → sentences, with exact offsets."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import SourceError
+from kg.ingest.decode import MAX_BYTES, read_text, sha256
+from kg.ingest.frontmatter import normalize_date, parse_front_matter
+from kg.ingest.layout import parse_page
+from kg.ingest.sentences import split_pieces
+from kg.model import Article, Author, Document, Sentence, Skipped
+
+__all__ = ["SUFFIXES", "Ingested", "iter_files", "read_file", "read_sources", "read_string"]
+
+#: File suffixes kg reads.
+SUFFIXES = (".md", ".markdown", ".txt", ".text", ".jsonl")
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What ingestion produced: documents, their articles, and the files it skipped (with why)."""
+
+    documents: tuple[Document, ...]
+    articles: tuple[Article, ...]
+    skipped: tuple[Skipped, ...]
+
+    @property
+    def sentences(self) -> int:
+        """Number of sentences over all articles."""
+        return sum(len(a.sentences) for a in self.articles)
+
+
+def iter_files(sources: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Skipped]:
+    """Files to read, in a stable order: each given file, and each readable file under a folder.
+
+    A missing path, or a file given by name with a suffix kg cannot read, yields a
+    :class:`Skipped`. Hidden files and folders are ignored when walking a folder.
+    """
+    for src in sources:
+        p = Path(src)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p)
+                if any(part.startswith(".") for part in rel.parts) or not f.is_file():
+                    continue
+                if f.suffix.lower() in SUFFIXES:
+                    yield f
+                else:
+                    yield Skipped(str(f), f"unsupported file type {f.suffix or '(none)'!r}")
+        elif p.is_file():
+            if p.suffix.lower() in SUFFIXES or not p.suffix:
+                yield p
+            else:
+                yield Skipped(str(p), f"unsupported file type {p.suffix!r}")
+        else:
+            yield Skipped(str(p), "no such file or folder")
+
+
+def _doc_key(path: str, text: str) -> str:
+    return sha256(path + "\x00" + text)[:12]
+
+
+def read_string(text: str, path: str = "<text>", encoding: str = "utf-8",
+                date: str | None = None) -> tuple[Document, list[Article]]:
+    """Parse already-decoded page text into a document and its articles.
+
+    Examples
+    --------
+    >>> doc, arts = read_string("date: 2025-01-02\\n## 标题\\n\\n记者 王一\\n\\n正文第一句。第二句。")
+    >>> doc.date, arts[0].title, arts[0].date, len(arts[0].sentences)
+    ('2025-01-02', '标题', '2025-01-02', 2)
+    """
+    meta, begin = parse_front_matter(text)
+    doc_date = normalize_date(date) if date else None
+    if meta.get("date"):
+        doc_date = normalize_date(meta["date"]) or doc_date
+    doc = Document(path=path, text=text, sha256=sha256(text), encoding=encoding, date=doc_date,
+                   newspaper=meta.get("newspaper"), edition=meta.get("edition"),
+                   meta=tuple(sorted(meta.items())))
+    key = _doc_key(path, text)
+    articles = parse_page(text, begin, path, key)
+    if not any(a.title for a in articles) and articles and meta.get("title") and len(articles) == 1:
+        articles[0] = _replace(articles[0], title=meta["title"])
+    articles = [_replace(a, date=doc_date, newspaper=doc.newspaper) for a in articles]
+    return doc, articles
+
+
+def _replace(a: Article, **kw: object) -> Article:
+    from dataclasses import replace
+
+    return replace(a, **kw)  # type: ignore[arg-type]
+
+
+def _read_jsonl(path: Path, text: str, encoding: str, date: str | None,
+                skipped: list[Skipped]) -> tuple[list[Document], list[Article]]:
+    docs: list[Document] = []
+    arts: list[Article] = []
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            skipped.append(Skipped(where, f"invalid JSON: {e.msg} at column {e.colno}"))
+            continue
+        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str) or not rec["text"].strip():
+            skipped.append(Skipped(where, "record has no 'text' string"))
+            continue
+        body = rec["text"].replace("\r\n", "\n").replace("\r", "\n")
+        rec_date = normalize_date(str(rec["date"])) if rec.get("date") else None
+        doc_date = rec_date or (normalize_date(date) if date else None)
+        doc = Document(path=where, text=body, sha256=sha256(body), encoding=encoding, date=doc_date,
+                       newspaper=rec.get("source") if isinstance(rec.get("source"), str) else None,
+                       meta=tuple(sorted((k, str(v)) for k, v in rec.items()
+                                         if k in ("title", "url", "source", "author", "date"))))
+        key = _doc_key(where, body)
+        art_id = f"{key}-0"
+        pieces = _body_paragraphs(body)
+        sentences: list[Sentence] = []
+        for para in pieces:
+            for spans in split_pieces(body, [para]):
+                sentences.append(Sentence(where, art_id, len(sentences), spans[0][0], spans[-1][1],
+                                          "".join(body[a:b] for a, b in spans), tuple(spans)))
+        authors = tuple(Author(n.strip(), "作者", -1, -1) for n in _names(rec.get("author")))
+        title = rec.get("title") if isinstance(rec.get("title"), str) else None
+        arts.append(Article(id=art_id, document=where, index=0, title=title, start=0, end=len(body),
+                            authors=authors, date=doc_date, newspaper=doc.newspaper,
+                            url=rec.get("url") if isinstance(rec.get("url"), str) else None,
+                            paragraphs=tuple(pieces), sentences=tuple(sentences)))
+        docs.append(doc)
+    return docs, arts
+
+
+def _names(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [x for x in value.replace("、", " ").replace(",", " ").split() if x]
+    if isinstance(value, list):
+        return [str(x) for x in value if str(x).strip()]
+    return []
+
+
+def _body_paragraphs(text: str) -> list[tuple[int, int]]:
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        a, b = pos, pos + len(line)
+        pos = b + 1
+        while a < b and text[a] in " \t\u3000\u00a0":
+            a += 1
+        while b > a and text[b - 1] in " \t\u3000\u00a0":
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def read_file(path: Path, date: str | None = None,
+              max_bytes: int = MAX_BYTES) -> tuple[list[Document], list[Article], list[Skipped]]:
+    """Read one file. Raises :class:`SourceError` when the whole file is unusable."""
+    text, enc = read_text(path, max_bytes)
+    if path.suffix.lower() == ".jsonl":
+        skipped: list[Skipped] = []
+        docs, arts = _read_jsonl(path, text, enc, date, skipped)
+        if not docs and not skipped:
+            raise SourceError(str(path), "no records")
+        return docs, arts, skipped
+    doc, arts = read_string(text, str(path), enc, date)
+    if not arts:
+        raise SourceError(str(path), "no text found")
+    return [doc], arts, []
+
+
+def read_sources(sources: Iterable[str | os.PathLike[str]], date: str | None = None,
+                 progress: Callable[[str], None] | None = None, max_bytes: int = MAX_BYTES) -> Ingested:
+    """Read every source; a bad file is skipped with its reason and never stops the rest.
+
+    Parameters
+    ----------
+    sources : files or folders (walked recursively).
+    date : publication date (``YYYY-MM-DD``) for sources that do not state one.
+    progress : called with each file's path as it is read.
+    """
+    if date is not None and normalize_date(date) is None:
+        raise SourceError(date, "not a valid date (expected YYYY-MM-DD)")
+    docs: list[Document] = []
+    arts: list[Article] = []
+    skipped: list[Skipped] = []
+    for item in iter_files(sources):
+        if isinstance(item, Skipped):
+            skipped.append(item)
+            continue
+        if progress:
+            progress(str(item))
+        try:
+            d, a, s = read_file(item, date, max_bytes)
+        except SourceError as e:
+            skipped.append(Skipped(e.path, e.reason))
+            continue
+        docs.extend(d)
+        arts.extend(a)
+        skipped.extend(s)
+    return Ingested(tuple(docs), tuple(arts), tuple(skipped))
