@@ -41,7 +41,14 @@ def split_pieces(text: str, pieces: list[tuple[int, int]]) -> list[list[tuple[in
             # ‘ ’ are also apostrophes in some texts; only track them inside double quotes or at depth 0
             stack.append((_OPEN_CLOSE[ch], i))
         elif stack and ch == stack[-1][0]:
-            stack.pop()
+            _closer, opened = stack.pop()
+            # speech introduced by a colon (他说：“……。”) ends its sentence with the closing quote
+            if (not stack and i >= 1 and chars[i - 1][0] in TERMINALS + ELLIPSIS and opened >= 1
+                    and chars[opened - 1][0] in "：:"):
+                sentences.append(cur)
+                cur = []
+                i += 1
+                continue
         elif ch in "”」』" and stack:
             # mismatched closer: pop to the matching opener if present
             while stack and stack[-1][0] != ch:

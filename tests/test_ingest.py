@@ -1,0 +1,273 @@
+"""Ingestion: formats, decoding, bad input, page layout rules and offsets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.errors import SourceError
+from kg.ingest import read_file, read_sources, read_string
+from kg.ingest.decode import decode
+
+
+def _check_offsets(doc_text: str, articles) -> None:
+    for a in articles:
+        for s in a.sentences:
+            assert "".join(doc_text[x:y] for x, y in s.pieces) == s.text
+            assert s.pieces[0][0] == s.start and s.pieces[-1][1] == s.end
+            # only layout whitespace is removed between pieces
+            gaps = [doc_text[s.pieces[i][1]:s.pieces[i + 1][0]] for i in range(len(s.pieces) - 1)]
+            for g in gaps:
+                assert not g.strip(" \t\u3000\n") or "转" in g or "接" in g, g
+
+
+PAGE = """## 海河市推出职工服务新举措 让一线职工“有处说”
+
+### 基层创新进行时
+
+本报记者 林晓峰 本报通讯员 高鹏
+
+“我们把服务送到车间。”海河市总工会负责人说。该市总工会今年推出职工服务热线，覆盖职工
+
+10万余人次。（下转第3版）
+
+## 另一地工会开展技能竞赛
+
+# 千名职工同台比技能
+
+周明 本报记者 陈雨
+本报通讯员 李娜
+
+3月12日，竞赛在会展中心举行。选手们说：“比出了水平！”赛后，组委会为获奖者颁奖。
+
+### 赛场内外
+
+参赛选手王强表示，通过比赛提升了技能，也拖
+
+欠不了大家的期望。
+
+本报记者 赵一鸣
+
+2024年底，某省出台新办法。办法明确了各方责任。（下转第2版）
+
+## 某省出台新办法保障劳动者权益
+
+## 第三条新闻标题
+
+本报讯（记者孙立 通讯员何欢）5月8日，会议召开。
+
+### 图片新闻标题说明了内容
+
+
+
+
+### 新线路开通运营
+
+5月30日，一列列车在站内等待发车。
+新华社发（韩冬 摄）
+"""
+
+
+@pytest.fixture()
+def page_articles():
+    return read_string(PAGE, "page.md")
+
+
+def test_page_articles_and_headlines(page_articles):
+    doc, arts = page_articles
+    titles = [a.title for a in arts]
+    assert titles == ["海河市推出职工服务新举措 让一线职工“有处说”", "千名职工同台比技能",
+                      "某省出台新办法保障劳动者权益", "第三条新闻标题", "新线路开通运营"]
+    assert arts[0].alt_titles == ("基层创新进行时",)
+    assert arts[0].column == "基层创新进行时"
+    assert arts[1].alt_titles == ("另一地工会开展技能竞赛",)
+    _check_offsets(doc.text, arts)
+
+
+def test_bylines_become_authors_with_roles(page_articles):
+    _, arts = page_articles
+    assert [(a.name, a.role) for a in arts[0].authors] == [("林晓峰", "记者"), ("高鹏", "通讯员")]
+    assert [(a.name, a.role) for a in arts[1].authors] == [("周明", "作者"), ("陈雨", "记者"), ("李娜", "通讯员")]
+    assert [(a.name, a.role) for a in arts[2].authors] == [("赵一鸣", "记者")]
+    assert [(a.name, a.role) for a in arts[3].authors] == [("孙立", "记者"), ("何欢", "通讯员")]
+    assert [(a.name, a.role) for a in arts[4].authors] == [("韩冬", "摄影")]
+    text = PAGE
+    for art in arts:
+        for au in art.authors:
+            assert text[au.start:au.end] == au.name
+        body = "".join(s.text for s in art.sentences)
+        for au in art.authors:
+            assert "本报记者" not in body and "本报讯" not in body and "摄）" not in body
+
+
+def test_byline_removed_and_dateline_body_kept(page_articles):
+    _, arts = page_articles
+    assert arts[3].sentences[0].text == "5月8日，会议召开。"
+
+
+def test_continuation_marks_recorded_and_removed(page_articles):
+    _, arts = page_articles
+    assert arts[0].continuations == ("（下转第3版）",)
+    assert all("下转" not in s.text for a in arts for s in a.sentences)
+    assert arts[2].continuations == ("（下转第2版）",)
+
+
+def test_column_break_joined_even_inside_a_word(page_articles):
+    _, arts = page_articles
+    texts = [s.text for s in arts[0].sentences]
+    assert "该市总工会今年推出职工服务热线，覆盖职工10万余人次。" in texts
+    texts = [s.text for s in arts[1].sentences]
+    assert "参赛选手王强表示，通过比赛提升了技能，也拖欠不了大家的期望。" in texts
+
+
+def test_genuine_paragraph_ends_not_joined(page_articles):
+    _, arts = page_articles
+    texts = [s.text for s in arts[1].sentences]
+    assert "赛后，组委会为获奖者颁奖。" in texts
+    assert "赛场内外" in texts  # a section heading stays its own sentence
+
+
+def test_quoted_speech_stays_with_its_sentence(page_articles):
+    _, arts = page_articles
+    assert arts[0].sentences[0].text == "“我们把服务送到车间。”海河市总工会负责人说。"
+    assert "选手们说：“比出了水平！”" in [s.text for s in arts[1].sentences]
+
+
+def test_misplaced_headline_goes_to_its_article(page_articles):
+    _, arts = page_articles
+    # the headline printed after the untitled article's body belongs to it
+    assert arts[2].sentences[0].text.startswith("2024年底")
+    assert arts[2].title == "某省出台新办法保障劳动者权益"
+
+
+def test_no_sentence_crosses_articles(page_articles):
+    _, arts = page_articles
+    for a, b in zip(arts, arts[1:]):
+        if a.sentences and b.sentences:
+            assert a.sentences[-1].end <= b.sentences[0].start
+
+
+def test_front_matter_dash_block(tmp_path: Path):
+    p = tmp_path / "a.md"
+    p.write_text("---\ndate: 2025-05-31\nnewspaper: 示例日报\nedition: 第1版\n---\n## 标题\n\n正文。", encoding="utf-8")
+    docs, arts, _ = read_file(p)
+    assert docs[0].date == "2025-05-31" and docs[0].newspaper == "示例日报" and docs[0].edition == "第1版"
+    assert arts[0].date == "2025-05-31" and arts[0].title == "标题"
+    assert arts[0].sentences[0].text == "正文。"
+
+
+def test_date_option_and_first_line_date(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("date: 2024-12-30\n正文。", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("正文二。", encoding="utf-8")
+    r = read_sources([tmp_path], date="2025-01-02")
+    by = {Path(d.path).name: d.date for d in r.documents}
+    assert by == {"a.txt": "2024-12-30", "b.txt": "2025-01-02"}
+    with pytest.raises(SourceError):
+        read_sources([tmp_path], date="2025-13-01")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"])
+def test_encodings(tmp_path: Path, encoding: str):
+    p = tmp_path / "x.txt"
+    p.write_bytes("## 新闻标题\n\n职工们表示：“很满意。”".encode(encoding))
+    docs, arts, _ = read_file(p)
+    assert arts[0].title == "新闻标题"
+    assert docs[0].encoding in {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gb18030": "gb18030",
+                                "gbk": "gb18030", "utf-16": "utf-16"}[encoding]
+    assert arts[0].sentences[0].text == "职工们表示：“很满意。”"
+
+
+def test_crlf_line_ends(tmp_path: Path):
+    p = tmp_path / "x.md"
+    p.write_bytes("## 标题\r\n\r\n第一段没有\r\n\r\n结束。\r\n".encode())
+    docs, arts, _ = read_file(p)
+    assert [s.text for s in arts[0].sentences] == ["第一段没有结束。"]
+    _check_offsets(docs[0].text, arts)
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b"", "empty"),
+    (b"   \n\n", "empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    (bytes(range(256)) * 4, "binary"),
+])
+def test_bad_files_are_skipped_with_reason(tmp_path: Path, content: bytes, reason: str):
+    (tmp_path / "bad.txt").write_bytes(content)
+    (tmp_path / "good.txt").write_text("## 好新闻\n\n内容。", encoding="utf-8")
+    r = read_sources([tmp_path])
+    assert [a.title for a in r.articles] == ["好新闻"]
+    assert len(r.skipped) == 1 and r.skipped[0].path.endswith("bad.txt")
+    assert reason in r.skipped[0].reason
+
+
+def test_undecodable_and_huge_and_missing(tmp_path: Path):
+    (tmp_path / "latin.txt").write_bytes(b"caf\xe9 \xff\xfe\xfd\x80\x81 na\xefve " * 3)
+    (tmp_path / "big.txt").write_text("很长的文字。" * 2000, encoding="utf-8")
+    r = read_sources([tmp_path, tmp_path / "missing.md"], max_bytes=10_000)
+    reasons = {Path(s.path).name: s.reason for s in r.skipped}
+    assert "too large" in reasons["big.txt"]
+    assert "no such file" in reasons["missing.md"]
+    assert "latin.txt" in reasons
+
+
+def test_unsupported_suffix_listed(tmp_path: Path):
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    (tmp_path / ".hidden.txt").write_text("不读", encoding="utf-8")
+    r = read_sources([tmp_path])
+    assert [Path(s.path).name for s in r.skipped] == ["photo.jpg"]
+    assert r.articles == ()
+
+
+def test_jsonl_records(tmp_path: Path):
+    p = tmp_path / "news.jsonl"
+    recs = [{"title": "标题一", "text": "第一句。第二句！", "date": "2025-03-01", "url": "https://example.org/1",
+             "source": "示例网", "author": "王一、李二"},
+            {"title": "标题二", "text": "只有一句。"}]
+    p.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n{broken\n\n{\"title\": 1}\n",
+                 encoding="utf-8")
+    r = read_sources([p])
+    assert [a.title for a in r.articles] == ["标题一", "标题二"]
+    a = r.articles[0]
+    assert a.date == "2025-03-01" and a.url == "https://example.org/1" and a.newspaper == "示例网"
+    assert [x.name for x in a.authors] == ["王一", "李二"]
+    assert [s.text for s in a.sentences] == ["第一句。", "第二句！"]
+    assert len(r.skipped) == 2 and "invalid JSON" in r.skipped[0].reason
+    for d, art in zip(r.documents, r.articles):
+        _check_offsets(d.text, [art])
+
+
+def test_plain_text_without_headings():
+    doc, arts = read_string("今天天气很好。大家都出门了。\n第二段。")
+    assert len(arts) == 1 and arts[0].title is None
+    assert [s.text for s in arts[0].sentences] == ["今天天气很好。", "大家都出门了。", "第二段。"]
+
+
+def test_full_width_forms_kept():
+    doc, arts = read_string("　　全角ＡＢＣ１２３和半角ABC123。")
+    s = arts[0].sentences[0]
+    assert s.text == "全角ＡＢＣ１２３和半角ABC123。" and doc.text[s.start:s.end] == s.text
+
+
+def test_decode_rejects_binary():
+    with pytest.raises(SourceError, match="binary"):
+        decode(b"\x00\x01\x02abc" * 10, "f.bin")
+
+
+_alphabet = st.sampled_from(list("职工会议在北京举行。，！？“”‘’（）#\n 　下转第3版本报记者王林摄…ab1"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_alphabet, max_size=300))
+def test_offsets_always_map_back_to_source(text: str):
+    doc, arts = read_string(text)
+    _check_offsets(doc.text, arts)
+    for a in arts:
+        assert 0 <= a.start <= a.end <= len(doc.text)
+        for au in a.authors:
+            assert doc.text[au.start:au.end] == au.name
+        for s in a.sentences:
+            assert s.text.strip() == s.text and s.text
