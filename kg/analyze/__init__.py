@@ -1,0 +1,74 @@
+"""Graph analysis with networkx: the entity graph from RDF, centrality, communities, paths.
+
+Typical use::
+
+    from kg.analyze import analyze, write_scores, shortest_paths, format_path
+    a = analyze(rdf_graph)                  # scores, components, communities
+    write_scores(rdf_graph, a)              # kgo:degree / betweenness / pagerank / community
+    for p in shortest_paths(a.graph, "甲", "乙"):
+        print(format_path(a.graph, p))
+"""
+
+from __future__ import annotations
+
+from kg.analyze.graph import (
+    COMENTION,
+    ENTITY_TYPES,
+    RELATIONS,
+    EntityNotFound,
+    SentenceInfo,
+    find_nodes,
+    resolve,
+    to_networkx,
+    undirected,
+)
+from kg.analyze.metrics import (
+    RELATION_LABELS,
+    SCORE_PREDICATES,
+    TYPE_LABELS,
+    Analysis,
+    Hop,
+    Path,
+    Scores,
+    analyze,
+    betweenness,
+    communities,
+    connected_components,
+    degree,
+    format_path,
+    neighbourhood,
+    pagerank,
+    scores_to_rdf,
+    shortest_paths,
+    write_scores,
+)
+
+__all__ = [
+    "COMENTION",
+    "ENTITY_TYPES",
+    "RELATIONS",
+    "RELATION_LABELS",
+    "TYPE_LABELS",
+    "SCORE_PREDICATES",
+    "EntityNotFound",
+    "SentenceInfo",
+    "Scores",
+    "Hop",
+    "Path",
+    "Analysis",
+    "to_networkx",
+    "undirected",
+    "find_nodes",
+    "resolve",
+    "degree",
+    "betweenness",
+    "pagerank",
+    "connected_components",
+    "communities",
+    "neighbourhood",
+    "shortest_paths",
+    "format_path",
+    "analyze",
+    "scores_to_rdf",
+    "write_scores",
+]
