@@ -123,6 +123,7 @@ KGR = Namespace("https://w3id.org/kg-news/id/")
 PREFIXES: dict[str, Namespace | str] = {
     "kgo": KGO._NS,
     "kgr": KGR,
+    "rdf": RDF._NS,
     "schema": SDO._NS,
     "foaf": FOAF._NS,
     "org": ORG._NS,

@@ -1,0 +1,567 @@
+"""Map a :class:`~kg.model.Corpus` to RDF, validate it with SHACL, write canonical Turtle.
+
+The mapping (see ``ontology/kg.ttl``):
+
+* an entity is ``kgr:<type>/<name>`` (``kgr:<type>/<name>/<n>`` for the n-th homonym), typed
+  with one of the five classes (events also with their kind), ``rdfs:label``, ``skos:altLabel``;
+* a relation is a direct triple ``<s> kgo:<p> <o>`` *and* a ``kgo:Fact`` node (an RDF
+  reification) with ``kgo:confidence``, ``kgo:extractedBy`` and one ``prov:wasDerivedFrom`` per
+  evidence sentence;
+* articles, sentences and mentions are nodes with NIF offsets into the decoded source text.
+
+No blank nodes are written, so two runs give the same triples and :func:`write_turtle` gives
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.model import Article, Corpus, Document, Entity, Evidence, Relation
+from kg.ns import KGO, NIF, PREFIXES, PROV, RDF, RDFS, SDO, SH, SKOS, XSD, resource
+
+__all__ = [
+    "ONTOLOGY_PATH",
+    "SHAPES_PATH",
+    "RELATION_PREDICATES",
+    "EVENT_KINDS",
+    "corpus_to_graph",
+    "entity_iri",
+    "key_iri",
+    "article_iri",
+    "sentence_iri",
+    "fact_iri",
+    "date_literal",
+    "load_ontology",
+    "load_shapes",
+    "new_graph",
+    "validate",
+    "canonical_turtle",
+    "write_turtle",
+    "atomic_write",
+]
+
+
+def _find_ontology_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    for cand in (here / "ontology", here.parent / "ontology"):
+        if (cand / "kg.ttl").is_file():
+            return cand
+    return here.parent / "ontology"
+
+
+_ONTOLOGY_DIR = _find_ontology_dir()
+#: The ontology (OWL in Turtle) and the SHACL shapes a built graph must satisfy.
+ONTOLOGY_PATH: Path = _ONTOLOGY_DIR / "kg.ttl"
+SHAPES_PATH: Path = _ONTOLOGY_DIR / "shapes.ttl"
+
+#: Relation.predicate values and their properties.
+RELATION_PREDICATES: dict[str, URIRef] = {
+    name: getattr(KGO, name)
+    for name in (
+        "worksFor",
+        "jobTitle",
+        "honour",
+        "subOrganizationOf",
+        "locatedIn",
+        "participatedIn",
+        "organizer",
+        "implements",
+        "date",
+    )
+}
+
+#: Event kinds (values of the entity attribute ``eventType``) and their classes.
+EVENT_KINDS: dict[str, URIRef] = {
+    name: getattr(KGO, name)
+    for name in ("Meeting", "Adoption", "Ceremony", "Lecture", "Campaign", "DisputeResolution", "Milestone")
+}
+
+_TYPES: dict[str, URIRef] = {
+    name: getattr(KGO, name) for name in ("Person", "Organization", "Place", "Program", "Event")
+}
+
+_DISAMBIGUATED = re.compile(r"(.+)#(\d+)")
+
+
+def new_graph() -> Graph:
+    """An empty rdflib graph with the kg prefixes bound."""
+    g = Graph(bind_namespaces="none")
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, str(ns), override=True, replace=True)
+    return g
+
+
+def key_iri(key: str, type_: str | None = None, label: str | None = None) -> URIRef:
+    """The IRI of the entity with ``key`` (``"Person/张伟"`` or ``"Person/张伟#2"``).
+
+    The name comes from the key; ``#n`` becomes a path segment. A key without ``/`` falls
+    back to ``type_`` and ``label``.
+
+    Examples
+    --------
+    >>> str(key_iri("Person/张伟"))
+    'https://w3id.org/kg-news/id/person/张伟'
+    >>> str(key_iri("Person/张伟#2"))
+    'https://w3id.org/kg-news/id/person/张伟/2'
+    """
+    if "/" in key:
+        ktype, name = key.split("/", 1)
+        m = _DISAMBIGUATED.fullmatch(name)
+        typ = (type_ or ktype).lower()
+        if m:
+            return resource(typ, m.group(1), m.group(2))
+        return resource(typ, name)
+    if type_ is None:
+        raise ValueError(f"entity key {key!r} has no type")
+    return resource(type_.lower(), label if label is not None else key)
+
+
+def entity_iri(entity: Entity) -> URIRef:
+    """The IRI of an entity, derived from its key (stable across runs)."""
+    return key_iri(entity.key, entity.type, entity.label)
+
+
+def article_iri(sha256: str, index: int, *rest: str) -> URIRef:
+    """``kgr:article/<sha256[:12]>/<index>`` (plus ``rest`` segments)."""
+    return resource("article", sha256[:12], str(index), *rest)
+
+
+def sentence_iri(sha256: str, article_index: int, sentence_index: int) -> URIRef:
+    """``kgr:article/<sha12>/<article index>/s<sentence index>``."""
+    return article_iri(sha256, article_index, f"s{sentence_index}")
+
+
+def fact_iri(s: Node, p: Node, o: Node) -> URIRef:
+    """``kgr:fact/<sha1 of s|p|o>[:16]``: the same statement always gives the same fact."""
+    digest = hashlib.sha1(f"{s.n3()}|{p.n3()}|{o.n3()}".encode()).hexdigest()[:16]
+    return resource("fact", digest)
+
+
+_DATE_SHAPES = (
+    (re.compile(r"\d{4}-\d{2}-\d{2}"), XSD.date),
+    (re.compile(r"\d{4}-\d{2}"), XSD.gYearMonth),
+    (re.compile(r"\d{4}"), XSD.gYear),
+)
+
+
+def date_literal(value: str) -> Literal:
+    """A date typed by its shape: xsd:date, xsd:gYearMonth or xsd:gYear.
+
+    Anything else (including an impossible day) stays a plain literal, which the shapes reject.
+
+    Examples
+    --------
+    >>> [date_literal(v).datatype.split("#")[1] for v in ("2024-05-01", "2024-05", "2024")]
+    ['date', 'gYearMonth', 'gYear']
+    >>> date_literal("2024-02-30").datatype is None
+    True
+    """
+    v = value.strip()
+    for rx, dt in _DATE_SHAPES:
+        if rx.fullmatch(v):
+            try:
+                if dt == XSD.date:
+                    _dt.date.fromisoformat(v)
+                elif dt == XSD.gYearMonth and not 1 <= int(v[5:7]) <= 12:
+                    break
+            except ValueError:
+                break
+            return Literal(v, datatype=dt)
+    return Literal(v)
+
+
+def _decimal(x: float) -> Literal:
+    """A canonical xsd:decimal (the lexical form Oxigraph keeps: ``1``, ``0.75``)."""
+    d = Decimal(str(round(float(x), 4)))
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return Literal(text or "0", datatype=XSD.decimal)
+
+
+class _Mapper:
+    def __init__(self, corpus: Corpus, graph: Graph) -> None:
+        self.corpus = corpus
+        self.g = graph
+        self.docs: dict[str, Document] = {}
+        for d in corpus.documents:
+            self.docs[d.path] = d
+            self.docs.setdefault(d.sha256, d)
+        self.articles: dict[str, tuple[Article, str]] = {}
+        for a in corpus.articles:
+            doc = self.docs.get(a.document)
+            sha = doc.sha256 if doc else hashlib.sha256(a.document.encode()).hexdigest()
+            self.articles[a.id] = (a, sha)
+        self.entities: dict[str, URIRef] = {e.key: entity_iri(e) for e in corpus.entities}
+        self.typed: set[URIRef] = set()
+
+    def add(self, s: Node, p: Node, o: Node) -> None:
+        self.g.add((s, p, o))
+
+    def iri_for_key(self, key: str) -> URIRef:
+        iri = self.entities.get(key)
+        return iri if iri is not None else key_iri(key)
+
+    def sentence_for(self, ev: Evidence) -> URIRef | None:
+        found = self.articles.get(ev.article)
+        if found is None:
+            return None
+        art, sha = found
+        return sentence_iri(sha, art.index, ev.sentence)
+
+    # --- documents, articles, sentences -------------------------------------------------
+    def document(self, d: Document) -> None:
+        iri = resource("document", d.sha256[:12])
+        self.add(iri, RDF.type, KGO.Document)
+        self.add(iri, KGO.sourceFile, Literal(d.path))
+        self.add(iri, KGO.sha256, Literal(d.sha256))
+        self.add(iri, KGO.encoding, Literal(d.encoding))
+        if d.newspaper:
+            self.add(iri, KGO.newspaper, Literal(d.newspaper))
+        if d.edition:
+            self.add(iri, KGO.edition, Literal(d.edition))
+        if d.date:
+            self.add(iri, SDO.datePublished, date_literal(d.date))
+
+    def article(self, a: Article, sha: str) -> None:
+        doc = self.docs.get(a.document)
+        path = doc.path if doc else a.document
+        iri = article_iri(sha, a.index)
+        self.add(iri, RDF.type, KGO.Article)
+        self.add(iri, KGO.inDocument, resource("document", sha[:12]))
+        self.add(iri, KGO.sourceFile, Literal(path))
+        self.add(iri, NIF.beginIndex, Literal(a.start, datatype=XSD.nonNegativeInteger))
+        self.add(iri, NIF.endIndex, Literal(a.end, datatype=XSD.nonNegativeInteger))
+        if a.title:
+            self.add(iri, SDO.headline, Literal(a.title))
+        for t in a.alt_titles:
+            self.add(iri, SDO.alternativeHeadline, Literal(t))
+        if a.column:
+            self.add(iri, KGO.column, Literal(a.column))
+        date = a.date or (doc.date if doc else None)
+        if date:
+            self.add(iri, SDO.datePublished, date_literal(date))
+        newspaper = a.newspaper or (doc.newspaper if doc else None)
+        if newspaper:
+            self.add(iri, KGO.newspaper, Literal(newspaper))
+        if a.url:
+            self.add(iri, SDO.url, Literal(a.url, datatype=XSD.anyURI))
+        for c in a.continuations:
+            self.add(iri, KGO.continuation, Literal(c))
+        for k, au in enumerate(a.authors):
+            person = resource("person", au.name)
+            self.add(iri, KGO.author, person)
+            node = article_iri(sha, a.index, f"a{k}")
+            self.add(iri, KGO.authorship, node)
+            self.add(node, RDF.type, KGO.Authorship)
+            self.add(node, KGO.agent, person)
+            self.add(node, KGO.role, Literal(au.role))
+            self.add(node, NIF.beginIndex, Literal(au.start, datatype=XSD.nonNegativeInteger))
+            self.add(node, NIF.endIndex, Literal(au.end, datatype=XSD.nonNegativeInteger))
+            if person not in self.typed:
+                self.add(person, RDF.type, KGO.Person)
+                self.add(person, RDFS.label, Literal(au.name))
+                self.typed.add(person)
+        for s in a.sentences:
+            si = sentence_iri(sha, a.index, s.index)
+            self.add(si, RDF.type, KGO.Sentence)
+            self.add(si, NIF.anchorOf, Literal(s.text))
+            self.add(si, NIF.beginIndex, Literal(s.start, datatype=XSD.nonNegativeInteger))
+            self.add(si, NIF.endIndex, Literal(s.end, datatype=XSD.nonNegativeInteger))
+            self.add(si, KGO.inArticle, iri)
+            self.add(si, KGO.sourceFile, Literal(path))
+            self.add(si, KGO.sentenceIndex, Literal(s.index, datatype=XSD.nonNegativeInteger))
+
+    # --- entities -------------------------------------------------------------------------
+    def entity(self, e: Entity) -> None:
+        iri = self.entities[e.key]
+        cls = _TYPES.get(e.type)
+        if cls is None:
+            raise ValueError(
+                f"entity {e.key!r}: unknown type {e.type!r} (expected one of {', '.join(_TYPES)})"
+            )
+        if iri in self.typed:  # the same person already named by a byline
+            self.g.remove((iri, RDFS.label, None))
+        self.typed.add(iri)
+        self.add(iri, RDF.type, cls)
+        self.add(iri, RDFS.label, Literal(e.label))
+        for alias in e.aliases:
+            if alias != e.label:
+                self.add(iri, SKOS.altLabel, Literal(alias))
+        if e.confidence != 1.0:
+            self.add(iri, KGO.confidence, _decimal(e.confidence))
+        for name, value in e.attributes:
+            if name == "date":
+                self.add(iri, KGO.date, date_literal(value))
+            elif name == "dateText":
+                self.add(iri, KGO.dateText, Literal(value))
+            elif name == "eventType" and value in EVENT_KINDS:
+                self.add(iri, RDF.type, EVENT_KINDS[value])
+        for ev in e.mentions:
+            found = self.articles.get(ev.article)
+            if found is None:
+                continue
+            art, sha = found
+            self.add(article_iri(sha, art.index), KGO.mentions, iri)
+            m = resource("mention", sha[:12], str(ev.start), str(ev.end))
+            self.add(m, RDF.type, KGO.Mention)
+            self.add(m, KGO.refersTo, iri)
+            self.add(m, KGO.inSentence, sentence_iri(sha, art.index, ev.sentence))
+            self.add(m, NIF.beginIndex, Literal(ev.start, datatype=XSD.nonNegativeInteger))
+            self.add(m, NIF.endIndex, Literal(ev.end, datatype=XSD.nonNegativeInteger))
+            self.add(m, NIF.anchorOf, Literal(ev.quote))
+
+    # --- relations --------------------------------------------------------------------------
+    def relations(self, relations: Iterable[Relation]) -> None:
+        facts: dict[URIRef, tuple[URIRef, URIRef, Node, float, set[str], set[URIRef]]] = {}
+        for r in relations:
+            p = RELATION_PREDICATES.get(r.predicate)
+            if p is None:
+                raise ValueError(
+                    f"relation {r.subject!r} {r.predicate!r}: unknown predicate "
+                    f"(expected one of {', '.join(RELATION_PREDICATES)})"
+                )
+            s = self.iri_for_key(r.subject)
+            if r.literal:
+                o: Node = date_literal(r.obj) if r.predicate == "date" else Literal(r.obj)
+            else:
+                o = self.iri_for_key(r.obj)
+            f = fact_iri(s, p, o)
+            if f not in facts:
+                facts[f] = (s, p, o, r.confidence, set(), set())
+            s_, p_, o_, conf, comps, sents = facts[f]
+            facts[f] = (s_, p_, o_, max(conf, r.confidence), comps, sents)
+            if r.component:
+                comps.add(r.component)
+            for ev in r.evidence:
+                si = self.sentence_for(ev)
+                if si is not None:
+                    sents.add(si)
+        for f, (s, p, o, conf, comps, sents) in facts.items():
+            self.add(s, p, o)
+            self.add(f, RDF.type, KGO.Fact)
+            self.add(f, RDF.subject, s)
+            self.add(f, RDF.predicate, p)
+            self.add(f, RDF.object, o)
+            self.add(f, KGO.confidence, _decimal(conf))
+            for c in comps:
+                self.add(f, KGO.extractedBy, Literal(c))
+            for si in sents:
+                self.add(f, PROV.wasDerivedFrom, si)
+
+    def run(self) -> None:
+        for d in self.corpus.documents:
+            self.document(d)
+        for a, sha in self.articles.values():
+            self.article(a, sha)
+        for e in self.corpus.entities:
+            self.entity(e)
+        self.relations(self.corpus.relations)
+
+
+def load_ontology() -> Graph:
+    """The ontology (``ontology/kg.ttl``) as a graph."""
+    g = new_graph()
+    g.parse(ONTOLOGY_PATH, format="turtle")
+    return g
+
+
+def load_shapes() -> Graph:
+    """The SHACL shapes (``ontology/shapes.ttl``) as a graph."""
+    g = new_graph()
+    g.parse(SHAPES_PATH, format="turtle")
+    return g
+
+
+def corpus_to_graph(corpus: Corpus, include_ontology: bool = True) -> Graph:
+    """Map a corpus to an rdflib graph (with the ontology's triples unless told otherwise).
+
+    The same corpus always gives the same triples: IRIs come from keys, names and hashes.
+    """
+    g = new_graph()
+    if include_ontology:
+        g.parse(ONTOLOGY_PATH, format="turtle")
+    _Mapper(corpus, g).run()
+    return g
+
+
+# --- SHACL ----------------------------------------------------------------------------------
+
+
+def _short(term: Node | None) -> str:
+    if term is None:
+        return "?"
+    if isinstance(term, URIRef):
+        s = str(term)
+        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1]))):
+            if s.startswith(str(ns)) and len(s) > len(str(ns)):
+                return f"{prefix}:{s[len(str(ns)) :]}"
+        return f"<{s}>"
+    if isinstance(term, BNode):
+        return "[]"
+    return term.n3()
+
+
+def validate(graph: Graph, inference: str = "none") -> list[str]:
+    """Check ``graph`` against ``ontology/shapes.ttl``; return readable violations (empty = conforms).
+
+    ``inference`` is pySHACL's (``"none"`` or ``"rdfs"``; with ``"rdfs"`` the ontology is used
+    as the ontology graph). Each line reads ``<focus node> <path>: <message> (value …)``.
+    """
+    import pyshacl
+
+    if inference not in ("none", "rdfs"):
+        raise ValueError(f"inference must be 'none' or 'rdfs', not {inference!r}")
+    conforms, results, _text = pyshacl.validate(
+        graph,
+        shacl_graph=load_shapes(),
+        ont_graph=load_ontology() if inference == "rdfs" else None,
+        inference=inference,
+        allow_warnings=True,
+    )
+    if conforms:
+        return []
+    lines = []
+    for r in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(r, SH.focusNode)
+        path = results.value(r, SH.resultPath)
+        msg = results.value(r, SH.resultMessage)
+        value = results.value(r, SH.value)
+        line = f"{_short(focus)} {_short(path) if path is not None else ''}: {msg}".replace(" :", ":")
+        if value is not None and value != focus:
+            line += f" (value {_short(value)})"
+        lines.append(line)
+    return sorted(set(lines))
+
+
+# --- canonical Turtle -------------------------------------------------------------------------
+
+_PN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+_ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_IRI_BAD = set('<>"{}|^`\\ ')
+
+
+def _escape_string(s: str) -> str:
+    out = []
+    for ch in s:
+        if ch in _ESC:
+            out.append(_ESC[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _escape_iri(s: str) -> str:
+    if not any(ch in _IRI_BAD or ord(ch) <= 0x20 for ch in s):
+        return s
+    return "".join(f"\\u{ord(ch):04X}" if ch in _IRI_BAD or ord(ch) <= 0x20 else ch for ch in s)
+
+
+class _Writer:
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        # longest namespace first, so kgr: wins over a shorter prefix of it
+        self.prefixes = sorted(prefixes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        self.cache: dict[Node, str] = {}
+
+    def term(self, t: Node) -> str:
+        cached = self.cache.get(t)
+        if cached is not None:
+            return cached
+        if isinstance(t, URIRef):
+            s = str(t)
+            out = None
+            for prefix, ns in self.prefixes:
+                if s.startswith(ns) and _PN_LOCAL.fullmatch(s[len(ns) :]):
+                    out = f"{prefix}:{s[len(ns) :]}"
+                    break
+            if out is None:
+                out = f"<{_escape_iri(s)}>"
+        elif isinstance(t, BNode):
+            out = f"_:{t}"
+        elif isinstance(t, Literal):
+            out = f'"{_escape_string(str(t))}"'
+            if t.language:
+                out += f"@{t.language}"
+            elif t.datatype is not None and t.datatype != XSD.string:
+                out += "^^" + self.term(t.datatype)
+        else:  # pragma: no cover - variables and formulas do not occur in data graphs
+            raise TypeError(f"cannot write {t!r} as Turtle")
+        self.cache[t] = out
+        return out
+
+
+def _sort_key(t: Node) -> tuple[int, str, str, str]:
+    if isinstance(t, URIRef):
+        return (1, str(t), "", "")
+    if isinstance(t, BNode):
+        return (0, str(t), "", "")
+    if isinstance(t, Literal):
+        return (2, str(t), t.language or "", str(t.datatype or ""))
+    return (3, str(t), "", "")
+
+
+def canonical_turtle(graph: Graph, prefixes: dict[str, str] | None = None) -> str:
+    """Serialize ``graph`` as sorted Turtle: the same triples always give the same text.
+
+    Subjects are sorted (blank nodes, then IRIs), ``rdf:type`` comes first, then the other
+    predicates and their objects in order. Blank nodes, if any, are first relabelled
+    canonically (rdflib's RGDA1), so even they do not depend on parse order.
+    """
+    if any(isinstance(t, BNode) for triple in graph for t in triple):
+        from rdflib.compare import to_canonical_graph
+
+        graph = to_canonical_graph(graph)
+    if prefixes is None:
+        prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    w = _Writer(prefixes)
+    by_subject: dict[Node, dict[Node, list[Node]]] = {}
+    for s, p, o in graph:
+        by_subject.setdefault(s, {}).setdefault(p, []).append(o)
+    lines = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(prefixes.items())]
+    for s in sorted(by_subject, key=_sort_key):
+        preds = by_subject[s]
+        lines.append("")
+        lines.append(w.term(s))
+        order = sorted(preds, key=lambda p: (p != RDF.type, _sort_key(p)))
+        for i, p in enumerate(order):
+            objs = ", ".join(w.term(o) for o in sorted(preds[p], key=_sort_key))
+            pred = "a" if p == RDF.type else w.term(p)
+            end = " ." if i == len(order) - 1 else " ;"
+            lines.append(f"    {pred} {objs}{end}")
+    return "\n".join(lines) + "\n"
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same directory, then rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return target
+
+
+def write_turtle(graph: Graph, path: str | os.PathLike[str]) -> Path:
+    """Write ``graph`` as canonical sorted Turtle (byte-identical for the same triples), atomically."""
+    return atomic_write(path, canonical_turtle(graph))

@@ -1,0 +1,424 @@
+"""Corpus → RDF mapping, SHACL validation and canonical Turtle.
+
+``make_corpus`` builds a small invented corpus by hand; the other RDF tests load it from here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pyoxigraph
+import pytest
+from rdflib import Graph, Literal
+
+from kg.model import Article, Author, Corpus, Document, Entity, Evidence, Relation, Sentence
+from kg.ns import KGO, NIF, PROV, RDF, RDFS, SDO, SKOS, XSD, resource
+from kg.rdf import (
+    ONTOLOGY_PATH,
+    SHAPES_PATH,
+    canonical_turtle,
+    corpus_to_graph,
+    date_literal,
+    entity_iri,
+    fact_iri,
+    key_iri,
+    sentence_iri,
+    validate,
+    write_turtle,
+)
+
+SENTENCES_A = [
+    "青岚精密仪器有限公司位于青岚市。",
+    "公司总工程师林晓舟获得“星湖工匠”称号。",
+    "3月12日，技能大赛颁奖仪式在青岚市举行，林晓舟和白鹭参加。",
+]
+SENTENCES_B = ["青岚市隶属河西省。", "白鹭是星湖工匠学院的讲师。"]
+
+
+def _doc_text() -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
+    head_a = "林晓舟获“星湖工匠”称号\n本报记者 周子墨\n"
+    body_a = "".join(SENTENCES_A) + "\n"
+    head_b = "河西省简讯\n"
+    body_b = "".join(SENTENCES_B) + "\n"
+    text = head_a + body_a + head_b + body_b
+    spans_a, pos = [], len(head_a)
+    for s in SENTENCES_A:
+        spans_a.append((pos, pos + len(s)))
+        pos += len(s)
+    spans_b, pos = [], len(head_a) + len(body_a) + len(head_b)
+    for s in SENTENCES_B:
+        spans_b.append((pos, pos + len(s)))
+        pos += len(s)
+    return text, spans_a, spans_b
+
+
+def make_corpus(*, drop_fact_evidence: bool = False) -> Corpus:
+    """A two-article invented corpus with every kind of node the mapping writes."""
+    text, spans_a, spans_b = _doc_text()
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    path = "source/qinglan-daily.txt"
+    doc = Document(
+        path=path, text=text, sha256=sha, encoding="utf-8", date="2024-03-13", newspaper="青岚日报"
+    )
+    author_start = text.index("周子墨")
+
+    def sentences(article_id: str, texts: list[str], spans: list[tuple[int, int]]) -> tuple[Sentence, ...]:
+        return tuple(
+            Sentence(path, article_id, i, a, b, t, ((a, b),))
+            for i, (t, (a, b)) in enumerate(zip(texts, spans, strict=True))
+        )
+
+    art_a = Article(
+        id="a0",
+        document=path,
+        index=0,
+        title="林晓舟获“星湖工匠”称号",
+        start=0,
+        end=spans_a[-1][1],
+        alt_titles=("一线工匠的故事",),
+        column="要闻",
+        authors=(Author("周子墨", "记者", author_start, author_start + 3),),
+        continuations=("（下转第二版）",),
+        sentences=sentences("a0", SENTENCES_A, spans_a),
+    )
+    art_b = Article(
+        id="a1",
+        document=path,
+        index=1,
+        title="河西省简讯",
+        start=spans_a[-1][1] + 1,
+        end=spans_b[-1][1],
+        sentences=sentences("a1", SENTENCES_B, spans_b),
+    )
+
+    def ev(article: Article, sent: int, word: str) -> Evidence:
+        s = article.sentences[sent]
+        start = text.index(word, s.start)
+        return Evidence(path, article.id, sent, start, start + len(word), word)
+
+    def sev(article: Article, sent: int) -> Evidence:
+        s = article.sentences[sent]
+        return Evidence(path, article.id, sent, s.start, s.end, s.text)
+
+    entities = (
+        Entity(
+            "Person/林晓舟",
+            "Person",
+            "林晓舟",
+            aliases=("林工",),
+            mentions=(ev(art_a, 1, "林晓舟"), ev(art_a, 2, "林晓舟")),
+        ),
+        Entity("Person/白鹭", "Person", "白鹭", mentions=(ev(art_a, 2, "白鹭"), ev(art_b, 1, "白鹭"))),
+        Entity("Person/白鹭#2", "Person", "白鹭", confidence=0.5),
+        Entity(
+            "Organization/青岚精密仪器有限公司",
+            "Organization",
+            "青岚精密仪器有限公司",
+            aliases=("青岚仪器", "青岚精密仪器有限公司"),
+            mentions=(ev(art_a, 0, "青岚精密仪器有限公司"),),
+        ),
+        Entity(
+            "Organization/星湖工匠学院",
+            "Organization",
+            "星湖工匠学院",
+            mentions=(ev(art_b, 1, "星湖工匠学院"),),
+        ),
+        Entity(
+            "Place/青岚市",
+            "Place",
+            "青岚市",
+            mentions=(ev(art_a, 0, "青岚市"), ev(art_a, 2, "青岚市"), ev(art_b, 0, "青岚市")),
+        ),
+        Entity("Place/河西省", "Place", "河西省", mentions=(ev(art_b, 0, "河西省"),)),
+        Entity("Program/星湖工匠", "Program", "星湖工匠", mentions=(ev(art_a, 1, "星湖工匠"),)),
+        Entity(
+            "Event/技能大赛颁奖仪式",
+            "Event",
+            "技能大赛颁奖仪式",
+            mentions=(ev(art_a, 2, "技能大赛颁奖仪式"),),
+            attributes=(("date", "2024-03-12"), ("dateText", "3月12日"), ("eventType", "Ceremony")),
+        ),
+    )
+    relations = (
+        Relation(
+            "Organization/青岚精密仪器有限公司", "locatedIn", "Place/青岚市", (sev(art_a, 0),), 0.9, "rules"
+        ),
+        Relation("Place/青岚市", "locatedIn", "Place/河西省", (sev(art_b, 0),), 0.95, "rules"),
+        Relation(
+            "Person/林晓舟", "worksFor", "Organization/青岚精密仪器有限公司", (sev(art_a, 1),), 0.7, "rules"
+        ),
+        Relation("Person/林晓舟", "jobTitle", "总工程师", (sev(art_a, 1),), 0.8, "rules", literal=True),
+        Relation("Person/林晓舟", "honour", "Program/星湖工匠", (sev(art_a, 1),), 0.55, "crf"),
+        # the same fact from a second component: one fact node, the higher confidence
+        Relation("Person/林晓舟", "honour", "Program/星湖工匠", (sev(art_a, 1),), 0.5, "rules"),
+        Relation("Person/林晓舟", "participatedIn", "Event/技能大赛颁奖仪式", (sev(art_a, 2),), 0.9, "rules"),
+        Relation("Person/白鹭", "participatedIn", "Event/技能大赛颁奖仪式", (sev(art_a, 2),), 0.9, "rules"),
+        Relation("Person/白鹭", "worksFor", "Organization/星湖工匠学院", (sev(art_b, 1),), 0.85, "rules"),
+        Relation("Event/技能大赛颁奖仪式", "locatedIn", "Place/青岚市", (sev(art_a, 2),), 0.9, "rules"),
+        Relation(
+            "Event/技能大赛颁奖仪式", "date", "2024-03-12", (sev(art_a, 2),), 1.0, "rules", literal=True
+        ),
+        Relation(
+            "Event/技能大赛颁奖仪式",
+            "organizer",
+            "Organization/星湖工匠学院",
+            () if drop_fact_evidence else (sev(art_a, 2),),
+            0.4,
+            "rules",
+        ),
+    )
+    return Corpus(documents=(doc,), articles=(art_a, art_b), entities=entities, relations=relations)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return make_corpus()
+
+
+@pytest.fixture(scope="module")
+def graph(corpus: Corpus) -> Graph:
+    return corpus_to_graph(corpus)
+
+
+def P(name: str):  # noqa: N802 - reads like the type
+    return resource("person", name)
+
+
+def test_entity_iris_are_derived_from_keys(corpus: Corpus) -> None:
+    by_key = {e.key: e for e in corpus.entities}
+    assert entity_iri(by_key["Person/林晓舟"]) == resource("person", "林晓舟")
+    assert entity_iri(by_key["Person/白鹭#2"]) == resource("person", "白鹭", "2")
+    assert entity_iri(by_key["Place/青岚市"]) == resource("place", "青岚市")
+    assert key_iri("Event/x") == resource("event", "x")
+    with pytest.raises(ValueError):
+        key_iri("nokey")
+
+
+def test_entities_types_labels_aliases(graph: Graph) -> None:
+    lin = P("林晓舟")
+    assert (lin, RDF.type, KGO.Person) in graph
+    assert list(graph.objects(lin, RDFS.label)) == [Literal("林晓舟")]
+    assert set(graph.objects(lin, SKOS.altLabel)) == {Literal("林工")}
+    org = resource("organization", "青岚精密仪器有限公司")
+    # the label is not repeated as an alias
+    assert set(graph.objects(org, SKOS.altLabel)) == {Literal("青岚仪器")}
+    event = resource("event", "技能大赛颁奖仪式")
+    assert set(graph.objects(event, RDF.type)) == {KGO.Event, KGO.Ceremony}
+    assert graph.value(event, KGO.date) == Literal("2024-03-12", datatype=XSD.date)
+    assert graph.value(event, KGO.dateText) == Literal("3月12日")
+    # two people with one name are two nodes
+    assert (P("白鹭"), RDF.type, KGO.Person) in graph
+    assert (resource("person", "白鹭", "2"), RDF.type, KGO.Person) in graph
+
+
+def test_relations_are_direct_triples_and_facts(graph: Graph, corpus: Corpus) -> None:
+    lin, org = P("林晓舟"), resource("organization", "青岚精密仪器有限公司")
+    assert (lin, KGO.worksFor, org) in graph
+    assert (lin, KGO.jobTitle, Literal("总工程师")) in graph
+    f = fact_iri(lin, KGO.worksFor, org)
+    assert (f, RDF.type, KGO.Fact) in graph
+    assert graph.value(f, RDF.subject) == lin
+    assert graph.value(f, RDF.predicate) == KGO.worksFor
+    assert graph.value(f, RDF.object) == org
+    sha = corpus.documents[0].sha256
+    assert list(graph.objects(f, PROV.wasDerivedFrom)) == [sentence_iri(sha, 0, 1)]
+    assert graph.value(f, KGO.extractedBy) == Literal("rules")
+    assert graph.value(f, KGO.confidence) == Literal("0.7", datatype=XSD.decimal)
+    # one fact for a relation found twice; the higher confidence; both components
+    honour = fact_iri(lin, KGO.honour, resource("program", "星湖工匠"))
+    assert list(graph.objects(honour, KGO.confidence)) == [Literal("0.55", datatype=XSD.decimal)]
+    assert set(graph.objects(honour, KGO.extractedBy)) == {Literal("crf"), Literal("rules")}
+    event = resource("event", "技能大赛颁奖仪式")
+    assert (event, KGO.date, Literal("2024-03-12", datatype=XSD.date)) in graph
+
+
+def test_articles_sentences_mentions(graph: Graph, corpus: Corpus) -> None:
+    doc = corpus.documents[0]
+    sha = doc.sha256
+    art = resource("article", sha[:12], "0")
+    assert (art, RDF.type, KGO.Article) in graph
+    assert graph.value(art, SDO.headline) == Literal("林晓舟获“星湖工匠”称号")
+    assert graph.value(art, SDO.alternativeHeadline) == Literal("一线工匠的故事")
+    assert graph.value(art, KGO.column) == Literal("要闻")
+    assert graph.value(art, SDO.datePublished) == Literal("2024-03-13", datatype=XSD.date)
+    assert graph.value(art, KGO.sourceFile) == Literal(doc.path)
+    assert graph.value(art, KGO.continuation) == Literal("（下转第二版）")
+    assert graph.value(art, KGO.inDocument) == resource("document", sha[:12])
+    author = P("周子墨")
+    assert (art, KGO.author, author) in graph
+    assert graph.value(author, RDFS.label) == Literal("周子墨")
+    auth = graph.value(art, KGO.authorship)
+    assert graph.value(auth, KGO.agent) == author and graph.value(auth, KGO.role) == Literal("记者")
+    assert (art, KGO.mentions, P("林晓舟")) in graph
+    assert (art, KGO.mentions, resource("place", "河西省")) not in graph
+    s = resource("article", sha[:12], "0", "s1")
+    sent = corpus.articles[0].sentences[1]
+    assert graph.value(s, NIF.anchorOf) == Literal(sent.text)
+    assert graph.value(s, NIF.beginIndex) == Literal(sent.start, datatype=XSD.nonNegativeInteger)
+    assert graph.value(s, NIF.endIndex) == Literal(sent.end, datatype=XSD.nonNegativeInteger)
+    assert doc.text[sent.start : sent.end] == sent.text
+    assert graph.value(s, KGO.inArticle) == art
+    assert graph.value(s, KGO.sentenceIndex).toPython() == 1
+    mentions = list(graph.subjects(KGO.refersTo, P("林晓舟")))
+    assert len(mentions) == 2
+    for m in mentions:
+        b, e = graph.value(m, NIF.beginIndex).toPython(), graph.value(m, NIF.endIndex).toPython()
+        assert doc.text[b:e] == str(graph.value(m, NIF.anchorOf)) == "林晓舟"
+        assert graph.value(m, KGO.inSentence) in set(graph.subjects(KGO.inArticle, art))
+
+
+def test_no_blank_nodes_and_ontology_included(graph: Graph) -> None:
+    from rdflib import BNode
+
+    assert not any(isinstance(t, BNode) for tr in graph for t in tr)
+    assert (KGO.Person, RDFS.subClassOf, SDO.Person) in graph
+    q = "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a/rdfs:subClassOf* schema:Person }"
+    assert int(next(iter(graph.query(q)))[0]) == 4  # 林晓舟, 白鹭, 白鹭#2, the byline author
+    assert len(corpus_to_graph(make_corpus(), include_ontology=False)) < len(graph)
+
+
+def test_same_input_same_bytes(tmp_path) -> None:
+    a, b = tmp_path / "a.ttl", tmp_path / "b.ttl"
+    write_turtle(corpus_to_graph(make_corpus()), a)
+    write_turtle(corpus_to_graph(make_corpus()), b)
+    assert a.read_bytes() == b.read_bytes()
+    # the order of the input does not matter either
+    c = make_corpus()
+    shuffled = Corpus(c.documents, c.articles[::-1], c.entities[::-1], c.relations[::-1])
+    write_turtle(corpus_to_graph(shuffled), b)
+    assert a.read_bytes() == b.read_bytes()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_turtle_parses_back_with_rdflib_and_oxigraph(graph: Graph, tmp_path) -> None:
+    from rdflib.compare import isomorphic
+
+    path = write_turtle(graph, tmp_path / "kg.ttl")
+    back = Graph().parse(path, format="turtle")
+    assert isomorphic(back, graph)
+    store = pyoxigraph.Store()
+    store.load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)
+    assert len(store) == len(graph)
+
+
+@pytest.mark.parametrize("path", [ONTOLOGY_PATH, SHAPES_PATH])
+def test_ontology_and_shapes_parse(path) -> None:
+    g = Graph().parse(path, format="turtle")
+    assert len(g) > 50
+    store = pyoxigraph.Store()
+    store.load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)
+    assert len(store) == len(g)
+
+
+def test_ontology_alignment() -> None:
+    g = Graph().parse(ONTOLOGY_PATH, format="turtle")
+    from kg.ns import FOAF, ORG, OWL
+
+    expected_classes = {
+        KGO.Person: {SDO.Person, FOAF.Person},
+        KGO.Organization: {SDO.Organization, ORG.Organization},
+        KGO.Place: {SDO.Place},
+        KGO.Program: {SDO.CreativeWork},
+        KGO.Event: {SDO.Event},
+        KGO.Ceremony: {KGO.Event},
+        KGO.Article: {SDO.NewsArticle},
+        KGO.Sentence: {NIF.Sentence},
+    }
+    for cls, supers in expected_classes.items():
+        assert supers <= set(g.objects(cls, RDFS.subClassOf)), cls
+    expected_props = {
+        KGO.worksFor: SDO.worksFor,
+        KGO.jobTitle: SDO.jobTitle,
+        KGO.honour: SDO.award,
+        KGO.subOrganizationOf: SDO.parentOrganization,
+        KGO.locatedIn: SDO.location,
+        KGO.organizer: SDO.organizer,
+        KGO.date: SDO.startDate,
+        KGO.author: SDO.author,
+        KGO.mentions: SDO.mentions,
+    }
+    for prop, sup in expected_props.items():
+        assert (prop, RDFS.subPropertyOf, sup) in g, prop
+    assert (KGO.participatedIn, OWL.inverseOf, SDO.attendee) in g
+    # every kgo term the code uses is declared, with labels in both languages
+    for name in KGO.__annotations__:
+        term = getattr(KGO, name)
+        langs = {lab.language for lab in g.objects(term, RDFS.label)}
+        assert {"zh", "en"} <= langs, name
+
+
+def test_built_graph_conforms(graph: Graph) -> None:
+    assert validate(graph) == []
+
+
+def test_rdfs_inference_catches_domain_misuse(graph: Graph) -> None:
+    assert validate(graph, inference="rdfs") == []
+    g = corpus_to_graph(make_corpus(), include_ontology=False)
+    # worksFor's domain is Person: an organization that "works for" becomes two things at once
+    g.add(
+        (
+            resource("organization", "星湖工匠学院"),
+            KGO.worksFor,
+            resource("organization", "青岚精密仪器有限公司"),
+        )
+    )
+    problems = validate(g, inference="rdfs")
+    assert problems and "星湖工匠学院 rdf:type" in problems[0]
+    with pytest.raises(ValueError):
+        validate(g, inference="owlrl")
+
+
+def test_shacl_catches_broken_graphs() -> None:
+    g = corpus_to_graph(make_corpus(drop_fact_evidence=True))
+    lin = P("林晓舟")
+    g.add((lin, RDFS.label, Literal("林小舟")))
+    g.add((resource("place", "青岚市"), RDF.type, KGO.Organization))
+    g.add((resource("event", "技能大赛颁奖仪式"), KGO.date, Literal("2024-13-40")))
+    s = next(iter(g.subjects(RDF.type, KGO.Sentence)))
+    g.set((s, NIF.endIndex, Literal(0, datatype=XSD.nonNegativeInteger)))
+    problems = validate(g)
+    text = "\n".join(problems)
+    assert "kgr:person/林晓舟 rdfs:label: an entity must have exactly one rdfs:label" in text
+    assert "exactly one type" in text and "青岚市" in text
+    assert "prov:wasDerivedFrom" in text
+    assert "kgo:date must be a valid" in text
+    assert "nif:beginIndex" in text
+    assert all("\n" not in line for line in problems)
+
+
+def test_date_literals() -> None:
+    assert date_literal("2024").datatype == XSD.gYear
+    assert date_literal("2024-13").datatype is None
+    assert date_literal("去年").datatype is None
+
+
+def test_unknown_predicate_or_type_is_an_error() -> None:
+    c = make_corpus()
+    bad = Corpus(c.documents, c.articles, c.entities, (Relation("Person/林晓舟", "likes", "Person/白鹭"),))
+    with pytest.raises(ValueError, match="unknown predicate"):
+        corpus_to_graph(bad)
+    bad = Corpus(c.documents, c.articles, (Entity("Thing/x", "Thing", "x"),), ())
+    with pytest.raises(ValueError, match="unknown type"):
+        corpus_to_graph(bad)
+
+
+def test_canonical_turtle_escapes_and_blank_nodes() -> None:
+    from rdflib import BNode, URIRef
+
+    g = Graph()
+    s = resource("program", '“一站式” <x> "q"')
+    g.add((s, RDFS.label, Literal('a "quoted"\nline\\')))
+    g.add((s, RDFS.comment, Literal("x", lang="zh")))
+    b = BNode()
+    g.add((s, SDO.about, b))
+    g.add((b, RDFS.label, Literal("blank")))
+    g.add((URIRef("http://example.org/a"), RDFS.label, Literal(1)))
+    text = canonical_turtle(g)
+    back = Graph().parse(data=text, format="turtle")
+    from rdflib.compare import isomorphic
+
+    assert isomorphic(back, g)
+    g2 = Graph()
+    for t in reversed(list(g)):
+        g2.add(t)
+    assert canonical_turtle(g2) == text
