@@ -1,0 +1,272 @@
+"""The embedded, persistent RDF store (Oxigraph) behind one small interface.
+
+rdflib stays the API for building and serializing graphs; the store holds the built graph on
+disk so queries, analysis and exports do not re-extract or re-parse anything.
+
+Examples
+--------
+>>> from kg.rdf import new_graph
+>>> from kg.ns import KGO, RDF, resource
+>>> g = new_graph().add((resource("person", "甲"), RDF.type, KGO.Person))
+>>> with Store.memory() as st:
+...     n = st.replace(g)
+...     n, bool(st.query("ASK { ?x a kgo:Person }"))
+(1, True)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import QueryError, StoreError
+from kg.ns import KGO, NIF, PREFIXES, XSD
+
+__all__ = ["DEFAULT_STORE", "Store", "to_ox", "from_ox", "query_error"]
+
+#: Where ``kg build`` writes the store and ``kg query`` / ``kg export`` read it.
+DEFAULT_STORE = Path("exports") / "store"
+
+_XSD_STRING = str(XSD.string)
+_XSD_INTEGER = str(XSD.integer)
+# Oxigraph stores every xsd:integer-derived literal as xsd:integer; these properties are
+# declared xsd:nonNegativeInteger (NIF's range), so reading the store restores that datatype
+# and a graph read back from the store equals the graph that was loaded.
+_NON_NEGATIVE = {str(NIF.beginIndex), str(NIF.endIndex), str(KGO.sentenceIndex)}
+_PREFIXES = {k: str(v) for k, v in PREFIXES.items()}
+
+
+def to_ox(term: Node) -> Any:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store {term!r}")
+
+
+def from_ox(term: Any) -> Node | None:
+    """A pyoxigraph term as an rdflib term (``xsd:string`` literals become plain literals)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    raise TypeError(f"cannot convert {term!r}")
+
+
+def query_error(exc: Exception, name: str | None = None) -> QueryError:
+    """A one-line QueryError from a parser error (``error at 3:14: expected …``)."""
+    msg = " ".join(str(exc).split())
+    if msg.startswith("error at "):
+        pos, _, rest = msg[len("error at ") :].partition(": ")
+        line, _, col = pos.partition(":")
+        if line.isdigit() and col.isdigit():
+            msg = f"syntax error at line {line}, column {col}: {rest}"
+    where = f"query {name!r}: " if name else ""
+    return QueryError(f"{where}{msg}")
+
+
+def _quads(graph: Graph) -> Iterator[Any]:
+    for s, p, o in graph:
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o))
+
+
+class Store:
+    """An Oxigraph store in a directory (``exports/store`` by default), or in memory.
+
+    Open with :meth:`open`; use as a context manager or call :meth:`close`.
+    """
+
+    def __init__(self, inner: Any, path: Path | None, read_only: bool = False) -> None:
+        self._store: Any = inner
+        self.path = path
+        self.read_only = read_only
+
+    # --- opening ------------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str] = DEFAULT_STORE, create: bool = False, read_only: bool = False
+    ) -> Store:
+        """Open the store at ``path``; ``create`` makes it when missing.
+
+        Raises :class:`~kg.errors.StoreError` (one line) when the store is missing, locked or
+        unreadable.
+        """
+        p = Path(path)
+        if not create and not (p / "CURRENT").is_file():
+            if p.exists() and not p.is_dir():
+                raise StoreError(f"{p} is not a store directory")
+            if p.is_dir() and any(p.iterdir()):
+                raise StoreError(f"{p} is not an RDF store (no Oxigraph data in it)")
+            raise StoreError(f"no store at {p}; run `kg build` first or pass --store DIR")
+        try:
+            if create:
+                p.mkdir(parents=True, exist_ok=True)
+            inner = ox.Store.read_only(str(p)) if read_only else ox.Store(str(p))
+        except OSError as e:
+            reason = " ".join(str(e).split())
+            if "lock" in reason.lower():
+                raise StoreError(f"store {p} is in use by another process ({reason})") from None
+            raise StoreError(f"cannot open store {p}: {reason}") from None
+        return cls(inner, p, read_only)
+
+    @classmethod
+    def memory(cls) -> Store:
+        """A temporary in-memory store (tests, one-off queries over a graph)."""
+        return cls(ox.Store(), None)
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> Store:
+        """An in-memory store holding ``graph``."""
+        st = cls.memory()
+        st.replace(graph)
+        return st
+
+    def close(self) -> None:
+        """Flush and release the store (a closed store cannot be used again)."""
+        if self._store is not None:
+            if not self.read_only and self.path is not None:
+                try:
+                    self._store.flush()
+                except OSError:  # pragma: no cover - nothing more to do on close
+                    pass
+            self._store = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def inner(self) -> Any:
+        """The underlying ``pyoxigraph.Store``."""
+        if self._store is None:
+            raise StoreError(f"store {self.path or '(memory)'} is closed")
+        return self._store
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._store is None else f"{len(self)} triples"
+        return f"<Store {self.path or '(memory)'}: {state}>"
+
+    # --- writing ------------------------------------------------------------------------------
+    def _writable(self) -> Any:
+        if self.read_only:
+            raise StoreError(f"store {self.path} is open read-only")
+        return self.inner
+
+    def replace(self, graph: Graph) -> int:
+        """Replace the whole content by ``graph`` (bulk load); return the number of triples."""
+        st = self._writable()
+        st.clear()
+        self.load_graph(graph)
+        return len(st)
+
+    def load_graph(self, graph: Graph) -> None:
+        """Bulk-load ``graph`` into the default graph (fast; not transactional)."""
+        self._writable().bulk_extend(_quads(graph))
+
+    def load_file(self, path: str | os.PathLike[str], format: str | None = None) -> None:
+        """Bulk-load an RDF file (format from the extension unless given, e.g. ``"nt"``)."""
+        fmt = ox.RdfFormat.from_extension(format) if format else None
+        try:
+            self._writable().bulk_load(path=str(path), format=fmt)
+        except SyntaxError as e:
+            raise StoreError(f"{path}: {' '.join(str(e).split())}") from None
+
+    def add_graph(self, graph: Graph, replace_predicates: bool = False) -> None:
+        """Add the triples of ``graph`` in one transaction (e.g. analysis scores).
+
+        With ``replace_predicates``, the triples already stored with any predicate used in
+        ``graph`` are removed first, so writing scores twice does not duplicate them.
+        """
+        st = self._writable()
+        if replace_predicates:
+            for p in sorted({p for _, p, _ in graph}):
+                for q in list(st.quads_for_pattern(None, to_ox(p), None, ox.DefaultGraph())):
+                    st.remove(q)
+        st.extend(_quads(graph))
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL 1.1 Update (the kg prefixes are predeclared)."""
+        try:
+            self._writable().update(text, prefixes=_PREFIXES)
+        except SyntaxError as e:
+            raise query_error(e) from None
+
+    def clear(self) -> None:
+        """Remove every triple."""
+        self._writable().clear()
+
+    # --- reading ------------------------------------------------------------------------------
+    def query(self, text: str, name: str | None = None) -> Any:
+        """Run a SPARQL query (the kg prefixes are predeclared); return pyoxigraph's result.
+
+        A syntax error raises :class:`~kg.errors.QueryError` with the position.
+        """
+        try:
+            return self.inner.query(text, prefixes=_PREFIXES)
+        except SyntaxError as e:
+            raise query_error(e, name) from None
+        except OSError as e:
+            raise StoreError(f"cannot read store {self.path}: {' '.join(str(e).split())}") from None
+
+    def triples(self) -> Iterable[tuple[Node, Node, Node]]:
+        """Every triple of every graph, as rdflib terms."""
+        for q in self.inner.quads_for_pattern(None, None, None, None):
+            o = q.object
+            if (
+                q.predicate.value in _NON_NEGATIVE
+                and isinstance(o, ox.Literal)
+                and o.datatype.value == _XSD_INTEGER
+                and not o.value.startswith("-")
+            ):
+                yield (
+                    from_ox(q.subject),
+                    from_ox(q.predicate),
+                    Literal(o.value, datatype=XSD.nonNegativeInteger),
+                )  # type: ignore[misc]
+            else:
+                yield from_ox(q.subject), from_ox(q.predicate), from_ox(o)  # type: ignore[misc]
+
+    def to_rdflib(self) -> Graph:
+        """The whole store (named graphs merged) as an rdflib graph with the kg prefixes."""
+        from kg.rdf import new_graph
+
+        g = new_graph()
+        for t in self.triples():
+            g.add(t)
+        return g
+
+    def dump(self, path: str | os.PathLike[str], format: str = "nt") -> None:
+        """Write the default graph with Oxigraph's own serializer (fast, not sorted)."""
+        self.inner.dump(
+            str(path),
+            ox.RdfFormat.from_extension(format),
+            from_graph=ox.DefaultGraph(),
+            prefixes=_PREFIXES if format in ("ttl", "trig") else None,
+        )

@@ -1,0 +1,121 @@
+"""The Oxigraph store: open/create, bulk load, query, round trip to rdflib, write-back."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal
+from rdflib.compare import isomorphic
+
+from kg.errors import QueryError, StoreError
+from kg.ns import KGO, XSD, resource
+from kg.rdf import corpus_to_graph, new_graph, write_turtle
+from kg.store import Store, from_ox, to_ox
+
+
+def _make_corpus():
+    spec = importlib.util.spec_from_file_location("_kg_rdf_sample", Path(__file__).with_name("test_rdf.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.make_corpus()
+
+
+@pytest.fixture(scope="module")
+def graph() -> Graph:
+    return corpus_to_graph(_make_corpus())
+
+
+def test_missing_store_is_a_one_line_error(tmp_path) -> None:
+    with pytest.raises(StoreError, match=r"^no store at .*missing; run `kg build` first") as e:
+        Store.open(tmp_path / "missing")
+    assert "\n" not in str(e.value)
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "x.txt").write_text("x")
+    with pytest.raises(StoreError, match="not an RDF store"):
+        Store.open(tmp_path / "junk")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match="not a store directory"):
+        Store.open(tmp_path / "file")
+
+
+def test_persistent_round_trip(tmp_path, graph: Graph) -> None:
+    path = tmp_path / "store"
+    with Store.open(path, create=True) as st:
+        assert len(st) == 0
+        assert st.replace(graph) == len(graph)
+        # replacing again does not duplicate
+        assert st.replace(graph) == len(graph)
+    with Store.open(path, read_only=True) as st:
+        assert len(st) == len(graph)
+        assert isomorphic(st.to_rdflib(), graph)
+        with pytest.raises(StoreError, match="read-only"):
+            st.clear()
+    st = Store.open(path)
+    st.close()
+    with pytest.raises(StoreError, match="closed"):
+        len(st)
+
+
+def test_locked_store(tmp_path) -> None:
+    path = tmp_path / "store"
+    with Store.open(path, create=True):
+        with pytest.raises(StoreError, match="in use|cannot open") as e:
+            Store.open(path)
+        assert "\n" not in str(e.value)
+
+
+def test_query_with_predeclared_prefixes(graph: Graph) -> None:
+    st = Store.from_graph(graph)
+    rows = list(st.query("SELECT ?n WHERE { ?p a kgo:Person ; rdfs:label ?n } ORDER BY ?n"))
+    assert [str(r["n"].value) for r in rows] == sorted(["林晓舟", "白鹭", "白鹭", "周子墨"])
+    assert st.query("ASK { ?x a/rdfs:subClassOf* schema:Person }")
+
+
+def test_query_syntax_error_has_position(graph: Graph) -> None:
+    st = Store.from_graph(graph)
+    with pytest.raises(QueryError, match=r"^query 'bad': syntax error at line 2, column \d+: ") as e:
+        st.query("SELECT ?x\nWHERE { ?x ?y }", name="bad")
+    assert "\n" not in str(e.value)
+
+
+def test_add_graph_writes_scores_back(graph: Graph) -> None:
+    st = Store.from_graph(graph)
+    n = len(st)
+    scores = new_graph()
+    lin = resource("person", "林晓舟")
+    scores.add((lin, KGO.pagerank, Literal("0.25", datatype=XSD.double)))
+    st.add_graph(scores)
+    assert len(st) == n + 1
+    scores = new_graph()
+    scores.add((lin, KGO.pagerank, Literal("0.5", datatype=XSD.double)))
+    st.add_graph(scores, replace_predicates=True)
+    assert len(st) == n + 1
+    st.update("DELETE WHERE { ?s kgo:pagerank ?o }")
+    assert len(st) == n
+
+
+def test_load_file(tmp_path, graph: Graph) -> None:
+    path = write_turtle(graph, tmp_path / "kg.ttl")
+    st = Store.memory()
+    st.load_file(path)
+    assert isomorphic(st.to_rdflib(), graph)
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a> <b> .", encoding="utf-8")
+    with pytest.raises(StoreError):
+        st.load_file(bad)
+
+
+def test_term_conversion_round_trip() -> None:
+    from rdflib import BNode, URIRef
+
+    for t in (
+        URIRef("https://w3id.org/kg-news/id/person/甲"),
+        Literal("甲"),
+        Literal("x", lang="zh"),
+        Literal("2024-05", datatype=XSD.gYearMonth),
+        BNode("b0"),
+    ):
+        assert from_ox(to_ox(t)) == t
+    assert from_ox(None) is None
