@@ -1,0 +1,458 @@
+"""Named SPARQL queries, running them on a store or a graph, and formatting the results.
+
+Bundled queries live in ``kg/queries/*.rq``; each starts with a comment header::
+
+    # title: People
+    # description: Every person with the organizations they work for …
+    # param: threshold decimal = 0.6
+
+A ``# param: NAME TYPE [= DEFAULT]`` line declares a parameter used as ``$NAME`` in the query;
+its value is substituted as a SPARQL literal (a quoted, escaped string, or a checked number), so
+a value can never change the query's structure.
+
+Examples
+--------
+>>> [q.name for q in list_queries()][:3]
+['authors', 'cooccurrence', 'entity']
+>>> bind(load_query("entity"), {"name": 'a"b'}).count('"a\\\\"b"')
+1
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import QueryError
+from kg.ns import PREFIXES
+from kg.store import Store, from_ox
+
+__all__ = [
+    "QUERY_DIR",
+    "FORMATS",
+    "Param",
+    "NamedQuery",
+    "Table",
+    "list_queries",
+    "load_query",
+    "bind",
+    "run",
+    "format_table",
+    "display_width",
+]
+
+QUERY_DIR = Path(__file__).resolve().parent / "queries"
+FORMATS = ("table", "csv", "tsv", "json")
+
+_PARAM_TYPES = ("string", "integer", "decimal")
+_HEADER = re.compile(r"#\s*(title|description|param)\s*:\s*(.*)")
+_PARAM = re.compile(r"(\w+)\s+(\w+)(?:\s*=\s*(.*))?")
+_QUERY_WORDS = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE)\b", re.IGNORECASE)
+_INT = re.compile(r"[+-]?\d+")
+_DEC = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared query parameter; ``default`` None means required."""
+
+    name: str
+    type: str = "string"
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query with its header: ``name`` is the file stem (or ``"<text>"``)."""
+
+    name: str
+    text: str
+    title: str = ""
+    description: str = ""
+    params: tuple[Param, ...] = ()
+    path: Path | None = None
+
+
+def _parse(name: str, text: str, path: Path | None = None) -> NamedQuery:
+    title, desc, params = "", [], []
+    current = None
+    for line in text.splitlines():
+        s = line.strip()
+        if not s:
+            continue
+        if not s.startswith("#"):
+            break
+        m = _HEADER.fullmatch(s)
+        if m:
+            key, value = m.groups()
+            current = key
+            if key == "title":
+                title = value.strip()
+            elif key == "description":
+                desc.append(value.strip())
+            else:
+                pm = _PARAM.fullmatch(value.strip())
+                if not pm or pm.group(2) not in _PARAM_TYPES:
+                    raise QueryError(f"query {name!r}: bad parameter declaration {value.strip()!r}")
+                default = pm.group(3)
+                if default is not None:
+                    default = default.strip()
+                    if len(default) >= 2 and default[0] == default[-1] == '"':
+                        default = default[1:-1]
+                params.append(Param(pm.group(1), pm.group(2), default))
+        elif current == "description":
+            desc.append(s.lstrip("#").strip())
+    return NamedQuery(name, text, title, " ".join(d for d in desc if d), tuple(params), path)
+
+
+def list_queries() -> list[NamedQuery]:
+    """The bundled queries, sorted by name."""
+    return [_parse(p.stem, p.read_text(encoding="utf-8"), p) for p in sorted(QUERY_DIR.glob("*.rq"))]
+
+
+def load_query(spec: str) -> NamedQuery:
+    """A bundled query by name, a ``.rq`` file by path, or SPARQL text.
+
+    Unknown names raise :class:`~kg.errors.QueryError` pointing to ``kg query --list``.
+    """
+    s = spec.strip()
+    if not s:
+        raise QueryError("empty query")
+    bundled = QUERY_DIR / f"{s}.rq"
+    if re.fullmatch(r"[\w-]+", s) and bundled.is_file():
+        return _parse(s, bundled.read_text(encoding="utf-8"), bundled)
+    if "\n" not in s and (s.endswith(".rq") or s.endswith(".sparql")):
+        p = Path(s)
+        if not p.is_file():
+            raise QueryError(f"no query file {s}")
+        try:
+            return _parse(p.stem, p.read_text(encoding="utf-8"), p)
+        except (OSError, UnicodeDecodeError) as e:
+            raise QueryError(f"cannot read {s}: {e}") from None
+    if _QUERY_WORDS.search(s):
+        return _parse("<text>", spec)
+    raise QueryError(f"unknown query {s!r}; `kg query --list` shows the bundled queries")
+
+
+def _literal(value: str, type_: str, name: str) -> str:
+    if type_ == "integer":
+        if not _INT.fullmatch(value.strip()):
+            raise QueryError(f"parameter {name} must be an integer, not {value!r}")
+        return str(int(value))
+    if type_ == "decimal":
+        if not _DEC.fullmatch(value.strip()):
+            raise QueryError(f"parameter {name} must be a number, not {value!r}")
+        v = value.strip()
+        return v if "." in v else v + ".0"
+    out = ['"']
+    for ch in value:
+        if ch in '\\"':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def bind(query: NamedQuery, params: Mapping[str, str]) -> str:
+    """The query text with ``$name`` placeholders replaced by literals.
+
+    Declared parameters are typed by their declaration; for SPARQL text without a header a
+    value that looks like a number is a number and anything else a string.
+    """
+    declared = {p.name: p for p in query.params}
+    values: dict[str, str] = {}
+    for p in query.params:
+        if p.name in params:
+            values[p.name] = _literal(params[p.name], p.type, p.name)
+        elif p.default is not None:
+            values[p.name] = _literal(p.default, p.type, p.name)
+        else:
+            raise QueryError(f"query {query.name!r} needs --param {p.name}=VALUE")
+    for k, v in params.items():
+        if k in declared:
+            continue
+        if not re.search(rf"\${re.escape(k)}\b", query.text):
+            known = ", ".join(declared) or "none"
+            raise QueryError(f"query {query.name!r} has no parameter {k!r} (parameters: {known})")
+        t = "integer" if _INT.fullmatch(v) else "decimal" if _DEC.fullmatch(v) else "string"
+        values[k] = _literal(v, t, k)
+    if not values:
+        return query.text
+    # substitute outside comments only
+    rx = re.compile(r"\$(" + "|".join(re.escape(k) for k in sorted(values, key=len, reverse=True)) + r")\b")
+    lines = []
+    for line in query.text.split("\n"):
+        if line.lstrip().startswith("#"):
+            lines.append(line)
+        else:
+            lines.append(rx.sub(lambda m: values[m.group(1)], line))
+    return "\n".join(lines)
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """Query results: column names and rows of rdflib terms (None = unbound).
+
+    An ASK query gives ``boolean`` and one column ``ask``; CONSTRUCT/DESCRIBE give the
+    columns subject, predicate, object.
+    """
+
+    columns: list[str]
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def values(self) -> list[tuple[Any, ...]]:
+        """Rows as Python values (strings, numbers, dates; IRIs as strings)."""
+        out = []
+        for row in self.rows:
+            out.append(
+                tuple(None if t is None else t.toPython() if isinstance(t, Literal) else str(t) for t in row)
+            )
+        return out
+
+    def format(self, fmt: str = "table", **kw: Any) -> str:
+        """The table as ``table`` (aligned text), ``csv``, ``tsv`` or ``json``."""
+        return format_table(self, fmt, **kw)
+
+    def __str__(self) -> str:
+        return format_table(self, "table")
+
+
+def _display(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        s = str(term)
+        for prefix, ns in _SHORT:
+            if s.startswith(ns) and len(s) > len(ns):
+                return f"{prefix}:{s[len(ns) :]}"
+        return f"<{s}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+_SHORT = sorted(((k, str(v)) for k, v in PREFIXES.items()), key=lambda kv: -len(kv[1]))
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: East Asian wide and fullwidth characters count 2.
+
+    >>> display_width("abc"), display_width("张三"), display_width("（1）")
+    (3, 4, 5)
+    """
+    w = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return w
+
+
+def _fit(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    if display_width(text) <= width:
+        return text
+    out, w = [], 0
+    for ch in text:
+        cw = display_width(ch)
+        if w + cw > width - 1:
+            break
+        out.append(ch)
+        w += cw
+    return "".join(out) + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
+def _text(table: Table, max_width: int = 48) -> str:
+    if table.boolean is not None:
+        return "true" if table.boolean else "false"
+    cells = [[_fit(_display(t), max_width) for t in row] for row in table.rows]
+    widths = [display_width(c) for c in table.columns]
+    for row in cells:
+        widths = [max(w, display_width(c)) for w, c in zip(widths, row, strict=True)]
+    lines = ["  ".join(_pad(c, w) for c, w in zip(table.columns, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
+    n = len(table.rows)
+    lines.append(f"({n} row{'s' if n != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _csv(table: Table) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)  # SPARQL 1.1 CSV results: CRLF line ends, plain values
+    if table.boolean is not None:
+        w.writerow(["ask"])
+        w.writerow(["true" if table.boolean else "false"])
+        return buf.getvalue()
+    w.writerow(table.columns)
+    for row in table.rows:
+        w.writerow(["" if t is None else f"_:{t}" if isinstance(t, BNode) else str(t) for t in row])
+    return buf.getvalue()
+
+
+def _tsv_term(t: Node | None) -> str:
+    from kg.rdf import _escape_string
+
+    if t is None:
+        return ""
+    if isinstance(t, URIRef):
+        return f"<{t}>"
+    if isinstance(t, BNode):
+        return f"_:{t}"
+    assert isinstance(t, Literal)
+    out = f'"{_escape_string(str(t))}"'
+    if t.language:
+        return f"{out}@{t.language}"
+    if t.datatype is not None:
+        return f"{out}^^<{t.datatype}>"
+    return out
+
+
+def _tsv(table: Table) -> str:
+    """SPARQL 1.1 TSV results: ``?var`` headers, terms in Turtle syntax."""
+    if table.boolean is not None:
+        return "?ask\n" + ("true" if table.boolean else "false") + "\n"
+    lines = ["\t".join(f"?{c}" for c in table.columns)]
+    for row in table.rows:
+        lines.append("\t".join(_tsv_term(t) for t in row))
+    return "\n".join(lines) + "\n"
+
+
+def _json_term(t: Node) -> dict[str, str]:
+    if isinstance(t, URIRef):
+        return {"type": "uri", "value": str(t)}
+    if isinstance(t, BNode):
+        return {"type": "bnode", "value": str(t)}
+    assert isinstance(t, Literal)
+    d = {"type": "literal", "value": str(t)}
+    if t.language:
+        d["xml:lang"] = t.language
+    elif t.datatype is not None:
+        d["datatype"] = str(t.datatype)
+    return d
+
+
+def _json(table: Table) -> str:
+    """SPARQL 1.1 Query Results JSON."""
+    if table.boolean is not None:
+        doc: dict[str, Any] = {"head": {}, "boolean": table.boolean}
+    else:
+        bindings = [
+            {c: _json_term(t) for c, t in zip(table.columns, row, strict=True) if t is not None}
+            for row in table.rows
+        ]
+        doc = {"head": {"vars": list(table.columns)}, "results": {"bindings": bindings}}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def format_table(table: Table, fmt: str = "table", **kw: Any) -> str:
+    """Format ``table`` as ``table`` (aligned, CJK-aware), ``csv``, ``tsv`` or ``json``."""
+    if fmt == "table":
+        return _text(table, **kw)
+    if fmt == "csv":
+        return _csv(table)
+    if fmt == "tsv":
+        return _tsv(table)
+    if fmt == "json":
+        return _json(table)
+    raise QueryError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
+
+
+# --- running ------------------------------------------------------------------------------------
+
+
+def _from_store(store: Store, text: str, name: str | None) -> Table:
+    import pyoxigraph as ox
+
+    res = store.query(text, name=name)
+    if isinstance(res, ox.QueryBoolean):
+        return Table(["ask"], [(Literal(bool(res)),)], boolean=bool(res))
+    if isinstance(res, ox.QueryTriples):
+        return Table(
+            ["subject", "predicate", "object"],
+            [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in res],
+        )
+    cols = [v.value for v in res.variables]
+    try:
+        rows = [tuple(from_ox(sol[i]) for i in range(len(cols))) for sol in res]
+    except OSError as e:  # evaluation errors surface while iterating
+        raise QueryError(f"query {name!r}: {' '.join(str(e).split())}") from None
+    return Table(cols, rows)
+
+
+def run(source: Store | Graph, query: str | NamedQuery, **params: str) -> Table:
+    """Run a query (name, path, text or :class:`NamedQuery`) on a store or an rdflib graph.
+
+    Queries run on Oxigraph in both cases (a graph is copied into an in-memory store);
+    the kg prefixes are predeclared.
+
+    ``params`` fill the query's ``$name`` placeholders (see :func:`bind`).
+    """
+    nq = query if isinstance(query, NamedQuery) else load_query(query)
+    text = bind(nq, {k: str(v) for k, v in params.items()})
+    name = None if nq.name == "<text>" else nq.name
+    if isinstance(source, Store):
+        return _from_store(source, text, name)
+    if isinstance(source, Graph):
+        # one engine for every source: the graph is queried in a temporary Oxigraph store, so a
+        # graph and the store built from it give the same answers (and rdflib's SPARQL quirks,
+        # such as GROUP_CONCAT over unbound values, do not apply)
+        with Store.from_graph(source) as st:
+            return _from_store(st, text, name)
+    raise TypeError(f"run() needs a Store or an rdflib Graph, not {type(source).__name__}")
+
+
+def parse_params(items: Iterable[str]) -> dict[str, str]:
+    """``["k=v", …]`` (from ``--param``) as a dict; a malformed item raises QueryError."""
+    out: dict[str, str] = {}
+    for item in items:
+        k, sep, v = item.partition("=")
+        if not sep or not re.fullmatch(r"\w+", k.strip()):
+            raise QueryError(f"--param needs NAME=VALUE, not {item!r}")
+        out[k.strip()] = v
+    return out
+
+
+def describe(queries: Sequence[NamedQuery]) -> str:
+    """The ``kg query --list`` text: name, title, parameters and description of each query."""
+    lines = []
+    width = max((len(q.name) for q in queries), default=0)
+    for q in queries:
+        params = " ".join(
+            f"--param {p.name}=" + (p.default if p.default is not None else "…") for p in q.params
+        )
+        lines.append(f"{q.name.ljust(width)}  {q.title}" + (f"  [{params}]" if params else ""))
+        if q.description:
+            lines.append(f"{' ' * width}  {q.description}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,193 @@
+"""Named queries, parameters, errors and result formats."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Graph
+
+from kg.errors import QueryError
+from kg.rdf import corpus_to_graph
+from kg.sparql import display_width, list_queries, load_query, parse_params, run
+from kg.store import Store
+
+REQUIRED = {
+    "people",
+    "orgs-by-place",
+    "events",
+    "entity",
+    "evidence",
+    "cooccurrence",
+    "low-confidence",
+    "authors",
+}
+
+
+def _make_corpus():
+    spec = importlib.util.spec_from_file_location("_kg_rdf_sample", Path(__file__).with_name("test_rdf.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.make_corpus()
+
+
+@pytest.fixture(scope="module")
+def graph() -> Graph:
+    return corpus_to_graph(_make_corpus())
+
+
+@pytest.fixture(scope="module")
+def store(graph: Graph) -> Store:
+    return Store.from_graph(graph)
+
+
+def test_bundled_queries_have_headers() -> None:
+    queries = {q.name: q for q in list_queries()}
+    assert REQUIRED <= set(queries)
+    for q in queries.values():
+        assert q.title and q.description, q.name
+        assert q.path is not None and q.path.suffix == ".rq"
+    assert [p.name for p in queries["entity"].params] == ["name"]
+    assert queries["low-confidence"].params[0].default == "0.6"
+
+
+def test_every_query_runs_on_store_and_graph(store: Store, graph: Graph) -> None:
+    for q in list_queries():
+        params = {"name": "林晓舟"} if q.name == "entity" else {}
+        a = run(store, q, **params)
+        b = run(graph, q.name, **params)
+        assert a.columns == b.columns
+        assert len(a) > 0, q.name
+        assert len(a) == len(b)
+
+
+def test_people(store: Store) -> None:
+    t = run(store, "people")
+    rows = {r[1]: r for r in t.values()}
+    assert rows["林晓舟"][2:6] == ("青岚精密仪器有限公司", "总工程师", "星湖工匠", 1)
+    assert rows["周子墨"][5] == 0  # the byline author is a person too
+
+
+def test_entity_by_name_and_alias(store: Store) -> None:
+    by_name = run(store, "entity", name="林晓舟")
+    by_alias = run(store, "entity", name="林工")
+    assert by_name.rows == by_alias.rows
+    props = {(r[1], r[2].rsplit("#", 1)[-1], r[3]) for r in by_name.values()}
+    assert ("→", "worksFor", "青岚精密仪器有限公司") in props
+    assert ("←", "mentions", "林晓舟获“星湖工匠”称号") in props
+
+
+def test_parameters_are_literals_not_sparql(store: Store) -> None:
+    evil = '林晓舟" } ?x ?y ?z . FILTER("1"="1'
+    assert len(run(store, "entity", name=evil)) == 0
+    assert len(run(store, "entity", name="a\\b\nc")) == 0
+
+
+def test_parameter_errors(store: Store) -> None:
+    with pytest.raises(QueryError, match=r"query 'entity' needs --param name=VALUE"):
+        run(store, "entity")
+    with pytest.raises(QueryError, match=r"has no parameter 'nme'"):
+        run(store, "entity", name="x", nme="y")
+    with pytest.raises(QueryError, match="must be an integer"):
+        run(store, "cooccurrence", limit="5; DROP ALL")
+    with pytest.raises(QueryError, match="must be a number"):
+        run(store, "low-confidence", threshold="high")
+    with pytest.raises(QueryError, match="NAME=VALUE"):
+        parse_params(["novalue"])
+    assert parse_params(["name=a=b", "limit=3"]) == {"name": "a=b", "limit": "3"}
+
+
+def test_filters(store: Store) -> None:
+    assert len(run(store, "cooccurrence", limit="3")) == 3
+    low = run(store, "low-confidence")
+    assert [float(r[0]) for r in low.values()] == [0.4, 0.55]
+    assert len(run(store, "low-confidence", threshold="0.45")) == 1
+    ev = run(store, "evidence", subject="林工", predicate="worksFor")
+    assert len(ev) == 1
+    subject, pred, obj, conf, sentence, source, begin, end, _ = ev.values()[0]
+    text = _make_corpus().documents[0].text
+    assert (subject, pred, obj) == ("林晓舟", "worksFor", "青岚精密仪器有限公司")
+    assert text[begin:end] == sentence and source.endswith(".txt")
+    assert len(run(store, "evidence", object="总工程师")) == 1
+    # place hierarchy: the company in 青岚市 is also under 河西省
+    orgs = run(store, "orgs-by-place", place="河西省").values()
+    assert [(r[0], r[1], r[2]) for r in orgs] == [("河西省", "青岚精密仪器有限公司", "青岚市")]
+    events = run(store, "events").values()
+    assert events[0][:4] == (events[0][0], "技能大赛颁奖仪式", "Ceremony", "3月12日")
+    assert str(events[0][0]) == "2024-03-12"
+
+
+def test_ad_hoc_text_and_params(store: Store) -> None:
+    t = run(store, "SELECT ?p WHERE { ?p rdfs:label $n }", n="白鹭")
+    assert len(t) == 2
+    t = run(store, "ASK { ?x kgo:confidence ?c FILTER(?c < $t) }", t="0.5")
+    assert t.boolean is True and t.format("table") == "true"
+    assert json.loads(t.format("json")) == {"head": {}, "boolean": True}
+    t = run(store, "CONSTRUCT { ?p a kgo:Person } WHERE { ?p a kgo:Person }")
+    assert t.columns == ["subject", "predicate", "object"] and len(t) == 4
+
+
+def test_query_errors_are_one_line(store: Store, graph: Graph, tmp_path) -> None:
+    for source in (store, graph):
+        with pytest.raises(QueryError, match=r"^syntax error at line 2, column \d+: ") as e:
+            run(source, "SELECT ?x\nWHERE { ?x ?y }")
+        assert "\n" not in str(e.value)
+    with pytest.raises(QueryError, match="unknown query 'peeple'; `kg query --list`"):
+        load_query("peeple")
+    with pytest.raises(QueryError, match="no query file"):
+        load_query(str(tmp_path / "missing.rq"))
+    with pytest.raises(QueryError, match="empty query"):
+        load_query("  ")
+    f = tmp_path / "mine.rq"
+    f.write_text("# title: Mine\n# description: count\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n", "utf-8")
+    q = load_query(str(f))
+    assert (q.name, q.title) == ("mine", "Mine")
+    assert run(store, q).values()[0][0] == len(store)
+    f.write_text("SELECT ?x WHERE { ?x ?y }\n", "utf-8")
+    with pytest.raises(QueryError, match=r"^query 'mine': syntax error at line \d+, column \d+: "):
+        run(store, str(f))
+
+
+def test_csv_tsv_json(store: Store) -> None:
+    t = run(store, "people")
+    text = t.format("csv")
+    assert text.startswith("person,name,organizations,titles,honours,articles\r\n")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) == len(t) + 1
+    assert any(r[0].startswith("https://w3id.org/kg-news/id/person/") and r[1] == "林晓舟" for r in rows)
+    doc = json.loads(t.format("json"))
+    assert doc["head"]["vars"] == t.columns
+    first = doc["results"]["bindings"][0]
+    assert first["person"]["type"] == "uri"
+    assert first["articles"]["datatype"].endswith("#integer")
+    # both parse as SPARQL results with Oxigraph's own parsers
+    for fmt, oxfmt in (
+        ("json", pyoxigraph.QueryResultsFormat.JSON),
+        ("tsv", pyoxigraph.QueryResultsFormat.TSV),
+    ):
+        parsed = pyoxigraph.parse_query_results(t.format(fmt), format=oxfmt)
+        assert len(list(parsed)) == len(t)
+    with pytest.raises(QueryError, match="unknown format"):
+        t.format("xml")
+
+
+def test_table_aligns_cjk(store: Store) -> None:
+    text = run(store, "people").format("table")
+    lines = text.splitlines()
+    assert lines[-1] == "(4 rows)"
+    # the second column starts at the same display column on every line
+    header = lines[0]
+    col = display_width(header[: header.index("name")])
+    for line in lines[2:-1]:
+        label = next(n for n in ("林晓舟", "白鹭", "周子墨") if n in line)
+        assert display_width(line[: line.index(label, line.index("  "))]) == col, line
+    assert display_width("技能大赛") == 8
+    long = run(store, "evidence").format("table", max_width=10)
+    assert "…" in long and all(
+        display_width(c.strip()) <= 10 for ln in long.splitlines()[2:-1] for c in ln.split("  ") if c
+    )
