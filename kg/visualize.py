@@ -25,7 +25,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -44,17 +43,14 @@ from kg.analyze import (
     to_networkx,
     undirected,
 )
+from kg.analyze._io import write_atomic
+from kg.analyze.report import TYPE_COLORS
 
 __all__ = ["TYPE_STYLE", "layout", "render_view", "write_view"]
 
 #: Colour and vis-network shape of each entity type.
-TYPE_STYLE: Mapping[str, tuple[str, str]] = {
-    "Person": ("#e15759", "dot"),
-    "Organization": ("#4e79a7", "square"),
-    "Place": ("#59a14f", "triangle"),
-    "Program": ("#edc948", "diamond"),
-    "Event": ("#b07aa1", "star"),
-}
+_SHAPES = {"Person": "dot", "Organization": "square", "Place": "triangle", "Program": "diamond", "Event": "star"}
+TYPE_STYLE: Mapping[str, tuple[str, str]] = {t: (TYPE_COLORS[t], _SHAPES[t]) for t in _SHAPES}
 _FONT = "'Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei','Microsoft YaHei','PingFang SC',sans-serif"
 
 
@@ -310,20 +306,7 @@ def write_view(
     `kg.analyze.EntityNotFound`. ``comention`` adds co-mention edges (see `to_networkx`).
     """
     page = render_view(graph, focus, hops, comention=comention, title=title, large=large, seed=seed)
-    return _write_atomic(Path(path), page)
-
-
-def _write_atomic(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, page)
 
 
 _PAGE = """<!DOCTYPE html>

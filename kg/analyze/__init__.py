@@ -42,6 +42,7 @@ from kg.analyze.metrics import (
     shortest_paths,
     write_scores,
 )
+from kg.analyze.report import TYPE_COLORS, render_report, write_report
 
 __all__ = [
     "COMENTION",
@@ -71,4 +72,7 @@ __all__ = [
     "analyze",
     "scores_to_rdf",
     "write_scores",
+    "TYPE_COLORS",
+    "render_report",
+    "write_report",
 ]

@@ -1,0 +1,230 @@
+"""``exports/report.html``: counts, the most central entities, communities and charts, in one file.
+
+Charts are inline SVG made here; the page loads nothing (a ``default-src 'none'`` Content
+Security Policy and no scripts at all) and every piece of text from the graph is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+
+import networkx as nx
+import rdflib
+
+from kg.analyze._io import write_atomic
+from kg.analyze.graph import COMENTION, ENTITY_TYPES
+from kg.analyze.metrics import RELATION_LABELS, TYPE_LABELS, Analysis, analyze
+
+__all__ = ["TYPE_COLORS", "render_report", "write_report", "bar_chart", "timeline_chart"]
+
+#: One colour per entity type, shared with the view.
+TYPE_COLORS: Mapping[str, str] = MappingProxyType(
+    {"Person": "#e15759", "Organization": "#4e79a7", "Place": "#59a14f", "Program": "#edc948", "Event": "#b07aa1"}
+)
+
+_e = html.escape
+
+
+def _short(text: str, n: int = 24) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def bar_chart(items: Sequence[tuple[str, float, str]], *, width: int = 720, label_width: int = 200, fmt: str = "{:g}", title: str = "") -> str:
+    """A horizontal bar chart as inline SVG: ``items`` are ``(label, value, colour)``."""
+    bar_h, gap, top = 20, 6, 8
+    height = top * 2 + len(items) * (bar_h + gap)
+    peak = max((v for _, v, _ in items), default=0) or 1
+    span = width - label_width - 80
+    out = [f'<svg class="chart" role="img" aria-label="{_e(title)}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
+    for i, (label, value, color) in enumerate(items):
+        y = top + i * (bar_h + gap)
+        w = max(1.0, span * value / peak)
+        out.append(
+            f'<text x="{label_width - 8}" y="{y + bar_h * 0.72:.1f}" text-anchor="end">{_e(_short(label))}</text>'
+            f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{_e(color)}"><title>{_e(label)}</title></rect>'
+            f'<text x="{label_width + w + 6:.1f}" y="{y + bar_h * 0.72:.1f}">{_e(fmt.format(value))}</text>'
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    m = _DATE.match(text or "")
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    except ValueError:
+        return None
+
+
+def timeline_chart(events: Sequence[tuple[dt.date, str, str]], *, width: int = 760, label_width: int = 230) -> str:
+    """Events on a time axis as inline SVG: ``events`` are ``(date, label, date text)``, one row each."""
+    if not events:
+        return ""
+    events = sorted(events)
+    row, top = 20, 30
+    height = top + len(events) * row + 10
+    first, last = events[0][0].toordinal(), events[-1][0].toordinal()
+    span = max(last - first, 1)
+    x0, x1 = label_width + 10, width - 90
+
+    def x(d: dt.date) -> float:
+        return x0 + (x1 - x0) * (d.toordinal() - first) / span
+
+    out = [f'<svg class="chart" role="img" aria-label="事件时间线" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
+    out.append(f'<line x1="{x0}" y1="{top - 8}" x2="{x1}" y2="{top - 8}" stroke="#999"/>')
+    years = range(events[0][0].year, events[-1][0].year + 1)
+    step = max(1, len(years) // 8)
+    for year in years[::step]:
+        xx = x(max(dt.date(year, 1, 1), events[0][0]))
+        out.append(f'<text x="{xx:.1f}" y="{top - 14}" text-anchor="middle" class="axis">{year}</text>')
+    for i, (d, label, text) in enumerate(events):
+        y = top + i * row + row / 2
+        out.append(
+            f'<text x="{label_width}" y="{y + 4:.1f}" text-anchor="end">{_e(_short(label))}</text>'
+            f'<line x1="{x0}" y1="{y:.1f}" x2="{x1}" y2="{y:.1f}" stroke="#eee"/>'
+            f'<circle cx="{x(d):.1f}" cy="{y:.1f}" r="5" fill="{TYPE_COLORS["Event"]}"><title>{_e(label)} {_e(text)}</title></circle>'
+            f'<text x="{x(d) + 8:.1f}" y="{y + 4:.1f}" class="axis">{_e(text)}</text>'
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
+    """A table; every cell is escaped here."""
+    h = "".join(f"<th>{_e(c)}</th>" for c in head)
+    body = "".join("<tr>" + "".join(f"<td>{_e(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f'<table class="{_e(cls)}"><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def render_report(analysis: Analysis, *, title: str = "知识图谱分析报告", top: int = 10, communities: int = 20, members: int = 30) -> str:
+    """The report page as a string (see `write_report`)."""
+    a, G = analysis, analysis.graph
+    counts = a.counts_by_type()
+    rel_counts = Counter(r for _, _, r in G.edges(data="relation"))
+    typed = sum(n for r, n in rel_counts.items() if r != COMENTION)
+    parts: list[str] = []
+    add = parts.append
+
+    add(f"<h1>{_e(title)}</h1>")
+    summary = [
+        ("实体", len(G)),
+        ("关系", typed),
+        ("共现边", rel_counts.get(COMENTION, 0)),
+        ("文章", len(G.graph.get("articles", {}))),
+        ("连通分量", len(a.components)),
+        ("社区", len(a.communities)),
+    ]
+    add('<ul class="summary">' + "".join(f"<li><b>{n:,}</b> {_e(k)}</li>" for k, n in summary) + "</ul>")
+    note = f"Louvain 社区（seed={a.seed}）；共现：{a.comention or '无'}；PageRank 按关系方向计算，共现双向。"
+    add(f'<p class="muted">{_e(note)}</p>')
+
+    add("<h2>实体类型分布</h2>")
+    add(bar_chart([(f"{TYPE_LABELS[t]} {t}", counts.get(t, 0), TYPE_COLORS[t]) for t in ENTITY_TYPES], title="实体类型分布", fmt="{:,.0f}"))
+    add(_table(["类型", "数量"], [(f"{TYPE_LABELS[t]}（{t}）", f"{counts.get(t, 0):,}") for t in ENTITY_TYPES]))
+    if rel_counts:
+        add("<h3>关系</h3>")
+        add(_table(["关系", "数量"], [(f"{RELATION_LABELS.get(r, r)}（{r}）", f"{n:,}") for r, n in sorted(rel_counts.items(), key=lambda x: (-x[1], x[0]))]))
+
+    best = a.top(15)
+    if best:
+        add("<h2>PageRank 最高的实体</h2>")
+        add(bar_chart([(a.label(v), a.scores[v].pagerank, TYPE_COLORS.get(G.nodes[v]["type"], "#999")) for v in best], title="PageRank 最高的实体", fmt="{:.4f}"))
+
+    add("<h2>各类型最核心的实体</h2>")
+    for t in ENTITY_TYPES:
+        nodes = a.top(top, type=t)
+        if not nodes:
+            continue
+        add(f"<h3>{_e(TYPE_LABELS[t])}（{_e(t)}）</h3>")
+        rows = []
+        for v in nodes:
+            s, d = a.scores[v], G.nodes[v]
+            rows.append((d["label"], "、".join(d["aliases"][:5]), f"{s.pagerank:.4f}", f"{s.degree:.4f}", f"{s.betweenness:.4f}", s.community, len(d["articles"])))
+        add(_table(["名称", "别名", "PageRank", "度中心性", "介数中心性", "社区", "文章数"], rows, "scores"))
+
+    shown = [c for c in a.communities if len(c) > 1][:communities]
+    add(f"<h2>社区（{len([c for c in a.communities if len(c) > 1]):,} 个多成员社区，列出最大的 {len(shown)} 个）</h2>")
+    for c in shown:
+        idx = a.scores[c[0]].community
+        ranked = sorted(c, key=lambda v: (-a.scores[v].pagerank, a.label(v), v))
+        kinds = Counter(G.nodes[v]["type"] for v in c)
+        mix = "，".join(f"{TYPE_LABELS[t]} {kinds[t]}" for t in ENTITY_TYPES if kinds.get(t))
+        items = "".join(
+            f'<li><span class="dot" style="background:{TYPE_COLORS.get(G.nodes[v]["type"], "#999")}"></span>{_e(a.label(v))}</li>' for v in ranked[:members]
+        )
+        more = f'<li class="muted">…及其他 {len(c) - members:,} 个</li>' if len(c) > members else ""
+        add(f'<section class="community"><h3>社区 {idx}：{len(c):,} 个成员</h3><p class="muted">{_e(mix)}</p><ul class="members">{items}{more}</ul></section>')
+
+    dated = []
+    for _, d in G.nodes(data=True):
+        if d["type"] != "Event":
+            continue
+        when = _parse_date(d.get("date")) or _parse_date(d.get("dateText"))
+        if when is not None:
+            dated.append((when, d["label"], d.get("date") or d.get("dateText") or ""))
+    add("<h2>事件时间线</h2>")
+    if dated:
+        limit = 60
+        dated.sort()
+        if len(dated) > limit:
+            add(f'<p class="muted">共 {len(dated):,} 个有日期的事件，显示最早的 {limit} 个。</p>')
+        add(timeline_chart(dated[:limit]))
+    else:
+        add('<p class="muted">没有带日期的事件。</p>')
+
+    return _PAGE.replace("@@TITLE@@", _e(title)).replace("@@BODY@@", "\n".join(parts))
+
+
+def write_report(
+    graph: Analysis | rdflib.Graph | nx.MultiDiGraph,
+    path: str | os.PathLike[str] = "exports/report.html",
+    **options,
+) -> Path:
+    """Write the analysis report to ``path`` atomically; ``graph`` may be an `Analysis` or a graph to analyse.
+
+    ``options`` go to `render_report` (``title``, ``top``, ``communities``, ``members``).
+    """
+    analysis = graph if isinstance(graph, Analysis) else analyze(graph)
+    return write_atomic(path, render_report(analysis, **options))
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>@@TITLE@@</title>
+<style>
+body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif; margin: 24px auto; max-width: 980px; padding: 0 16px; color: #222; }
+h1 { font-size: 24px; } h2 { font-size: 19px; margin-top: 32px; border-bottom: 1px solid #ddd; padding-bottom: 4px; } h3 { font-size: 16px; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; }
+th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; } th { background: #f4f4f4; }
+td { max-width: 320px; word-break: break-all; }
+.summary { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 18px; }
+.summary b { font-size: 20px; }
+.muted { color: #777; font-size: 13px; }
+svg.chart { display: block; font-size: 12px; margin: 8px 0; }
+svg .axis { fill: #666; font-size: 11px; }
+.members { columns: 3; list-style: none; padding: 0; }
+.members li { break-inside: avoid; }
+.dot { display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 5px; }
+</style>
+</head>
+<body>
+@@BODY@@
+</body>
+</html>
+"""
