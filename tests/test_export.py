@@ -126,3 +126,26 @@ def test_fresh_store_from_export_answers_every_bundled_query(graph: Graph, tmp_p
             got = run(st, q, **params)
             assert got.columns == expected.columns, q.name
             assert _normalized(got) == _normalized(expected), q.name
+
+
+def test_cli_export(monkeypatch, capsys, graph: Graph, tmp_path) -> None:
+    from kg.cli import main
+
+    store = tmp_path / "store"
+    with Store.open(store, create=True) as st:
+        st.replace(graph)
+    for fmt in ("ttl", "graphml"):
+        out = tmp_path / f"out.{fmt}"
+        monkeypatch.setattr(
+            "sys.argv", ["kg", "export", "--format", fmt, "--out", str(out), "--store", str(store)]
+        )
+        main()
+        assert out.is_file()
+        assert f"wrote {out} ({len(graph)} triples, {fmt})" in capsys.readouterr().out
+    assert (tmp_path / "out.ttl").read_text("utf-8") == export(graph, "ttl", tmp_path / "g.ttl").read_text(
+        "utf-8"
+    )
+    monkeypatch.setattr("sys.argv", ["kg", "export", "--store", str(tmp_path / "none")])
+    with pytest.raises(SystemExit):
+        main()
+    assert capsys.readouterr().err.startswith("kg: error: no store at ")

@@ -191,3 +191,72 @@ def test_table_aligns_cjk(store: Store) -> None:
     assert "…" in long and all(
         display_width(c.strip()) <= 10 for ln in long.splitlines()[2:-1] for c in ln.split("  ") if c
     )
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def _kg(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    from kg.cli import main
+
+    monkeypatch.setattr("sys.argv", ["kg", *args])
+    code = 0
+    try:
+        main()
+    except SystemExit as e:
+        code = int(e.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def store_dir(graph: Graph, tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("cli") / "store"
+    with Store.open(path, create=True) as st:
+        st.replace(graph)
+    return str(path)
+
+
+def test_cli_query(monkeypatch, capsys, store_dir: str) -> None:
+    code, out, _ = _kg(monkeypatch, capsys, "query", "--list")
+    assert code == 0 and all(name in out for name in REQUIRED)
+    code, out, _ = _kg(monkeypatch, capsys, "query", "people", "--store", store_dir)
+    assert code == 0 and "林晓舟" in out and out.rstrip().endswith("(4 rows)")
+    code, out, _ = _kg(
+        monkeypatch,
+        capsys,
+        "query",
+        "entity",
+        "--param",
+        "name=林工",
+        "--format",
+        "json",
+        "--store",
+        store_dir,
+    )
+    assert code == 0 and json.loads(out)["results"]["bindings"]
+    code, out, _ = _kg(monkeypatch, capsys, "query", "authors", "--format", "csv", "--store", store_dir)
+    assert out.splitlines()[1].startswith("周子墨,记者,1,")
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["query", "SELECT ?x WHERE { ?x ?y }"], "kg: error: syntax error at line 1, column "),
+        (["query", "nosuchquery"], "kg: error: unknown query 'nosuchquery'"),
+        (["query", "entity"], "kg: error: query 'entity' needs --param name=VALUE"),
+        (["query", "people", "--param", "x"], "kg: error: --param needs NAME=VALUE"),
+    ],
+)
+def test_cli_query_errors(monkeypatch, capsys, store_dir: str, args, message) -> None:
+    code, out, err = _kg(monkeypatch, capsys, *args, "--store", store_dir)
+    assert code == 1 and out == ""
+    assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_cli_missing_and_empty_store(monkeypatch, capsys, tmp_path) -> None:
+    code, _, err = _kg(monkeypatch, capsys, "query", "people", "--store", str(tmp_path / "none"))
+    assert code == 1 and err.startswith("kg: error: no store at ") and err.count("\n") == 1
+    Store.open(tmp_path / "empty", create=True).close()
+    code, _, err = _kg(monkeypatch, capsys, "query", "people", "--store", str(tmp_path / "empty"))
+    assert code == 1 and "is empty; run `kg build` first" in err and err.count("\n") == 1
