@@ -65,6 +65,9 @@ class Sentence:
     end: int
     text: str
     pieces: tuple[tuple[int, int], ...]
+    #: "body" for article text; "headline", "subtitle" or "byline" for the metadata lines
+    #: (numbered after the body sentences, so body indices never change).
+    kind: str = "body"
 
     def to_source(self, offset: int) -> int:
         """Map an offset in ``text`` (0..len(text)) to an offset in the document text.
@@ -110,6 +113,11 @@ class Article:
     continuations: tuple[str, ...] = ()
     paragraphs: tuple[tuple[int, int], ...] = ()
     sentences: tuple[Sentence, ...] = ()
+
+    @property
+    def body(self) -> tuple[Sentence, ...]:
+        """The sentences of the article text (without headline and byline lines)."""
+        return tuple(s for s in self.sentences if s.kind == "body")
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ def test_bylines_become_authors_with_roles(page_articles):
     for art in arts:
         for au in art.authors:
             assert text[au.start:au.end] == au.name
-        body = "".join(s.text for s in art.sentences)
+        body = "".join(s.text for s in art.body)
         for au in art.authors:
             assert "本报记者" not in body and "本报讯" not in body and "摄）" not in body
 
@@ -107,6 +107,8 @@ def test_bylines_become_authors_with_roles(page_articles):
 def test_byline_removed_and_dateline_body_kept(page_articles):
     _, arts = page_articles
     assert arts[3].sentences[0].text == "5月8日，会议召开。"
+    kinds = {(s.kind, s.text) for s in arts[3].sentences if s.kind != "body"}
+    assert kinds == {("headline", "第三条新闻标题"), ("byline", "本报讯（记者孙立 通讯员何欢）")}
 
 
 def test_continuation_marks_recorded_and_removed(page_articles):
@@ -147,8 +149,8 @@ def test_misplaced_headline_goes_to_its_article(page_articles):
 def test_no_sentence_crosses_articles(page_articles):
     _, arts = page_articles
     for a, b in zip(arts, arts[1:]):
-        if a.sentences and b.sentences:
-            assert a.sentences[-1].end <= b.sentences[0].start
+        if a.body and b.body:
+            assert a.body[-1].end <= b.body[0].start
 
 
 def test_front_matter_dash_block(tmp_path: Path):
@@ -185,7 +187,7 @@ def test_crlf_line_ends(tmp_path: Path):
     p = tmp_path / "x.md"
     p.write_bytes("## 标题\r\n\r\n第一段没有\r\n\r\n结束。\r\n".encode())
     docs, arts, _ = read_file(p)
-    assert [s.text for s in arts[0].sentences] == ["第一段没有结束。"]
+    assert [s.text for s in arts[0].body] == ["第一段没有结束。"]
     _check_offsets(docs[0].text, arts)
 
 
@@ -243,7 +245,7 @@ def test_jsonl_records(tmp_path: Path):
 def test_plain_text_without_headings():
     doc, arts = read_string("今天天气很好。大家都出门了。\n第二段。")
     assert len(arts) == 1 and arts[0].title is None
-    assert [s.text for s in arts[0].sentences] == ["今天天气很好。", "大家都出门了。", "第二段。"]
+    assert [s.text for s in arts[0].body] == ["今天天气很好。", "大家都出门了。", "第二段。"]
 
 
 def test_full_width_forms_kept():

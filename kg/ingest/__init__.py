@@ -72,7 +72,7 @@ def read_string(text: str, path: str = "<text>", encoding: str = "utf-8",
     Examples
     --------
     >>> doc, arts = read_string("date: 2025-01-02\\n## 标题\\n\\n记者 王一\\n\\n正文第一句。第二句。")
-    >>> doc.date, arts[0].title, arts[0].date, len(arts[0].sentences)
+    >>> doc.date, arts[0].title, arts[0].date, len(arts[0].body)
     ('2025-01-02', '标题', '2025-01-02', 2)
     """
     meta, begin = parse_front_matter(text)

@@ -42,6 +42,7 @@ class _Item:
 class _Draft:
     headings: list[tuple[int, str, int, int]] = field(default_factory=list)  # level, text, start, end
     authors: list[Author] = field(default_factory=list)
+    byline_spans: list[tuple[int, int]] = field(default_factory=list)
     continuations: list[str] = field(default_factory=list)
     paragraphs: list[list[tuple[int, int]]] = field(default_factory=list)  # each: source pieces
     body_started: bool = False
@@ -140,7 +141,7 @@ def parse_page(text: str, begin: int, document: str, doc_key: str) -> list[Artic
     >>> page = ("## 某市举办职工技能大赛\\n\\n本报记者 林晓峰\\n\\n5月8日，大赛开幕。选手们说：“我们准备好了。”\\n\\n"
     ...         "## 另一条新闻\\n\\n本报讯（记者孙立）会议召开，部署相\\n\\n关工作。（下转第2版）\\n")
     >>> arts = parse_page(page, 0, "p.md", "k")
-    >>> [(a.title, [x.name for x in a.authors], [s.text for s in a.sentences]) for a in arts]
+    >>> [(a.title, [x.name for x in a.authors], [s.text for s in a.body]) for a in arts]
     [('某市举办职工技能大赛', ['林晓峰'], ['5月8日，大赛开幕。', '选手们说：“我们准备好了。”']), ('另一条新闻', ['孙立'], ['会议召开，部署相关工作。'])]
     >>> arts[1].continuations
     ('（下转第2版）',)
@@ -187,6 +188,7 @@ def parse_page(text: str, begin: int, document: str, doc_key: str) -> list[Artic
                 if cur is None or (cur.body_started and not photo_only) or (cur.closed and not photo_only):
                     new()
                 cur.authors.extend(authors)
+                cur.byline_spans.append((a, b))
                 cur.touch(a, b)
                 continue
             if cur is None or (cur.closed and not pending_join):
@@ -194,10 +196,12 @@ def parse_page(text: str, begin: int, document: str, doc_key: str) -> list[Artic
             inline = parse_inline_byline(seg, a)
             if inline and not cur.body_started:
                 cur.authors.extend(inline[0])
+                cur.byline_spans.append((a, inline[1]))
                 a = _lstrip(text, inline[1], b)
             trailing = parse_trailing_credit(text[a:b], a)
             if trailing:
                 cur.authors.extend(trailing[0])
+                cur.byline_spans.append((trailing[1], b))
                 b = _rstrip(text, a, trailing[1])
             cur.touch(line.start, line.end)
             if a >= b:
@@ -287,6 +291,15 @@ def _finish(text: str, drafts: list[_Draft], document: str, doc_key: str) -> lis
                 s_text = "".join(text[x:y] for x, y in spans)
                 sentences.append(Sentence(document, art_id, len(sentences), spans[0][0], spans[-1][1],
                                           s_text, tuple(spans)))
+        for level, htext, hs, he in d.headings:
+            kind = "headline" if htext == title else "subtitle"
+            sentences.append(Sentence(document, art_id, len(sentences), hs, he, htext, ((hs, he),), kind))
+        for bs, be in d.byline_spans:
+            bs = _lstrip(text, bs, be)
+            be = _rstrip(text, bs, be)
+            if be > bs:
+                sentences.append(Sentence(document, art_id, len(sentences), bs, be, text[bs:be], ((bs, be),),
+                                          "byline"))
         starts = [h[2] for h in d.headings] + ([d.start] if d.start is not None else [])
         ends = [h[3] for h in d.headings] + [d.end]
         articles.append(Article(
