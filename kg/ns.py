@@ -82,6 +82,7 @@ class KGO(DefinedNamespace):
     inDocument: URIRef
     inArticle: URIRef
     sentenceIndex: URIRef
+    sentenceKind: URIRef
     hasSentence: URIRef
     authorship: URIRef
     role: URIRef

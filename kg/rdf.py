@@ -282,6 +282,7 @@ class _Mapper:
             self.add(si, KGO.inArticle, iri)
             self.add(si, KGO.sourceFile, Literal(path))
             self.add(si, KGO.sentenceIndex, Literal(s.index, datatype=XSD.nonNegativeInteger))
+            self.add(si, KGO.sentenceKind, Literal(getattr(s, "kind", "body")))
 
     # --- entities -------------------------------------------------------------------------
     def entity(self, e: Entity) -> None:

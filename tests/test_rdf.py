@@ -259,6 +259,7 @@ def test_articles_sentences_mentions(graph: Graph, corpus: Corpus) -> None:
     assert doc.text[sent.start : sent.end] == sent.text
     assert graph.value(s, KGO.inArticle) == art
     assert graph.value(s, KGO.sentenceIndex).toPython() == 1
+    assert graph.value(s, KGO.sentenceKind) == Literal("body")
     mentions = list(graph.subjects(KGO.refersTo, P("林晓舟")))
     assert len(mentions) == 2
     for m in mentions:
