@@ -1,0 +1,129 @@
+"""Merge the mentions of several components into one consistent set."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kg.model import Mention
+
+__all__ = ["combine", "NAME_TYPES", "MIN_CONFIDENCE"]
+
+#: Types that compete for the same characters: a character belongs to at most one name.
+NAME_TYPES = ("Person", "Organization", "Place")
+#: Mentions below this confidence are dropped unless another component agrees.
+MIN_CONFIDENCE = 0.6
+
+
+def _agree(m: Mention, others: list[Mention]) -> list[Mention]:
+    return [o for o in others if o is not m and o.type == m.type and o.start == m.start and o.end == m.end
+            and o.component != m.component]
+
+
+def _plausible(m: Mention, text: str | None) -> Mention | None:
+    """Sanity checks every component's names must pass; returns the mention (maybe weakened) or None."""
+    from kg.extract.lexicon import words
+    from kg.gazetteer import gazetteer
+
+    if m.type not in NAME_TYPES:
+        return m if len(m.text) >= 2 else None
+    if len(m.text) < 2 or "某" in m.text:
+        return None  # a single character, or an anonymised 某公司
+    if text is not None:
+        if m.start > 0 and m.end < len(text) and text[m.start - 1] == "《" and text[m.end] == "》":
+            return None  # the title of a work, not a name
+        if m.start > 0 and text[m.start - 1] == "某":
+            return None  # 某服饰公司: an unnamed one
+        if m.start > 0 and text[m.start - 1] == "该" and m.text[0] not in "区市县省州镇乡":
+            return None  # 该公司: an anaphor, not a name
+        if m.type == "Organization":
+            for t in words("titles.txt"):
+                # 某某总工会党组 + 成员: the organization ends before the title it runs into
+                for k in range(1, len(t)):
+                    head, tail = t[:k], t[k:]
+                    if m.text.endswith(head) and text.startswith(tail, m.end) and len(m.text) - k >= 3:
+                        cut = m.end - k
+                        return Mention(text[m.start:cut], m.type, m.start, cut, m.confidence, m.component)
+    if m.type == "Place" and m.component == "crf":
+        from kg.extract.phrases import match_suffix
+
+        if not gazetteer().is_place(m.text) and not match_suffix(m.text, "place_suffixes.txt"):
+            return Mention(m.text, m.type, m.start, m.end, min(m.confidence, 0.55), m.component)
+    return m
+
+
+def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None = None) -> list[Mention]:
+    """Resolve overlaps and conflicts between components' mentions.
+
+    * Mentions several components agree on (same span and type) get a higher confidence.
+    * Weak mentions (confidence below :data:`MIN_CONFIDENCE`) are dropped unless confirmed.
+    * Among Person / Organization / Place the whole name wins over its pieces (青岛市总工会 over
+      青岛市) and, for crossing spans, the longer and more confident one wins. Programs and events
+      are chosen among themselves, so the names inside them survive.
+    * With ``nested=True`` organizations and places inside a chosen name are kept too (for the
+      graph: 国家统计局 inside 国家统计局某调查总队 becomes its parent organization).
+
+    Examples
+    --------
+    >>> ms = [Mention("青岛市", "Place", 0, 3, 0.9, "a"), Mention("青岛市总工会", "Organization", 0, 6, 0.85, "b"),
+    ...       Mention("青岛市总工会", "Organization", 0, 6, 0.7, "crf")]
+    >>> [(m.text, m.type, m.confidence) for m in combine(ms)]
+    [('青岛市总工会', 'Organization', 0.955)]
+    >>> [m.text for m in combine(ms, nested=True)]
+    ['青岛市', '青岛市总工会']
+    """
+    ms = [x for x in (_plausible(m, text) for m in mentions) if x is not None]
+    merged: dict[tuple[int, int, str], Mention] = {}
+    for m in ms:
+        key = (m.start, m.end, m.type)
+        if key in merged:
+            old = merged[key]
+            # independent evidence: 1 - (1-a)(1-b)
+            conf = round(1 - (1 - old.confidence) * (1 - m.confidence), 3)
+            comps = "+".join(sorted(set(old.component.split("+")) | {m.component}))
+            merged[key] = Mention(old.text, old.type, old.start, old.end, conf, comps)
+        else:
+            merged[key] = m
+    cands = [m for m in merged.values() if m.confidence >= MIN_CONFIDENCE and m.end > m.start]
+    out: list[Mention] = []
+    for layer in (NAME_TYPES, ("Program",), ("Event",), ("Time",)):
+        pool = [m for m in cands if m.type in layer]
+        chosen = _select(pool)
+        out.extend(chosen)
+        if nested and layer == NAME_TYPES:
+            inner = [m for m in pool if m not in chosen and m.type in ("Organization", "Place")
+                     and m.confidence >= 0.75
+                     and any(_inner_name(m, c) for c in chosen)]
+            out.extend(inner)
+    out.extend(m for m in cands if m.type not in NAME_TYPES + ("Program", "Event", "Time"))
+    return sorted(out, key=lambda m: (m.start, m.end, m.type))
+
+
+def _inner_name(m: Mention, outer: Mention) -> bool:
+    """Is ``m`` a name of its own inside ``outer`` (a place in an organization's name, a parent body)?"""
+    from kg.extract.phrases import match_suffix
+
+    if not (outer.start <= m.start and m.end <= outer.end) or (m.start, m.end) == (outer.start, outer.end):
+        return False
+    if outer.type not in ("Organization", "Place"):
+        return False
+    if m.type == "Place":
+        return True
+    # an organization inside an organization: the rest must be a body of its own (某局 + 某调查总队)
+    rest = outer.text[m.end - outer.start:]
+    core = rest
+    while (suf := match_suffix(core, "org_suffixes.txt")) and len(suf) < len(core):
+        core = core[: -len(suf)]
+    if core != rest and match_suffix(core, "org_suffixes.txt") == core:
+        return False  # 某某局 + 集团有限公司: legal-form words, not a body of its own
+    return m.start == outer.start and core != rest and len(core) >= 2
+
+
+def _select(pool: list[Mention]) -> list[Mention]:
+    # the whole name wins over its pieces: longest first, then most confident; deterministic ties
+    # on the very same span a rule's type beats the statistical model's (某某酒店 is a Place)
+    order = sorted(pool, key=lambda m: (-(m.end - m.start), m.component == "crf", -m.confidence, m.start, m.type))
+    taken: list[Mention] = []
+    for m in order:
+        if all(m.end <= t.start or t.end <= m.start for t in taken):
+            taken.append(m)
+    return taken

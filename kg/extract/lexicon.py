@@ -1,0 +1,41 @@
+"""Load the word lists under ``kg/lexicons`` (package data) once per process."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+__all__ = ["words", "table", "longest_first"]
+
+
+def _lines(name: str) -> list[str]:
+    text = files("kg.lexicons").joinpath(name).read_text(encoding="utf-8")
+    return [s for line in text.splitlines() if (s := line.rstrip()) and not s.lstrip().startswith("#")]
+
+
+@cache
+def words(name: str) -> frozenset[str]:
+    """The first column of each entry of lexicon file ``name``.
+
+    Examples
+    --------
+    >>> "说" in words("speech_verbs.txt")
+    True
+    """
+    return frozenset(line.split("\t")[0].strip() for line in _lines(name))
+
+
+@cache
+def table(name: str) -> dict[str, str]:
+    """``{entry: second column}`` of lexicon file ``name`` (empty string when absent)."""
+    out: dict[str, str] = {}
+    for line in _lines(name):
+        parts = line.split("\t")
+        out[parts[0].strip()] = parts[1].strip() if len(parts) > 1 else ""
+    return out
+
+
+@cache
+def longest_first(name: str) -> tuple[str, ...]:
+    """Entries of ``name`` sorted longest first (then alphabetically, for determinism)."""
+    return tuple(sorted(words(name), key=lambda w: (-len(w), w)))

@@ -1,0 +1,317 @@
+"""Mentions → entities: canonical names, aliases, short forms, references like 区总工会, across articles."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kg.gazetteer import gazetteer
+from kg.model import Article, Entity, Evidence, Mention
+
+__all__ = ["Located", "locate", "resolve", "norm", "strip_places", "abbreviates"]
+
+_QUOTES = re.compile(r"[“”‘’\"'《》〈〉「」『』\s]")
+_LEGAL = (("股份有限公司", "公司"), ("有限责任公司", "公司"), ("有限公司", "公司"), ("集团公司", "集团"))
+_LEVEL_CHARS = "区市县省州镇乡"
+_DECLARED = re.compile(r"[（(]\s*(?:以下|下文)?(?:简称|称)\s*([“《]?)([^”》）)]{1,20})[”》]?\s*[）)]")
+
+
+@dataclass(frozen=True)
+class Located:
+    """A mention placed in its article: the mention (offsets into the sentence) and its evidence."""
+
+    mention: Mention
+    evidence: Evidence
+
+    @property
+    def type(self) -> str:
+        return self.mention.type
+
+
+def locate(article: Article, sentence_index: int, mention: Mention, doc_text: str) -> Located:
+    """Attach document offsets and the quote to a mention found in one of ``article``'s sentences."""
+    s = article.sentences[sentence_index]
+    a, b = s.source_span(mention.start, mention.end)
+    return Located(mention, Evidence(article.document, article.id, s.index, a, b, doc_text[a:b]))
+
+
+def norm(name: str) -> str:
+    """A name without quote marks, book-title marks or spaces: the key of identity.
+
+    Examples
+    --------
+    >>> norm("“一站式”维权"), norm("《某某条例》")
+    ('一站式维权', '某某条例')
+    """
+    return _QUOTES.sub("", name)
+
+
+def strip_places(name: str) -> list[str]:
+    """Shorter forms of ``name`` without its leading place names (甘肃天水X公司 → 天水X公司 → X公司).
+
+    Examples
+    --------
+    >>> strip_places("河北省石家庄市某某公司")
+    ['石家庄市某某公司', '某某公司']
+    """
+    g = gazetteer()
+    out = []
+    rest = name
+    while True:
+        for L in range(min(12, len(rest) - 2), 1, -1):
+            head = rest[:L]
+            if g.is_place(head) and len(rest) - L >= 2:
+                rest = rest[L:]
+                out.append(rest)
+                break
+        else:
+            return out
+
+
+def _legal_norm(name: str) -> str:
+    for long, short in _LEGAL:
+        if name.endswith(long):
+            return name[: -len(long)] + short
+    return name
+
+
+def abbreviates(short: str, long: str) -> bool:
+    """Is ``short`` an abbreviation of ``long`` (its characters in order, the first one first)?
+
+    Examples
+    --------
+    >>> abbreviates("产改", "产业工人队伍建设改革"), abbreviates("改产", "产业工人队伍建设改革")
+    (True, False)
+    """
+    if not (2 <= len(short) <= 4 and len(long) >= 2 * len(short)) or short[0] != long[0]:
+        return False
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _dice(a: str, b: str) -> float:
+    x = {a[i:i + 2] for i in range(len(a) - 1)} or {a}
+    y = {b[i:i + 2] for i in range(len(b) - 1)} or {b}
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
+class _Group:
+    __slots__ = ("type", "names", "located", "canonical", "article_ids", "document")
+
+    def __init__(self, type_: str, canonical: str, document: str) -> None:
+        self.type = type_
+        self.canonical = canonical
+        self.names: Counter[str] = Counter()
+        self.located: list[Located] = []
+        self.article_ids: set[str] = set()
+        self.document = document
+
+    def add(self, loc: Located, surface: str | None = None) -> None:
+        self.names[surface or loc.mention.text] += 1
+        self.located.append(loc)
+        self.article_ids.add(loc.evidence.article)
+
+
+def _canonical_place(name: str) -> str:
+    g = gazetteer()
+    if g.is_place(name):
+        return g.canonical(name)
+    return norm(name)
+
+
+def _expand_reference(name: str, places: Counter[str]) -> str | None:
+    """区X / 市X → <the article's district or city>X, when the article names exactly one such place."""
+    if len(name) < 3 or name[0] not in _LEVEL_CHARS:
+        return None
+    level = name[0]
+    cands = [p for p, _ in places.most_common() if p.endswith(level) and len(p) >= 2]
+    if not cands:
+        return None
+    return cands[0] + name[1:]
+
+
+def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> list[Entity]:
+    """Group located mentions into entities with canonical names and every alias.
+
+    * places take the official name of their division (新疆 → 新疆维吾尔自治区);
+    * organizations merge short forms and truncations (某某公司 / 天水某某公司 / 甘肃天水某某有限责任公司),
+      and references such as 区总工会 / 该区总工会 become the article's 某某区总工会;
+    * programs merge quoted and bare forms, declared short forms ((以下简称“X”)) and abbreviations (产改);
+    * persons with one name are one person within a document; across documents two persons
+      with one name stay two unless they share a co-mentioned organization or place.
+
+    Examples
+    --------
+    >>> arts = []
+    >>> ev = lambda a, s, e, q: Evidence("d", a, 0, s, e, q)
+    >>> locs = [Located(Mention(q, t, 0, len(q)), ev("a1", 0, len(q), q)) for q, t in [
+    ...     ("甘肃天水某某半导体有限责任公司", "Organization"), ("某某半导体公司", "Organization"),
+    ...     ("新疆", "Place"), ("新疆维吾尔自治区", "Place")]]
+    >>> [(e.label, e.aliases) for e in resolve(locs)]
+    [('甘肃天水某某半导体有限责任公司', ('某某半导体公司',)), ('新疆维吾尔自治区', ('新疆',))]
+    """
+    locs = sorted(located, key=lambda x: (x.evidence.document, x.evidence.article, x.evidence.start,
+                                         x.evidence.end, x.type))
+    art_text = {a.id: a for a in articles}
+    # places named in each article, for expanding 区X references
+    art_places: dict[str, Counter[str]] = defaultdict(Counter)
+    for x in locs:
+        if x.type == "Place":
+            art_places[x.evidence.article][_canonical_place(x.mention.text)] += 1
+    groups: list[_Group] = []
+    by_key: dict[tuple[str, str, str], _Group] = {}  # (document, type, key)
+
+    def group_for(doc: str, type_: str, keys: list[str], canonical: str) -> _Group:
+        for k in keys:
+            g = by_key.get((doc, type_, k))
+            if g is not None:
+                return g
+        g = _Group(type_, canonical, doc)
+        groups.append(g)
+        return g
+
+    def register(g: _Group, keys: Iterable[str]) -> None:
+        for k in keys:
+            by_key.setdefault((g.document, g.type, k), g)
+
+    # longest names first, so that short forms find the full name they abbreviate
+    order = sorted(locs, key=lambda x: (x.evidence.document, x.type, -len(norm(x.mention.text)), x.evidence.start))
+    for x in order:
+        doc, t, text = x.evidence.document, x.type, x.mention.text
+        n = norm(text)
+        if not n:
+            continue
+        if t == "Place":
+            canon = _canonical_place(text)
+            keys = [canon, n]
+            keys += [norm(s) for s in strip_places(n)] if not gazetteer().is_place(n) else []
+        elif t == "Organization":
+            expanded = _expand_reference(n, art_places.get(x.evidence.article, Counter()))
+            canon = expanded or n
+            core = _legal_norm(canon)
+            stripped = [_legal_norm(s) for s in strip_places(canon)]
+            keys = [canon, core, *stripped] + ([n] if expanded else [])
+            # a truncation: the core of this name matches an existing organization's stripped core
+            for k in list(keys):
+                for s in strip_places(k):
+                    keys.append(_legal_norm(s))
+        elif t == "Program":
+            canon = n
+            keys = [n]
+        else:
+            canon = n
+            keys = [n]
+        g = group_for(doc, t, keys, canon)
+        g.add(x, text)
+        if x.type == "Organization" and _expand_reference(n, art_places.get(x.evidence.article, Counter())):
+            g.names[canon] += 0  # the expanded name becomes a known name of the entity
+        register(g, keys)
+    _merge_programs_and_events(groups, art_text)
+    return _entities(groups)
+
+
+def _merge_programs_and_events(groups: list[_Group], articles: dict[str, Article]) -> None:
+    """Merge declared short forms, abbreviations, near-identical names and contained event names."""
+    by_doc: dict[tuple[str, str], list[_Group]] = defaultdict(list)
+    for g in groups:
+        by_doc[(g.document, g.type)].append(g)
+    # declared short forms: X（以下简称“Y”）
+    declared: dict[tuple[str, str], str] = {}
+    for g in groups:
+        if g.type not in ("Program", "Organization"):
+            continue
+        for loc in g.located:
+            art = articles.get(loc.evidence.article)
+            if art is None:
+                continue
+            s = art.sentences[loc.evidence.sentence]
+            rel_end = loc.mention.end
+            m = _DECLARED.match(s.text, rel_end)
+            if m:
+                declared[(g.document, norm(m.group(2)))] = g.canonical
+    for (doc, t), gs in by_doc.items():
+        if t not in ("Program", "Event", "Organization"):
+            continue
+        gs.sort(key=lambda g: (-len(g.canonical), g.canonical))
+        for small in list(gs):
+            if small not in groups:
+                continue
+            target = None
+            key = (doc, small.canonical)
+            if key in declared and declared[key] != small.canonical:
+                target = next((g for g in gs if g.canonical == declared[key] and g in groups), None)
+            if target is None and t == "Program":
+                for big in gs:
+                    if big is small or big not in groups or len(big.canonical) <= len(small.canonical):
+                        continue
+                    if abbreviates(small.canonical, big.canonical) or _dice(small.canonical, big.canonical) >= 0.8:
+                        target = big
+                        break
+            if target is None and t == "Event":
+                for big in gs:
+                    if big is small or big not in groups:
+                        continue
+                    if len(big.canonical) > len(small.canonical) and big.canonical.endswith(small.canonical) and \
+                            big.article_ids & small.article_ids:
+                        target = big
+                        break
+            if target is not None:
+                for loc in small.located:
+                    target.add(loc, loc.mention.text)
+                groups.remove(small)
+
+
+def _entities(groups: list[_Group]) -> list[Entity]:
+    # persons: one per name within a document; across documents merge only with shared context
+    out: list[Entity] = []
+    by_canon: dict[tuple[str, str], list[_Group]] = defaultdict(list)
+    for g in groups:
+        by_canon[(g.type, g.canonical)].append(g)
+    context: dict[int, set[str]] = {}
+    for g in groups:
+        context[id(g)] = set()
+    merged: list[list[_Group]] = []
+    for (t, canon), gs in sorted(by_canon.items()):
+        if t != "Person" or len(gs) == 1:
+            merged.append(gs)
+            continue
+        clusters: list[list[_Group]] = []
+        for g in gs:
+            ctx = _context_of(g, groups)
+            for cl in clusters:
+                if any(_context_of(o, groups) & ctx for o in cl):
+                    cl.append(g)
+                    break
+            else:
+                clusters.append([g])
+        merged.extend(clusters)
+    counter: Counter[tuple[str, str]] = Counter()
+    for cluster in merged:
+        first = cluster[0]
+        t, canon = first.type, first.canonical
+        counter[(t, canon)] += 1
+        k = counter[(t, canon)]
+        key = f"{t}/{canon}" + (f"#{k}" if k > 1 else "")
+        names: Counter[str] = Counter()
+        located: list[Located] = []
+        for g in cluster:
+            names.update(g.names)
+            located.extend(g.located)
+        label = canon
+        aliases = sorted({nm for nm in names if nm != label} | ({norm(nm) for nm in names} - {label}))
+        evid = tuple(sorted({x.evidence for x in located}, key=lambda e: (e.document, e.article, e.start, e.end)))
+        conf = max((x.mention.confidence for x in located), default=1.0)
+        out.append(Entity(key=key, type=t, label=label, aliases=tuple(aliases), mentions=evid,
+                          confidence=round(min(conf, 1.0), 3)))
+    return sorted(out, key=lambda e: (e.type, e.key))
+
+
+_CTX_CACHE: dict[int, set[str]] = {}
+
+
+def _context_of(g: _Group, groups: list[_Group]) -> set[str]:
+    """Canonical names of organizations and places mentioned in the same articles as ``g``."""
+    arts = g.article_ids
+    return {o.canonical for o in groups if o.type in ("Organization", "Place") and o.article_ids & arts}
