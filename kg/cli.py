@@ -25,6 +25,211 @@ def cli() -> None:
     """
 
 
+@cli.command("build")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=str))
+@click.option("--out", default="exports", show_default=True, type=click.Path(file_okay=False, path_type=str),
+              help="Folder the build writes (kg.ttl, ontology.ttl, store/, report.html, kg.html).")
+@click.option("--date", metavar="YYYY-MM-DD", help="Publication date for sources that do not state one.")
+@click.option("--components", metavar="A,B,…", help="Extractor components to run (see `kg extract --components`).")
+@click.option("--no-view", is_flag=True, help="Do not write the HTML view and report.")
+@click.option("--strict", is_flag=True, help="Fail when the graph does not conform to the SHACL shapes.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: str | None, no_view: bool,
+              strict: bool, quiet: bool) -> None:
+    """Read news files and build the knowledge graph.
+
+    SOURCES are files or folders (read recursively; default: source/). Formats: .md / .txt pages
+    and articles, .jsonl (one article per line). Bad files are skipped with their reason.
+
+    \b
+    Example:
+        kg build
+        kg build source/ more-news/ --out exports/ --date 2025-05-31
+    """
+    from kg.pipeline import DEFAULT_SOURCES, build
+
+    bar = None
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if quiet or stage != "extract" or total < 2:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="extracting", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        report = build(list(sources) or list(DEFAULT_SOURCES), out, date=date,
+                       components=components.split(",") if components else None, progress=progress,
+                       analyze=not no_view, view=not no_view, strict=strict)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if quiet:
+        return
+    types = ", ".join(f"{n} {t}" for t, n in report.by_type) or "none"
+    click.echo(f"read {report.files} file(s): {report.articles} articles, {report.sentences} sentences")
+    click.echo(f"found {report.entities} entities ({types}) and {report.relations} facts; "
+               f"{report.triples} triples in {report.seconds:.1f} s")
+    if report.violations:
+        click.echo(f"SHACL: {len(report.violations)} violation(s), e.g. {report.violations[0]}", err=True)
+    for sk in report.skipped:
+        click.echo(f"skipped {sk.path}: {sk.reason}", err=True)
+    click.echo(f"wrote {', '.join(report.outputs)}")
+
+
+@cli.command("extract")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--lines", is_flag=True, help="Each input line is a document: exactly one JSON line out per line.")
+@click.option("--components", "components", metavar="A,B,…", help="Components to run (default: all built-ins).")
+@click.option("--list-components", "--components-list", "list_components", is_flag=True,
+              help="List the registered components and exit.")
+def extract_cmd(files: tuple[str, ...], lines: bool, components: str | None, list_components: bool) -> None:
+    """Find entities in text (files or stdin) and print JSON Lines.
+
+    Each output line is {"text": …, "entities": [{"text", "type", "start", "end", "entity",
+    "confidence", "component"}]} with offsets into that text; "entity" is the canonical name.
+
+    \b
+    Example:
+        echo '青岛市总工会主席张三说' | kg extract --lines
+        kg extract article.txt --components crf,places
+        kg extract --list-components
+    """
+    import json
+
+    from kg.extract import DEFAULT_COMPONENTS, description, extract, names
+    from kg.resolve import canonical_name
+
+    if list_components:
+        for n in names():
+            mark = "*" if n in DEFAULT_COMPONENTS else " "
+            click.echo(f"{mark} {n:15s} {description(n)}")
+        return
+    chosen = components.split(",") if components else None
+    if chosen:
+        from kg.extract import get
+
+        for c in chosen:
+            get(c)  # unknown names fail before any work, listing the known ones
+
+    def emit(text: str) -> None:
+        ents = []
+        for m in extract(text, chosen):
+            if m.type not in ("Person", "Organization", "Place", "Program", "Event"):
+                continue
+            ents.append({"text": m.text, "type": m.type, "start": m.start, "end": m.end,
+                         "entity": canonical_name(m.text, m.type), "confidence": round(m.confidence, 3),
+                         "component": m.component})
+        click.echo(json.dumps({"text": text, "entities": ents}, ensure_ascii=False))
+
+    streams = [open(f, encoding="utf-8", errors="replace") for f in files] if files else [sys.stdin]
+    for stream in streams:
+        data = stream.read()
+        if lines:
+            parts = data.split("\n")
+            if parts and parts[-1] == "":
+                parts.pop()
+            for line in parts:
+                emit(line.rstrip("\r"))
+        else:
+            emit(data)
+
+
+def _open_graph(store_dir: str):  # noqa: ANN202 - an rdflib Graph
+    from kg.errors import StoreError
+    from kg.store import Store
+
+    with Store.open(store_dir, read_only=True) as store:
+        if len(store) == 0:
+            raise StoreError(f"store {store_dir} is empty; run `kg build` first")
+        return store.to_rdflib()
+
+
+_STORE_OPT = click.option("--store", "store_dir", default="exports/store", show_default=True,
+                          type=click.Path(path_type=str), help="The store directory written by `kg build`.")
+
+
+@cli.command("analyze")
+@_STORE_OPT
+@click.option("--out", default="exports/report.html", show_default=True, type=click.Path(path_type=str),
+              help="Where to write the report.")
+@click.option("--top", default=5, show_default=True, help="How many central entities to print per type.")
+def analyze_cmd(store_dir: str, out: str, top: int) -> None:
+    """Centrality, communities and the report; scores are written back into the store.
+
+    \b
+    Example:
+        kg analyze
+        kg query 'SELECT ?n ?r WHERE { ?e rdfs:label ?n ; kgo:pagerank ?r } ORDER BY DESC(?r) LIMIT 10'
+    """
+    from kg.analyze import analyze, scores_to_rdf, write_report
+    from kg.store import Store
+
+    graph = _open_graph(store_dir)
+    result = analyze(graph)
+    scores = scores_to_rdf(result)
+    with Store.open(store_dir) as store:
+        store.add_graph(scores, replace_predicates=True)
+    path = write_report(result, out)
+    for t, n in sorted(result.counts_by_type().items()):
+        best = ", ".join(label for label in _labels(result, t, top))
+        click.echo(f"{t:13s} {n:5d}  most central: {best}")
+    click.echo(f"wrote {path}")
+
+
+def _labels(result, type_: str, n: int) -> list[str]:  # noqa: ANN001
+    return [result.label(v) for v in result.top(n, "pagerank", type_)]
+
+
+@cli.command("view")
+@_STORE_OPT
+@click.option("--out", default="exports/kg.html", show_default=True, type=click.Path(path_type=str))
+@click.option("--focus", metavar="NAME", help="Show only this entity's neighbourhood (name or alias).")
+@click.option("--hops", default=2, show_default=True, help="Neighbourhood size around --focus.")
+@click.option("--open", "open_", is_flag=True, help="Open the page in the default browser.")
+def view_cmd(store_dir: str, out: str, focus: str | None, hops: int, open_: bool) -> None:
+    """Write the interactive relationship view (one HTML file that works offline).
+
+    \b
+    Example:
+        kg view --open
+        kg view --focus 张三 --hops 2 --out zhangsan.html
+    """
+    from kg.visualize import write_view
+
+    path = write_view(_open_graph(store_dir), out, focus=focus, hops=hops)
+    click.echo(f"wrote {path}")
+    if open_:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())
+
+
+@cli.command("path")
+@click.argument("source")
+@click.argument("target")
+@_STORE_OPT
+@click.option("--max", "max_paths", default=3, show_default=True, help="How many shortest paths to print.")
+def path_cmd(source: str, target: str, store_dir: str, max_paths: int) -> None:
+    """Print the shortest connections between two entities, with the evidence of each hop.
+
+    \b
+    Example:
+        kg path 张三 某某市总工会
+    """
+    from kg.analyze import format_path, shortest_paths, to_networkx
+
+    G = to_networkx(_open_graph(store_dir))
+    paths = shortest_paths(G, source, target, max_paths=max_paths)
+    if not paths:
+        raise KGError(f"{source} and {target} are not connected")
+    for i, p in enumerate(paths, 1):
+        click.echo(f"— path {i} —")
+        click.echo(format_path(G, p))
+
+
 @cli.command("query")
 @click.argument("query", required=False)
 @click.option("--list", "list_", is_flag=True, help="List the bundled queries and their parameters.")

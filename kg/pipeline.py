@@ -13,7 +13,7 @@ from kg.errors import ValidationError
 from kg.extract import DEFAULT_COMPONENTS, extract
 from kg.ingest import Ingested, read_sources
 from kg.model import Article, Corpus, Document, Skipped
-from kg.resolve import Located, locate, resolve
+from kg.resolve import Located, locate, more_mentions, resolve
 
 __all__ = ["BuildReport", "extract_articles", "make_corpus", "build", "DEFAULT_SOURCES", "DEFAULT_OUT"]
 
@@ -65,11 +65,13 @@ def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
 def make_corpus(ingested: Ingested, components: Sequence[str] | None = None,
                 progress: Progress | None = None) -> Corpus:
     """Extract, resolve and relate: everything the RDF stage needs."""
-    from kg.relate import relations_for
+    from kg.relate import relations_for, with_attributes
 
     located = extract_articles(ingested.articles, ingested.documents, components, progress)
     entities = resolve(located, ingested.articles)
-    relations = relations_for(ingested.articles, ingested.documents, entities)
+    entities = more_mentions(entities, ingested.articles, {d.path: d.text for d in ingested.documents})
+    relations, attributes = relations_for(ingested.articles, ingested.documents, entities)
+    entities = with_attributes(entities, attributes)
     return Corpus(ingested.documents, ingested.articles, tuple(entities), tuple(relations), ingested.skipped)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from kg.gazetteer import gazetteer
 from kg.model import Article, Entity, Evidence, Mention
 
-__all__ = ["Located", "locate", "resolve", "norm", "strip_places", "abbreviates"]
+__all__ = ["Located", "locate", "resolve", "norm", "strip_places", "abbreviates", "canonical_name", "more_mentions"]
 
 _QUOTES = re.compile(r"[“”‘’\"'《》〈〉「」『』\s]")
 _LEGAL = (("股份有限公司", "公司"), ("有限责任公司", "公司"), ("有限公司", "公司"), ("集团公司", "集团"))
@@ -114,11 +114,40 @@ class _Group:
         self.article_ids.add(loc.evidence.article)
 
 
+def canonical_name(name: str, type_: str) -> str:
+    """The canonical name of a single mention out of context (official place names, no quotes).
+
+    Examples
+    --------
+    >>> canonical_name("新疆", "Place"), canonical_name("“一站式”维权", "Program")
+    ('新疆维吾尔自治区', '一站式维权')
+    """
+    return _canonical_place(name) if type_ == "Place" else norm(name)
+
+
 def _canonical_place(name: str) -> str:
     g = gazetteer()
     if g.is_place(name):
         return g.canonical(name)
     return norm(name)
+
+
+def _site_name(name: str) -> str:
+    """A site's name without a leading province when its city follows (某省某市某酒店 → 某市某酒店)."""
+    g = gazetteer()
+    if g.is_place(name):
+        return name
+    for L in range(min(8, len(name) - 3), 1, -1):
+        head = name[:L]
+        divs = [d for d in g.lookup(head) if d.level == "province"]
+        if not divs:
+            continue
+        rest = name[L:]
+        for M in range(min(8, len(rest) - 2), 1, -1):
+            if any(d.parent == divs[0].code for d in g.lookup(rest[:M])):
+                return rest
+        break
+    return name
 
 
 def _expand_reference(name: str, places: Counter[str]) -> str | None:
@@ -184,7 +213,7 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
         if not n:
             continue
         if t == "Place":
-            canon = _canonical_place(text)
+            canon = _site_name(_canonical_place(text))
             keys = [canon, n]
             keys += [norm(s) for s in strip_places(n)] if not gazetteer().is_place(n) else []
         elif t == "Organization":
@@ -253,8 +282,9 @@ def _merge_programs_and_events(groups: list[_Group], articles: dict[str, Article
                 for big in gs:
                     if big is small or big not in groups:
                         continue
-                    if len(big.canonical) > len(small.canonical) and big.canonical.endswith(small.canonical) and \
-                            big.article_ids & small.article_ids:
+                    if len(big.canonical) > len(small.canonical) and (
+                            big.canonical.endswith(small.canonical) or big.canonical.startswith(small.canonical)) \
+                            and big.article_ids & small.article_ids:
                         target = big
                         break
             if target is not None:
@@ -273,7 +303,7 @@ def _entities(groups: list[_Group]) -> list[Entity]:
     for g in groups:
         context[id(g)] = set()
     merged: list[list[_Group]] = []
-    for (t, canon), gs in sorted(by_canon.items()):
+    for (t, _canon), gs in sorted(by_canon.items()):
         if t != "Person" or len(gs) == 1:
             merged.append(gs)
             continue
@@ -308,10 +338,72 @@ def _entities(groups: list[_Group]) -> list[Entity]:
     return sorted(out, key=lambda e: (e.type, e.key))
 
 
-_CTX_CACHE: dict[int, set[str]] = {}
-
-
 def _context_of(g: _Group, groups: list[_Group]) -> set[str]:
     """Canonical names of organizations and places mentioned in the same articles as ``g``."""
     arts = g.article_ids
     return {o.canonical for o in groups if o.type in ("Organization", "Place") and o.article_ids & arts}
+
+
+_QUOTED = re.compile(r"[“‘]([^“”‘’]{2,6})[”’]")
+
+
+def more_mentions(entities: list[Entity], articles: Iterable[Article], doc_texts: dict[str, str]) -> list[Entity]:
+    """Find the other mentions of programs and organizations in their documents.
+
+    A name (or alias) seen once is found again wherever it recurs in the same document, and a
+    quoted short form that abbreviates a program's name (“产改” for 产业工人队伍建设改革) becomes
+    an alias with its own mentions. Spans already taken by an entity are left alone.
+    """
+    arts = [a for a in articles]
+    taken: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    for e in entities:
+        for ev in e.mentions:
+            taken[(ev.article, ev.sentence)].append((ev.start, ev.end))
+    by_doc: dict[str, list[Entity]] = defaultdict(list)
+    for e in entities:
+        if e.type in ("Program", "Organization") and e.mentions:
+            for d in {ev.document for ev in e.mentions}:
+                by_doc[d].append(e)
+    extra: dict[str, set[Evidence]] = defaultdict(set)
+    new_alias: dict[str, set[str]] = defaultdict(set)
+    for art in arts:
+        cands = by_doc.get(art.document, [])
+        if not cands:
+            continue
+        doc_text = doc_texts[art.document]
+        for sent in art.sentences:
+            if sent.kind == "byline":
+                continue
+            spans = taken[(art.id, sent.index)]
+            found: list[tuple[int, int, Entity, str]] = []
+            for e in cands:
+                for name in {e.label, *e.aliases}:
+                    if len(name) < 3 or (e.type == "Organization" and len(name) < 4):
+                        continue
+                    i = sent.text.find(name)
+                    while i >= 0:
+                        found.append((i, i + len(name), e, ""))
+                        i = sent.text.find(name, i + 1)
+            for m in _QUOTED.finditer(sent.text):
+                q = m.group(1)
+                for e in cands:
+                    if e.type == "Program" and abbreviates(q, norm(e.label)):
+                        found.append((m.start(), m.end(), e, m.group()))
+            for a, b, e, alias in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
+                src = sent.source_span(a, b)
+                if any(x < src[1] and src[0] < y for x, y in spans):
+                    continue
+                spans.append(src)
+                extra[e.key].add(Evidence(art.document, art.id, sent.index, src[0], src[1],
+                                          doc_text[src[0]:src[1]]))
+                if alias:
+                    new_alias[e.key].add(alias)
+    out = []
+    for e in entities:
+        if e.key in extra or e.key in new_alias:
+            evs = tuple(sorted(set(e.mentions) | extra.get(e.key, set()),
+                               key=lambda v: (v.document, v.article, v.start, v.end)))
+            aliases = tuple(sorted(set(e.aliases) | new_alias.get(e.key, set()) | {norm(x) for x in new_alias.get(e.key, ())}))
+            e = Entity(e.key, e.type, e.label, aliases, evs, e.attributes, e.confidence)
+        out.append(e)
+    return out

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kg.extract.combine import combine
-from kg.extract.registry import Component, get, names, register
+from kg.extract.registry import Component, description, get, names, register
 from kg.model import Mention
 
-__all__ = ["Component", "DEFAULT_COMPONENTS", "extract", "get", "names", "register", "combine"]
+__all__ = ["Component", "DEFAULT_COMPONENTS", "extract", "get", "names", "register", "combine", "description"]
 
 #: Components :func:`extract` runs when none are named.
 DEFAULT_COMPONENTS: tuple[str, ...] = ("persons", "organizations", "places", "programs", "events")

@@ -31,7 +31,7 @@ def event_kind(phrase: str) -> str:
     """
     best = ""
     kinds = table("event_triggers.tsv")
-    for trig, kind in kinds.items():
+    for trig in kinds:
         if trig in phrase and len(trig) > len(best):
             best = trig
     return kinds[best] if best else "Event"

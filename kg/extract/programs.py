@@ -147,7 +147,8 @@ def find_programs(text: str) -> list[Mention]:
         if any(a < tok.end and toks[j].start < b for a, b in taken):
             continue
         proper = any(t.tag in ("ns", "nt", "nz", "") or t.word.isdigit() for t in toks[j:i])
-        add(toks[j].start, tok.end, 0.75 if proper else 0.55)
+        led = j > 0 and toks[j - 1].word in _TRIGGERS  # 构建某某处置机制: a verb names what it sets up
+        add(toks[j].start, tok.end, 0.75 if proper else (0.65 if led else 0.55))
     return sorted(out, key=lambda m: (m.start, m.end))
 
 

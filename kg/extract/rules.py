@@ -11,7 +11,7 @@ from kg.extract.tokens import Token, pos
 from kg.gazetteer import gazetteer
 from kg.model import Mention
 
-__all__ = ["find_organizations", "find_places", "find_persons", "title_before"]
+__all__ = ["find_organizations", "find_places", "find_persons"]
 
 _PROPER_TAGS = ("ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng", "")
 _LEVEL_REF = frozenset("区 市 县 省 州 镇 乡".split())
@@ -255,6 +255,10 @@ def _name_at(text: str, p: int, toks_ends: set[int]) -> tuple[int, int] | None:
             and _follows_name(text, p + L)]
     if not good:
         return None
+    if len(good) > 1:
+        # 张三说: a name does not swallow the word that follows it
+        clean = [L for L in good if not _follows_name(text, p + L - 1)]
+        good = clean or good
     if len(good) > 1:
         aligned = [L for L in good if p + L in toks_ends]
         good = aligned or good

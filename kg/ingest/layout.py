@@ -291,7 +291,7 @@ def _finish(text: str, drafts: list[_Draft], document: str, doc_key: str) -> lis
                 s_text = "".join(text[x:y] for x, y in spans)
                 sentences.append(Sentence(document, art_id, len(sentences), spans[0][0], spans[-1][1],
                                           s_text, tuple(spans)))
-        for level, htext, hs, he in d.headings:
+        for _level, htext, hs, he in d.headings:
             kind = "headline" if htext == title else "subtitle"
             sentences.append(Sentence(document, art_id, len(sentences), hs, he, htext, ((hs, he),), kind))
         for bs, be in d.byline_spans:
