@@ -80,9 +80,9 @@ def test_organization_with_chain_of_places_is_one_name():
 
 
 def test_organization_inside_organization_name():
-    found = _texts(find_organizations("海河市总工会经费审查委员会主任林晓峰说"))
+    found = _texts(find_organizations("海河市总工会劳动保护委员会主任林晓峰说"))
     assert "海河市总工会" in found
-    assert "海河市总工会经费审查委员会" in found
+    assert "海河市总工会劳动保护委员会" in found
 
 
 # --- persons -------------------------------------------------------------------------------------
