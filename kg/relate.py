@@ -189,17 +189,21 @@ def _titles_and_employers(text: str, sp: list[Spot], ev: Evidence, facts: _Facts
             if seg is None:
                 break
             start, title = seg
-            # an organization named inside the title (经费审查委员会主任) is a body of the employer
-            inner = [o for o in orgs if start <= o.start and o.end <= pos and o.end < pos]
             before = [o for o in orgs if o.end == start or (o.end == start - 1 and text[o.end] == "的")]
             if before:
-                employer = max(before, key=lambda o: o.end - o.start)
-                # the title stops where the employer's name ends
-            titles.append(title)
-            subs.extend(inner)
-            pos = start
-            if employer is not None:
+                o = max(before, key=lambda o: o.end - o.start)
+                if o.start - 1 > floor and text[o.start - 1] == "、" and \
+                        _title_segment(text, o.start - 1, floor, stops) is not None:
+                    # 某会党组成员、经费审查委员会主任张三: a body of the employer named in a title
+                    titles.append(text[o.start:pos].strip("“”"))
+                    subs.append(o)
+                    pos = o.start - 1
+                    continue
+                employer = o
+                titles.append(title)
                 break
+            titles.append(title)
+            pos = start
             if pos > floor and text[pos - 1] == "、":
                 pos -= 1
                 continue
@@ -393,9 +397,16 @@ def _name_structure(ents: list[Entity], facts: _Facts) -> None:
             if hit is None:
                 break
             best = places[hit]
-            if gazetteer().is_place(hit):
-                admin = best
             rest = rest[len(hit):]
+        # and the most specific administrative division it begins with (青岛 in 青岛大学路小学)
+        head = name
+        while True:
+            hit = next((head[:L] for L in range(min(len(head) - 1, 12), 1, -1)
+                        if head[:L] in places and gazetteer().is_place(head[:L])), None)
+            if hit is None:
+                break
+            admin = places[hit]
+            head = head[len(hit):]
         if len(rest) >= 2:
             for target in {x.key: x for x in (best, admin) if x is not None and x.key != e.key}.values():
                 facts.add(e.key, "locatedIn", target.key, e.mentions[0], 0.8, "name-rule")

@@ -70,6 +70,16 @@ def strip_places(name: str) -> list[str]:
             return out
 
 
+def _distinctive(name: str) -> bool:
+    """Is there more to ``name`` than organization-type words (总工会, 有限公司)?"""
+    from kg.extract.phrases import match_suffix
+
+    core = name
+    while (suf := match_suffix(core, "org_suffixes.txt")) and len(suf) < len(core):
+        core = core[: -len(suf)]
+    return match_suffix(core, "org_suffixes.txt") != core and len(core) >= 2
+
+
 def _legal_norm(name: str) -> str:
     for long, short in _LEGAL:
         if name.endswith(long):
@@ -220,12 +230,10 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
             expanded = _expand_reference(n, art_places.get(x.evidence.article, Counter()))
             canon = expanded or n
             core = _legal_norm(canon)
-            stripped = [_legal_norm(s) for s in strip_places(canon)]
+            # a truncation (天水某某公司 for 甘肃天水某某有限责任公司) shares the name without its places,
+            # as long as something distinctive is left (青岛市总工会 and 石家庄市总工会 share only 总工会)
+            stripped = [_legal_norm(s) for s in strip_places(canon) if _distinctive(s)]
             keys = [canon, core, *stripped] + ([n] if expanded else [])
-            # a truncation: the core of this name matches an existing organization's stripped core
-            for k in list(keys):
-                for s in strip_places(k):
-                    keys.append(_legal_norm(s))
         elif t == "Program":
             canon = n
             keys = [n]

@@ -16,7 +16,7 @@ from kg.model import Mention
 __all__ = ["Component", "DEFAULT_COMPONENTS", "extract", "get", "names", "register", "combine", "description"]
 
 #: Components :func:`extract` runs when none are named.
-DEFAULT_COMPONENTS: tuple[str, ...] = ("persons", "organizations", "places", "programs", "events")
+DEFAULT_COMPONENTS: tuple[str, ...] = ("crf", "persons", "organizations", "places", "programs", "events")
 
 
 def extract(text: str, components: Sequence[str] | None = None, nested: bool = False) -> list[Mention]:
@@ -35,4 +35,4 @@ def extract(text: str, components: Sequence[str] | None = None, nested: bool = F
     return combine(found, nested=nested, text=text)
 
 
-from kg.extract import events, programs, rules  # noqa: E402,F401  (register the built-ins)
+from kg.extract import crf, events, programs, rules  # noqa: E402,F401  (register the built-ins)

@@ -10,6 +10,10 @@ __all__ = ["combine", "NAME_TYPES", "MIN_CONFIDENCE"]
 
 #: Types that compete for the same characters: a character belongs to at most one name.
 NAME_TYPES = ("Person", "Organization", "Place")
+_GENERIC_BODIES = frozenset(
+    "工会 总工会 公司 集团 委员会 常委会 党委 党组 政府 人民政府 法院 人民法院 检察院 医院 学校 中心 协会 学会 银行 联合会 "
+    "办公室 大学 中学 小学 学院 研究院 研究所 合作社 企业 单位 部门 机关 基层 组织 工会组织 社区".split())
+
 #: Mentions below this confidence are dropped unless another component agrees.
 MIN_CONFIDENCE = 0.6
 
@@ -33,6 +37,8 @@ def _plausible(m: Mention, text: str | None) -> Mention | None:
             return None  # the title of a work, not a name
         if m.start > 0 and text[m.start - 1] == "某":
             return None  # 某服饰公司: an unnamed one
+        if m.type == "Organization" and m.text in _GENERIC_BODIES:
+            return None  # 工会, 公司: a kind of body, not a name
         if m.start > 0 and text[m.start - 1] == "该" and m.text[0] not in "区市县省州镇乡":
             return None  # 该公司: an anaphor, not a name
         if m.type == "Organization":
@@ -84,6 +90,16 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
         else:
             merged[key] = m
     cands = [m for m in merged.values() if m.confidence >= MIN_CONFIDENCE and m.end > m.start]
+    # a quoted name that is the name of a program (“某某”APP) is not also an organization,
+    # unless it reads as one (“某某学院”培养计划)
+    programs = [m for m in cands if m.type == "Program"]
+    if programs and text is not None:
+        from kg.extract.phrases import match_suffix
+
+        cands = [m for m in cands if m.type not in NAME_TYPES or match_suffix(m.text, "org_suffixes.txt")
+                 or m.type == "Place" or not any(
+            p.start <= m.start - 1 and m.end + 1 <= p.end and text[m.start - 1] in "“‘" and text[m.end] in "”’"
+            for p in programs)]
     out: list[Mention] = []
     for layer in (NAME_TYPES, ("Program",), ("Event",), ("Time",)):
         pool = [m for m in cands if m.type in layer]

@@ -18,6 +18,7 @@ _STOP = frozenset("的 地 得 在 和 与 及 或 是 将 对 为 由 从 向 �
                   "这 那 该 各 其 本 此 我 你 他 她 它 我们 他们 举行 举办 召开 参加 出席 组织 日前 近日 昨天 今天".split())
 _COUNTER = re.compile(r"第?[0-9一二三四五六七八九十百]+[届次期]")
 _SITE_VERB = re.compile(r"在([^，。；、“”]{2,24}?)(宣讲|演讲|讲课|授课|调研|考察|举行|召开|举办|开幕|启动|签约|揭牌)")
+_ORGANIZED = re.compile(r"(组织|举办|主办|承办|召开|举行|开展)([^，。；！？、“”]{4,30})(?=[，。；！？]|$)")
 _NOTICE = re.compile(r"“([^“”]{6,40})”(公告|活动|行动|倡议)")
 
 
@@ -81,6 +82,18 @@ def find_events(text: str) -> list[Mention]:
         if who is None:
             continue
         out.append(Mention(text[who.start:m.end()], "Event", who.start, m.end(), 0.7, "events"))
+    # 某某总工会组织某某集中入会: the organised phrase names the event
+    from kg.extract.rules import find_organizations
+
+    triggers = sorted(table("event_triggers.tsv"), key=len, reverse=True)
+    for org in find_organizations(text):
+        m = _ORGANIZED.match(text, org.end)
+        if not m:
+            continue
+        phrase = m.group(2)
+        trig = next((t for t in triggers if phrase.endswith(t) and len(t) >= 2), None)
+        if trig and len(phrase) - len(trig) >= 2:
+            out.append(Mention(phrase, "Event", m.start(2), m.end(2), 0.7, "events"))
     for m in _NOTICE.finditer(text):
         out.append(Mention(m.group(1), "Event", m.start(1), m.end(1), 0.7, "events"))
     # a phrase that goes on into a longer event name (某某大赛颁奖仪式) is part of it
