@@ -97,14 +97,20 @@ def test_programs_compete_among_themselves():
 
 
 def test_nested_mode_keeps_places_and_parent_bodies_inside_names():
-    text = "海河市统计局城乡调查总队发布数据"
-    place = M("海河市", "Place", 0, 0.9, "places")
-    parent = M("海河市统计局", "Organization", 0, 0.85, "organizations")
-    whole = M("海河市统计局城乡调查总队", "Organization", 0, 0.85, "organizations")
+    text = "杭州市统计局城乡调查总队发布数据"
+    place = M("杭州市", "Place", 0, 0.9, "places")
+    parent = M("杭州市统计局", "Organization", 0, 0.85, "organizations")
+    whole = M("杭州市统计局城乡调查总队", "Organization", 0, 0.85, "organizations")
     flat = combine([place, parent, whole], text=text)
-    assert _spans(flat) == [("海河市统计局城乡调查总队", "Organization", 0)]
+    assert _spans(flat) == [("杭州市统计局城乡调查总队", "Organization", 0)]
     nested = combine([place, parent, whole], nested=True, text=text)
-    assert sorted(m.text for m in nested) == ["海河市", "海河市统计局", "海河市统计局城乡调查总队"]
+    assert sorted(m.text for m in nested) == ["杭州市", "杭州市统计局", "杭州市统计局城乡调查总队"]
+
+
+def test_nested_mode_keeps_only_divisions_as_inner_places():
+    text = "海河大厦工会联合会"
+    ms = [M("海河大厦工会联合会", "Organization", 0, 0.85, "organizations"), M("海河大厦", "Place", 0, 0.8, "places")]
+    assert [m.text for m in combine(ms, nested=True, text=text)] == ["海河大厦工会联合会"]
 
 
 def test_nested_mode_ignores_weak_inner_mentions_and_legal_form_words():
@@ -133,7 +139,9 @@ def test_nested_mode_does_not_keep_persons_inside_names():
 )
 def test_anonymised_anaphoric_and_title_mentions_are_dropped(text, mention):
     assert text[mention.start:mention.end] == mention.text
-    assert combine([mention], text=text) == []
+    assert combine([mention], nested=True, text=text) == []
+    if len(mention.text) > 1 or mention.type == "Organization":
+        assert combine([mention], text=text) == []
 
 
 def test_district_reference_after_gai_is_kept():
@@ -157,12 +165,21 @@ def test_organization_running_into_a_title_is_cut():
     assert out[0].end == 6
 
 
-def test_statistical_place_unknown_to_the_gazetteer_needs_confirmation():
+def test_statistical_place_unknown_to_the_gazetteer_needs_confirmation_in_the_graph():
     text = "他去了青松岭看看"
     alone = M("青松岭", "Place", 3, 0.95, "crf")
-    assert combine([alone], text=text) == []
+    assert combine([alone], nested=True, text=text) == []
+    # a mention list (kg extract) keeps the model's place, as news NER corpora annotate it
+    assert [m.text for m in combine([alone], text=text)] == ["青松岭"]
     known = M("杭州", "Place", 0, 0.95, "crf")
-    assert len(combine([known], text="杭州很美")) == 1
+    assert len(combine([known], nested=True, text="杭州很美")) == 1
+
+
+def test_single_character_places_only_in_mention_lists():
+    text = "中美两国"
+    ms = [M("中", "Place", 0, 0.9, "crf"), M("美", "Place", 1, 0.9, "crf")]
+    assert [m.text for m in combine(ms, text=text)] == ["中", "美"]
+    assert combine(ms, nested=True, text=text) == []
 
 
 def test_empty_and_deterministic():

@@ -23,15 +23,20 @@ def _agree(m: Mention, others: list[Mention]) -> list[Mention]:
             and o.component != m.component]
 
 
-def _plausible(m: Mention, text: str | None) -> Mention | None:
-    """Sanity checks every component's names must pass; returns the mention (maybe weakened) or None."""
+def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
+    """Sanity checks every component's names must pass; returns the mention (maybe weakened) or None.
+
+    ``strict`` (graph building) also drops one-character names (中, 美: abbreviations a mention
+    list keeps, as news NER corpora annotate them) and weakens statistical places that no
+    gazetteer or site word supports.
+    """
     from kg.extract.lexicon import words
     from kg.gazetteer import gazetteer
 
     if m.type not in NAME_TYPES:
         return m if len(m.text) >= 2 else None
-    if len(m.text) < 2 or "某" in m.text:
-        return None  # a single character, or an anonymised 某公司
+    if "某" in m.text or (len(m.text) < 2 and (strict or m.type == "Organization")):
+        return None  # an anonymised 某公司, or a single character
     if text is not None:
         if m.start > 0 and m.end < len(text) and text[m.start - 1] == "《" and text[m.end] == "》":
             return None  # the title of a work, not a name
@@ -49,7 +54,7 @@ def _plausible(m: Mention, text: str | None) -> Mention | None:
                     if m.text.endswith(head) and text.startswith(tail, m.end) and len(m.text) - k >= 3:
                         cut = m.end - k
                         return Mention(text[m.start:cut], m.type, m.start, cut, m.confidence, m.component)
-    if m.type == "Place" and m.component == "crf":
+    if strict and m.type == "Place" and m.component == "crf":
         from kg.extract.phrases import match_suffix
 
         if not gazetteer().is_place(m.text) and not match_suffix(m.text, "place_suffixes.txt"):
@@ -77,7 +82,7 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
     >>> [m.text for m in combine(ms, nested=True)]
     ['青岛市', '青岛市总工会']
     """
-    ms = [x for x in (_plausible(m, text) for m in mentions) if x is not None]
+    ms = [x for x in (_plausible(m, text, nested) for m in mentions) if x is not None]
     merged: dict[tuple[int, int, str], Mention] = {}
     for m in ms:
         key = (m.start, m.end, m.type)
@@ -123,9 +128,16 @@ def _inner_name(m: Mention, outer: Mention) -> bool:
     if outer.type not in ("Organization", "Place"):
         return False
     if m.type == "Place":
-        return True
-    # an organization inside an organization: the rest must be a body of its own (某局 + 某调查总队)
+        # a division named inside a name: countries, provinces, cities, and districts written in full
+        from kg.gazetteer import gazetteer
+
+        levels = {d.level for d in gazetteer().lookup(m.text)}
+        return bool(levels & {"country", "province", "city", "foreign"}) or (
+            "district" in levels and m.text[-1] in "区县旗")
     rest = outer.text[m.end - outer.start:]
+    if outer.type == "Place":
+        return m.start == outer.start and len(rest) >= 2  # 某某站 + 国际集装箱场: the body a site belongs to
+    # an organization inside an organization: the rest must be a body of its own (某局 + 某调查总队)
     core = rest
     while (suf := match_suffix(core, "org_suffixes.txt")) and len(suf) < len(core):
         core = core[: -len(suf)]

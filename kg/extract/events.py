@@ -14,6 +14,7 @@ __all__ = ["find_events", "event_kind"]
 
 _NOUN_TRIGGERS = ("常委会会议", "全体会议", "座谈会", "研讨会", "发布会", "推进会", "报告会", "开幕式", "闭幕式",
                   "会议", "大会", "论坛", "峰会", "仪式", "讲座", "竞赛", "大赛", "比赛")
+_TRIGGER_ENDS = frozenset(t[-1] for t in _NOUN_TRIGGERS)
 _STOP = frozenset("的 地 得 在 和 与 及 或 是 将 对 为 由 从 向 把 被 让 给 经 据 以 等 了 着 过 也 都 还 就 又 到 "
                   "这 那 该 各 其 本 此 我 你 他 她 它 我们 他们 举行 举办 召开 参加 出席 组织 日前 近日 昨天 今天".split())
 _COUNTER = re.compile(r"第?[0-9一二三四五六七八九十百]+[届次期]")
@@ -60,7 +61,7 @@ def find_events(text: str) -> list[Mention]:
     toks = tokens_of(text)
     out: list[Mention] = []
     for i, tok in enumerate(toks):
-        trig = next((t for t in _NOUN_TRIGGERS if tok.word.endswith(t)), None)
+        trig = next((t for t in _NOUN_TRIGGERS if tok.word.endswith(t)), None) if tok.word[-1] in _TRIGGER_ENDS else None
         if trig is None:
             continue
         j = i

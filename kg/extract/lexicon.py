@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 
-__all__ = ["words", "table", "longest_first"]
+__all__ = ["words", "table", "longest_first", "longest_suffix"]
 
 
 def _lines(name: str) -> list[str]:
@@ -39,3 +39,23 @@ def table(name: str) -> dict[str, str]:
 def longest_first(name: str) -> tuple[str, ...]:
     """Entries of ``name`` sorted longest first (then alphabetically, for determinism)."""
     return tuple(sorted(words(name), key=lambda w: (-len(w), w)))
+
+
+@cache
+def _max_len(name: str) -> int:
+    return max((len(w) for w in words(name)), default=0)
+
+
+def longest_suffix(text: str, name: str) -> str | None:
+    """The longest entry of lexicon ``name`` that ``text`` ends with, or None.
+
+    Examples
+    --------
+    >>> longest_suffix("某某市总工会", "org_suffixes.txt")
+    '总工会'
+    """
+    entries = words(name)
+    for k in range(min(_max_len(name), len(text)), 0, -1):
+        if text[-k:] in entries:
+            return text[-k:]
+    return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from kg.extract.lexicon import longest_first, words
+from kg.extract.lexicon import longest_suffix, words
 from kg.extract.tokens import Token, tokenize
 
 __all__ = ["tokens_of", "is_nounish", "extend_left", "match_suffix", "BOUNDARY_WORDS", "is_cjk"]
@@ -82,10 +82,7 @@ def match_suffix(word_text: str, lexicon: str) -> str | None:
     >>> match_suffix("市总工会", "org_suffixes.txt")
     '总工会'
     """
-    for suf in longest_first(lexicon):
-        if word_text.endswith(suf):
-            return suf
-    return None
+    return longest_suffix(word_text, lexicon)
 
 
 def lexicon_has(word: str, lexicon: str) -> bool:

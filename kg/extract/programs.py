@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kg.extract.lexicon import longest_first, table, words
+from kg.extract.lexicon import longest_suffix, table, words
 from kg.extract.phrases import is_cjk, tokens_of
 from kg.extract.registry import register
 from kg.extract.tokens import Token
@@ -27,10 +27,8 @@ _INNER_BOOK = re.compile(r"〈([^〈〉]{1,60})〉")
 
 def program_suffix(phrase: str) -> tuple[str, str] | None:
     """``(suffix, kind)`` when ``phrase`` ends with a program word (kind: '', 'law' or 'honour')."""
-    for suf in longest_first("program_suffixes.txt"):
-        if phrase.endswith(suf):
-            return suf, table("program_suffixes.txt")[suf]
-    return None
+    suf = longest_suffix(phrase, "program_suffixes.txt")
+    return (suf, table("program_suffixes.txt")[suf]) if suf else None
 
 
 _FUNCTION = frozenset("的 地 得 在 和 与 及 或 是 将 对 为 由 从 向 把 被 让 给 经 据 以 等 了 着 过 也 都 还 就 又 到 "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from kg.extract.lexicon import longest_first, table, words
+from kg.extract.lexicon import longest_first, longest_suffix, table, words
 from kg.extract.phrases import extend_left, is_cjk, is_nounish, match_suffix, tokens_of
 from kg.extract.registry import register
 from kg.extract.tokens import Token, pos
@@ -81,8 +81,11 @@ def find_organizations(text: str) -> list[Mention]:
             start = toks[j - 1].start + 1
             name = text[start:tok.end]
             prefix = name[: len(name) - len(suf)]
-        proper = any(_is_proper(t) for t in toks[j:i]) or (tok.tag == "nt" and len(tok.word) > len(suf))
-        conf = 0.85 if proper else 0.6
+        # a proper noun in the name, or a level word standing for a named place (区总工会, 自治区某办公室)
+        proper = any(_is_proper(t) for t in toks[j:i]) or (tok.tag == "nt" and len(tok.word) > len(suf)) or \
+            text[start:start + 3] in ("自治区", "自治州") or (
+                text[start] in _LEVEL_REF and text[start + 1:start + 2] not in ("级", "域", "委", "场", "政"))
+        conf = 0.85 if proper else 0.55  # 上市公司, 各级党委: a kind of body unless another component agrees
         if prefix in _GENERIC_ORG_PREFIX or prefix.startswith("该"):
             # 区总工会, 区人民法院: a reference to the article's district, resolved later; 该公司: weak
             conf = 0.65 if prefix in _LEVEL_REF and len(suf) >= 3 else 0.5
@@ -134,13 +137,17 @@ def find_places(text: str) -> list[Mention]:
         hit = None
         for L in range(min(longest, n - k), 1, -1):
             s = text[k:k + L]
-            if s in names and (k + L in ends or k + L == n or _splits_suffix(text, k + L, toks)):
+            if s in names and (k + L in ends or k + L == n or (L >= 3 and _splits_suffix(text, k + L, toks))):
                 if _accept_place_name(s):
                     hit = s
                     break
         if hit:
-            out.append(Mention(hit, "Place", k, k + len(hit), 0.9, "places"))
-            k += len(hit)
+            end = k + len(hit)
+            # 洛杉矶市, 某某州: a short name followed by its level word
+            if end < n and text[end] in "市省州县" and hit[-1] not in "市省州县区" and (end + 1 in ends or end + 1 == n):
+                end += 1
+            out.append(Mention(text[k:end], "Place", k, end, 0.9, "places"))
+            k = end
         else:
             k += 1
     # named sites: 某某酒店, 某某国际集装箱场 (the suffix may share a token with what follows: 场内)
@@ -223,7 +230,7 @@ def _title_end_positions(text: str, toks: tuple[Token, ...]) -> dict[int, str]:
         acc = ""
         for k in range(i, min(i + 4, len(toks))):
             acc += toks[k].word
-            hit = next((t for t in longest_first("titles.txt") if acc.endswith(t)), None)
+            hit = longest_suffix(acc, "titles.txt")
             if hit and (acc == hit or acc in titles or toks[k].word.endswith(hit)):
                 end = toks[k].end
                 out[end] = hit
@@ -293,6 +300,11 @@ def find_persons(text: str) -> list[Mention]:
     >>> [m.text for m in find_persons("车间主任林晓峰介绍，技术员高鹏和陈雨参加了比赛。")]
     ['林晓峰', '高鹏', '陈雨']
     """
+    return list(_persons(text))
+
+
+@lru_cache(maxsize=256)
+def _persons(text: str) -> tuple[Mention, ...]:
     toks = tokens_of(text)
     ends = {t.end for t in toks}
     found: dict[int, Mention] = {}
@@ -337,7 +349,7 @@ def find_persons(text: str) -> list[Mention]:
             continue
         if t.tag in ("", "nr", "nrfg") and _follows_name(text, t.end) and (t.tag == "" or len(t.word) == 3):
             add((t.start, t.end), 0.5)
-    return sorted(found.values(), key=lambda m: m.start)
+    return tuple(sorted(found.values(), key=lambda m: m.start))
 
 
 @register("organizations", "organization names: place + body + suffix (青岛市总工会, 某某有限公司)")
