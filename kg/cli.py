@@ -93,7 +93,7 @@ def extract_cmd(files: tuple[str, ...], lines: bool, components: str | None, lis
 
     \b
     Example:
-        echo '青岛市总工会主席张三说' | kg extract --lines
+        echo '海河市总工会主席张三说' | kg extract --lines
         kg extract article.txt --components crf,places
         kg extract --list-components
     """

@@ -32,7 +32,7 @@ _PLAIN_SUFFIXES: tuple[tuple[str, int], ...] = (
     ("区", 2),
     ("县", 2),
 )
-# A short name of an autonomous division may also keep a one-character generic: 昌吉州, 本溪县.
+# A short name of an autonomous division may also keep a one-character generic: 延边州, 本溪县.
 _ETHNIC_GENERIC = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
 
 
@@ -100,10 +100,10 @@ def short_names(name: str) -> tuple[str, ...]:
 
     Examples
     --------
-    >>> short_names("昌吉回族自治州")
-    ('昌吉', '昌吉州')
-    >>> short_names("新疆维吾尔自治区"), short_names("石家庄市"), short_names("永川区")
-    (('新疆',), ('石家庄',), ('永川',))
+    >>> short_names("延边朝鲜族自治州")
+    ('延边', '延边州')
+    >>> short_names("广西壮族自治区"), short_names("杭州市"), short_names("海淀区")
+    (('广西',), ('杭州',), ('海淀',))
     >>> short_names("忠县"), short_names("东乡族自治县")
     ((), ('东乡', '东乡县'))
     """
@@ -199,8 +199,8 @@ class Gazetteer:
 
         Examples
         --------
-        >>> gazetteer().canonical("石家庄"), gazetteer().canonical("新疆")
-        ('石家庄市', '新疆维吾尔自治区')
+        >>> gazetteer().canonical("杭州"), gazetteer().canonical("广西")
+        ('杭州市', '广西壮族自治区')
         """
         found = self._index.get(name)
         if not found:
@@ -273,7 +273,7 @@ def gazetteer() -> Gazetteer:
     Examples
     --------
     >>> g = gazetteer()
-    >>> [d.name for d in g.ancestors(g.lookup("南京")[0])]
-    ['江苏省', '中国']
+    >>> [d.name for d in g.ancestors(g.lookup("杭州")[0])]
+    ['浙江省', '中国']
     """
     return Gazetteer(_extra_places() + _divisions_of_china())

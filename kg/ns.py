@@ -148,10 +148,10 @@ def resource(*parts: str) -> URIRef:
 
     Examples
     --------
-    >>> str(resource("person", "张伟"))
-    'https://w3id.org/kg-news/id/person/张伟'
-    >>> str(resource("program", "“一站式”维权 <x>"))
-    'https://w3id.org/kg-news/id/program/%E2%80%9C一站式%E2%80%9D维权%20%3Cx%3E'
+    >>> str(resource("person", "李明远"))
+    'https://w3id.org/kg-news/id/person/李明远'
+    >>> str(resource("program", "“一网通办”服务 <x>"))
+    'https://w3id.org/kg-news/id/program/%E2%80%9C一网通办%E2%80%9D服务%20%3Cx%3E'
     """
     segs = []
     for p in parts:

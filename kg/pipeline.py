@@ -52,7 +52,7 @@ def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
         doc_text = texts[art.document]
         for s in art.sentences:
             for m in extract(s.text, components, nested=True):
-                # a byline names its authors (read by ingestion) and maybe their agency (新华社发)
+                # a byline names its authors (read by ingestion) and maybe their agency (某某社发)
                 if s.kind == "byline" and m.type != "Organization":
                     continue
                 if m.type in ("Person", "Organization", "Place", "Program", "Event"):

@@ -103,17 +103,17 @@ def new_graph() -> Graph:
 
 
 def key_iri(key: str, type_: str | None = None, label: str | None = None) -> URIRef:
-    """The IRI of the entity with ``key`` (``"Person/张伟"`` or ``"Person/张伟#2"``).
+    """The IRI of the entity with ``key`` (``"Person/李明远"`` or ``"Person/李明远#2"``).
 
     The name comes from the key; ``#n`` becomes a path segment. A key without ``/`` falls
     back to ``type_`` and ``label``.
 
     Examples
     --------
-    >>> str(key_iri("Person/张伟"))
-    'https://w3id.org/kg-news/id/person/张伟'
-    >>> str(key_iri("Person/张伟#2"))
-    'https://w3id.org/kg-news/id/person/张伟/2'
+    >>> str(key_iri("Person/李明远"))
+    'https://w3id.org/kg-news/id/person/李明远'
+    >>> str(key_iri("Person/李明远#2"))
+    'https://w3id.org/kg-news/id/person/李明远/2'
     """
     if "/" in key:
         ktype, name = key.split("/", 1)

@@ -94,7 +94,7 @@ def _sentence_evidence(art: Article, s: Sentence, doc_text: str) -> Evidence:
 
 
 def _title_segment(text: str, end: int, floor: int, stops: frozenset[int] = frozenset()) -> tuple[int, str] | None:
-    """The title phrase that ends at ``end`` (车间主任, 法律援助律师, “人民工匠”): ``(start, title)``."""
+    """The title phrase that ends at ``end`` (车间主任, 法律援助律师, “大国工匠”): ``(start, title)``."""
     titles = longest_first("titles.txt")
     seg_end = end
     if seg_end > floor and text[seg_end - 1] in "”’":
@@ -103,7 +103,7 @@ def _title_segment(text: str, end: int, floor: int, stops: frozenset[int] = froz
     if hit is None:
         return None
     start = seg_end - len(hit)
-    # extend left over the modifiers of the title (法律援助律师, 青年技工, 全国劳动模范)
+    # extend left over the modifiers of the title (法律援助律师, 青年技工, 省劳动模范)
     while start > floor and start not in stops and is_cjk(text[start - 1]) and \
             text[start - 1] not in "的在和与及是将为由对向把被让给这那位":
         start -= 1
@@ -173,7 +173,7 @@ def _clause_floor(text: str, pos: int) -> int:
 
 
 def _titles_and_employers(text: str, sp: list[Spot], ev: Evidence, facts: _Facts) -> None:
-    """ORG + titles + PERSON (某市总工会党组成员、经费审查委员会主任张三), ORG的TITLE X和Y, TITLE X."""
+    """ORG + titles + PERSON (某市总工会党组成员、财务审查委员会主任张三), ORG的TITLE X和Y, TITLE X."""
     persons = [x for x in sp if x.type == "Person"]
     orgs = [x for x in sp if x.type == "Organization"]
     for p in persons:
@@ -194,7 +194,7 @@ def _titles_and_employers(text: str, sp: list[Spot], ev: Evidence, facts: _Facts
                 o = max(before, key=lambda o: o.end - o.start)
                 if o.start - 1 > floor and text[o.start - 1] == "、" and \
                         _title_segment(text, o.start - 1, floor, stops) is not None:
-                    # 某会党组成员、经费审查委员会主任张三: a body of the employer named in a title
+                    # 某会党组成员、财务审查委员会主任张三: a body of the employer named in a title
                     titles.append(text[o.start:pos].strip("“”"))
                     subs.append(o)
                     pos = o.start - 1
@@ -345,7 +345,7 @@ def _awards(text: str, sp: list[Spot], ev: Evidence, facts: _Facts) -> None:
 
 
 def _hierarchy(ents: list[Entity], facts: _Facts) -> None:
-    """Places inside places (永川区 ⊂ 重庆市), from the administrative divisions, when both are named."""
+    """Places inside places (海淀区 ⊂ 北京市), from the administrative divisions, when both are named."""
     g = gazetteer()
     places: dict[str, Entity] = {}
     for e in ents:
@@ -366,7 +366,7 @@ def _hierarchy(ents: list[Entity], facts: _Facts) -> None:
 
 
 def _name_structure(ents: list[Entity], facts: _Facts) -> None:
-    """Facts read off canonical names: 某某区总工会调解委员会 ⊂ 某某区总工会; 某某市总工会 in 某某市."""
+    """Facts read off canonical names: 某某区工商联调解委员会 ⊂ 某某区工商联; 某某市总工会 in 某某市."""
     orgs: dict[str, Entity] = {}
     for e in ents:
         if e.type == "Organization":
@@ -398,7 +398,7 @@ def _name_structure(ents: list[Entity], facts: _Facts) -> None:
                 break
             best = places[hit]
             rest = rest[len(hit):]
-        # and the most specific administrative division it begins with (青岛 in 青岛大学路小学)
+        # and the most specific administrative division it begins with (杭州 in 杭州某路小学)
         head = name
         while True:
             hit = next((head[:L] for L in range(min(len(head) - 1, 12), 1, -1)

@@ -1,4 +1,4 @@
-"""Mentions → entities: canonical names, aliases, short forms, references like 区总工会, across articles."""
+"""Mentions → entities: canonical names, aliases, short forms, references like 区工商联, across articles."""
 
 from __future__ import annotations
 
@@ -42,19 +42,19 @@ def norm(name: str) -> str:
 
     Examples
     --------
-    >>> norm("“一站式”维权"), norm("《某某条例》")
-    ('一站式维权', '某某条例')
+    >>> norm("“一网通办”服务"), norm("《某某条例》")
+    ('一网通办服务', '某某条例')
     """
     return _QUOTES.sub("", name)
 
 
 def strip_places(name: str) -> list[str]:
-    """Shorter forms of ``name`` without its leading place names (甘肃天水X公司 → 天水X公司 → X公司).
+    """Shorter forms of ``name`` without its leading place names (浙江杭州X公司 → 杭州X公司 → X公司).
 
     Examples
     --------
-    >>> strip_places("河北省石家庄市某某公司")
-    ['石家庄市某某公司', '某某公司']
+    >>> strip_places("浙江省杭州市某某公司")
+    ['杭州市某某公司', '某某公司']
     """
     g = gazetteer()
     out = []
@@ -92,7 +92,7 @@ def abbreviates(short: str, long: str) -> bool:
 
     Examples
     --------
-    >>> abbreviates("产改", "产业工人队伍建设改革"), abbreviates("改产", "产业工人队伍建设改革")
+    >>> abbreviates("国改", "国有企业改革"), abbreviates("改国", "国有企业改革")
     (True, False)
     """
     if not (2 <= len(short) <= 4 and len(long) >= 2 * len(short)) or short[0] != long[0]:
@@ -129,8 +129,8 @@ def canonical_name(name: str, type_: str) -> str:
 
     Examples
     --------
-    >>> canonical_name("新疆", "Place"), canonical_name("“一站式”维权", "Program")
-    ('新疆维吾尔自治区', '一站式维权')
+    >>> canonical_name("广西", "Place"), canonical_name("“一网通办”服务", "Program")
+    ('广西壮族自治区', '一网通办服务')
     """
     return _canonical_place(name) if type_ == "Place" else norm(name)
 
@@ -174,9 +174,9 @@ def _expand_reference(name: str, places: Counter[str]) -> str | None:
 def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> list[Entity]:
     """Group located mentions into entities with canonical names and every alias.
 
-    * places take the official name of their division (新疆 → 新疆维吾尔自治区);
-    * organizations merge short forms and truncations (某某公司 / 天水某某公司 / 甘肃天水某某有限责任公司),
-      and references such as 区总工会 / 该区总工会 become the article's 某某区总工会;
+    * places take the official name of their division (广西 → 广西壮族自治区);
+    * organizations merge short forms and truncations (某某公司 / 杭州某某公司 / 浙江杭州某某有限责任公司),
+      and references such as 区工商联 / 该区工商联 become the article's 某某区工商联;
     * programs merge quoted and bare forms, declared short forms ((以下简称“X”)) and abbreviations (产改);
     * persons with one name are one person within a document; across documents two persons
       with one name stay two unless they share a co-mentioned organization or place.
@@ -186,10 +186,10 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
     >>> arts = []
     >>> ev = lambda a, s, e, q: Evidence("d", a, 0, s, e, q)
     >>> locs = [Located(Mention(q, t, 0, len(q)), ev("a1", 0, len(q), q)) for q, t in [
-    ...     ("甘肃天水某某半导体有限责任公司", "Organization"), ("某某半导体公司", "Organization"),
-    ...     ("新疆", "Place"), ("新疆维吾尔自治区", "Place")]]
+    ...     ("浙江杭州某某半导体有限责任公司", "Organization"), ("某某半导体公司", "Organization"),
+    ...     ("广西", "Place"), ("广西壮族自治区", "Place")]]
     >>> [(e.label, e.aliases) for e in resolve(locs)]
-    [('甘肃天水某某半导体有限责任公司', ('某某半导体公司',)), ('新疆维吾尔自治区', ('新疆',))]
+    [('浙江杭州某某半导体有限责任公司', ('某某半导体公司',)), ('广西壮族自治区', ('广西',))]
     """
     locs = sorted(located, key=lambda x: (x.evidence.document, x.evidence.article, x.evidence.start,
                                          x.evidence.end, x.type))
@@ -230,8 +230,8 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
             expanded = _expand_reference(n, art_places.get(x.evidence.article, Counter()))
             canon = expanded or n
             core = _legal_norm(canon)
-            # a truncation (天水某某公司 for 甘肃天水某某有限责任公司) shares the name without its places,
-            # as long as something distinctive is left (青岛市总工会 and 石家庄市总工会 share only 总工会)
+            # a truncation (杭州某某公司 for 浙江杭州某某有限责任公司) shares the name without its places,
+            # as long as something distinctive is left (杭州市总工会 and 宁波市总工会 share only 总工会)
             stripped = [_legal_norm(s) for s in strip_places(canon) if _distinctive(s)]
             keys = [canon, core, *stripped] + ([n] if expanded else [])
         elif t == "Program":
@@ -359,7 +359,7 @@ def more_mentions(entities: list[Entity], articles: Iterable[Article], doc_texts
     """Find the other mentions of programs and organizations in their documents.
 
     A name (or alias) seen once is found again wherever it recurs in the same document, and a
-    quoted short form that abbreviates a program's name (“产改” for 产业工人队伍建设改革) becomes
+    quoted short form that abbreviates a program's name (“国改” for 国有企业改革) becomes
     an alias with its own mentions. Spans already taken by an entity are left alone.
     """
     arts = [a for a in articles]

@@ -25,7 +25,7 @@ newspaper: 海河工人报
 
 本报通讯员 王立群
 
-海淀区举办职工技能竞赛。区总工会主席赵明远说，竞赛覆盖职工两万余人次。
+海淀区举办职工技能竞赛。区工商联主席赵明远说，竞赛覆盖职工两万余人次。
 """
 
 
@@ -89,10 +89,10 @@ def test_district_reference_resolved_in_the_build(built):
     src, _, _ = built
     corpus = make_corpus(read_sources([src]))
     orgs = {e.label: e for e in corpus.entities if e.type == "Organization"}
-    assert "海淀区总工会" in orgs
-    assert "区总工会" in orgs["海淀区总工会"].aliases
+    assert "海淀区工商联" in orgs
+    assert "区工商联" in orgs["海淀区工商联"].aliases
     # the two unions of two places stay two bodies
-    assert "杭州市总工会" in orgs and "海淀区总工会" not in orgs["杭州市总工会"].aliases
+    assert "杭州市总工会" in orgs and "海淀区工商联" not in orgs["杭州市总工会"].aliases
 
 
 def test_mentions_point_at_their_quote(built):

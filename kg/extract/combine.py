@@ -67,20 +67,20 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
 
     * Mentions several components agree on (same span and type) get a higher confidence.
     * Weak mentions (confidence below :data:`MIN_CONFIDENCE`) are dropped unless confirmed.
-    * Among Person / Organization / Place the whole name wins over its pieces (青岛市总工会 over
-      青岛市) and, for crossing spans, the longer and more confident one wins. Programs and events
+    * Among Person / Organization / Place the whole name wins over its pieces (海河市总工会 over
+      海河市) and, for crossing spans, the longer and more confident one wins. Programs and events
       are chosen among themselves, so the names inside them survive.
     * With ``nested=True`` organizations and places inside a chosen name are kept too (for the
-      graph: 国家统计局 inside 国家统计局某调查总队 becomes its parent organization).
+      graph: 某市统计局 inside 某市统计局某调查总队 becomes its parent organization).
 
     Examples
     --------
-    >>> ms = [Mention("青岛市", "Place", 0, 3, 0.9, "a"), Mention("青岛市总工会", "Organization", 0, 6, 0.85, "b"),
-    ...       Mention("青岛市总工会", "Organization", 0, 6, 0.7, "crf")]
+    >>> ms = [Mention("杭州市", "Place", 0, 3, 0.9, "a"), Mention("杭州市总工会", "Organization", 0, 6, 0.85, "b"),
+    ...       Mention("杭州市总工会", "Organization", 0, 6, 0.7, "crf")]
     >>> [(m.text, m.type, m.confidence) for m in combine(ms)]
-    [('青岛市总工会', 'Organization', 0.955)]
+    [('杭州市总工会', 'Organization', 0.955)]
     >>> [m.text for m in combine(ms, nested=True)]
-    ['青岛市', '青岛市总工会']
+    ['杭州市', '杭州市总工会']
     """
     ms = [x for x in (_plausible(m, text, nested) for m in mentions) if x is not None]
     merged: dict[tuple[int, int, str], Mention] = {}

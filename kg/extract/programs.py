@@ -84,7 +84,7 @@ def find_programs(text: str) -> list[Mention]:
     for m in _BOOK.finditer(text):
         inner = m.group(1)
         suf = program_suffix(inner)
-        if suf and (suf[1] == "law" or suf[0] in ("办法", "条例", "实施办法", "决定")):
+        if suf and (suf[1] == "law" or suf[0] in ("办法", "条例", "决定")):
             add(m.start(), m.end(), 0.9)
         elif suf:
             add(m.start(), m.end(), 0.75)
@@ -125,7 +125,7 @@ def find_programs(text: str) -> list[Mention]:
             add(m.start(), m.end() + len(tail.group()), 0.7)
         elif listed and followed:
             add(m.start(), m.end(), 0.7)
-    # unquoted phrases ending with a program word: 闭环处置机制, 某某问政平台, 劳动法
+    # unquoted phrases ending with a program word: 纠纷调处机制, 某某问政平台, 安全生产法
     for i, tok in enumerate(toks):
         if any(a <= tok.start < b for a, b in taken):
             continue

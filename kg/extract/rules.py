@@ -43,8 +43,8 @@ def find_organizations(text: str) -> list[Mention]:
 
     Examples
     --------
-    >>> [m.text for m in find_organizations("海河市总工会经费审查委员会主任说")]
-    ['海河市总工会', '海河市总工会经费审查委员会']
+    >>> [m.text for m in find_organizations("海河市总工会财务审查委员会主任说")]
+    ['海河市总工会', '海河市总工会财务审查委员会']
     """
     toks = tokens_of(text)
     suffixes = table("org_suffixes.txt")
@@ -77,17 +77,17 @@ def find_organizations(text: str) -> list[Mention]:
             continue
         if j > 0 and toks[j - 1].word[:1] in "该本" and len(toks[j - 1].word) == 2 and \
                 toks[j - 1].word[1] in "区市县省镇乡村":
-            # 该区总工会: keep 区总工会, a reference resolved in the article
+            # 该区工商联: keep 区工商联, a reference resolved in the article
             start = toks[j - 1].start + 1
             name = text[start:tok.end]
             prefix = name[: len(name) - len(suf)]
-        # a proper noun in the name, or a level word standing for a named place (区总工会, 自治区某办公室)
+        # a proper noun in the name, or a level word standing for a named place (区工商联, 自治区某办公室)
         proper = any(_is_proper(t) for t in toks[j:i]) or (tok.tag == "nt" and len(tok.word) > len(suf)) or \
             text[start:start + 3] in ("自治区", "自治州") or (
                 text[start] in _LEVEL_REF and text[start + 1:start + 2] not in ("级", "域", "委", "场", "政"))
         conf = 0.85 if proper else 0.55  # 上市公司, 各级党委: a kind of body unless another component agrees
         if prefix in _GENERIC_ORG_PREFIX or prefix.startswith("该"):
-            # 区总工会, 区人民法院: a reference to the article's district, resolved later; 该公司: weak
+            # 区工商联, 区人民医院: a reference to the article's district, resolved later; 该公司: weak
             conf = 0.65 if prefix in _LEVEL_REF and len(suf) >= 3 else 0.5
             if prefix.startswith("该"):
                 start += 1
@@ -119,8 +119,8 @@ def find_places(text: str) -> list[Mention]:
 
     Examples
     --------
-    >>> [(m.text, m.type) for m in find_places("他在河北省石家庄市工作")]
-    [('河北省', 'Place'), ('石家庄市', 'Place')]
+    >>> [(m.text, m.type) for m in find_places("他在浙江省杭州市工作")]
+    [('浙江省', 'Place'), ('杭州市', 'Place')]
     """
     toks = tokens_of(text)
     names, longest = _place_index()
@@ -130,7 +130,7 @@ def find_places(text: str) -> list[Mention]:
     k = 0
     n = len(text)
     while k < n:
-        glued = bool(out) and out[-1].end == k  # 甘肃天水: a place right after a place
+        glued = bool(out) and out[-1].end == k  # 浙江杭州: a place right after a place
         if (k not in starts and not glued) or not is_cjk(text[k]):
             k += 1
             continue
@@ -200,7 +200,7 @@ def _find_all(text: str, sub: str) -> list[int]:
 
 
 def _splits_suffix(text: str, end: int, toks: tuple[Token, ...]) -> bool:
-    """A division name glued to the next word by jieba (永川区总工会 → 永川/区/总工会 is fine; 石家庄站 too)."""
+    """A division name glued to the next word by jieba (某某区工商联 → 某某/区/总工会 is fine; 某某站 too)."""
     return end < len(text) and is_cjk(text[end]) and any(t.start < end < t.end and t.end - t.start <= 4
                                                          for t in toks)
 
@@ -223,7 +223,7 @@ def _looks_like_name(w: str) -> bool:
 
 
 def _title_end_positions(text: str, toks: tuple[Token, ...]) -> dict[int, str]:
-    """``{offset right after a title: title}``; a title may be quoted (“人民工匠”X)."""
+    """``{offset right after a title: title}``; a title may be quoted (“大国工匠”X)."""
     titles = words("titles.txt")
     out: dict[int, str] = {}
     for i in range(len(toks)):
@@ -315,7 +315,7 @@ def _persons(text: str) -> tuple[Mention, ...]:
         s, e = span
         w = text[s:e]
         if w[-1] in _NOT_NAME_END or (len(w) == 2 and pos(w) not in ("", "nr", "nrfg", "nrt")):
-            return  # 展示馆, 利益: a word, not a name
+            return  # 博物馆, 利益: a word, not a name
         old = found.get(s)
         if old is None or old.confidence < conf:
             found[s] = Mention(text[s:e], "Person", s, e, conf, "persons")
@@ -352,7 +352,7 @@ def _persons(text: str) -> tuple[Mention, ...]:
     return tuple(sorted(found.values(), key=lambda m: m.start))
 
 
-@register("organizations", "organization names: place + body + suffix (青岛市总工会, 某某有限公司)")
+@register("organizations", "organization names: place + body + suffix (某某市总工会, 某某有限公司)")
 def _make_orgs():
     return find_organizations
 

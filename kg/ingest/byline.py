@@ -124,7 +124,7 @@ def parse_byline_line(line: str, base: int = 0) -> list[Author] | None:
     [('林晓峰', '记者'), ('高鹏', '通讯员')]
     >>> [(a.name, a.role) for a in parse_byline_line("周明 本报记者 陈雨")]
     [('周明', '作者'), ('陈雨', '记者')]
-    >>> [(a.name, a.role) for a in parse_byline_line("新华社发（韩冬 摄）")]
+    >>> [(a.name, a.role) for a in parse_byline_line("中新社发（韩冬 摄）")]
     [('韩冬', '摄影')]
     >>> parse_byline_line("记者节当天，大家都很高兴。") is None
     True
@@ -134,7 +134,7 @@ def parse_byline_line(line: str, base: int = 0) -> list[Author] | None:
         return None
     lead = len(line) - len(line.lstrip(_SPACE + "□■●"))
     base += lead
-    # 新华社发（X 摄） / 本报发（X 摄） / （X 摄）
+    # 某某社发（X 摄） / 本报发（X 摄） / （X 摄）
     m = re.fullmatch(r"(?:[\u4e00-\u9fff]{2,8}发)?\s*[（(]([^（）()]{2,40})[）)]", stripped)
     if m:
         inner = m.group(1)
