@@ -16,6 +16,7 @@ from kg.extract.lexicon import longest_first, words
 from kg.extract.phrases import is_cjk
 from kg.gazetteer import gazetteer
 from kg.model import Article, Document, Entity, Evidence, Relation, Sentence
+from kg.resolve import strip_places
 
 __all__ = ["relations_for", "Spot"]
 
@@ -387,6 +388,12 @@ def _name_structure(ents: list[Entity], facts: _Facts) -> None:
             if head in orgs and orgs[head].key != e.key and e.type == "Organization":
                 parent = orgs[head]
                 break
+        if parent is None and e.type == "Organization":
+            # 浙江某某 is a regional branch of 某某集团 (the same brand after a place)
+            rest = (strip_places(name) or [name])[-1]
+            if rest != name:
+                parent = next((o for o in set(orgs.values()) if o.key != e.key and rest in o.aliases
+                               and o.label.startswith(rest)), None)
         if parent is not None:
             facts.add(e.key, "subOrganizationOf", parent.key, e.mentions[0], 0.75, "name-rule")
         # the most specific place its name begins with

@@ -80,6 +80,25 @@ def _distinctive(name: str) -> bool:
     return match_suffix(core, "org_suffixes.txt") != core and len(core) >= 2
 
 
+def _loose(name: str) -> str:
+    """A looser key for short forms made by dropping optional words: 某市总工会 ~ 某工会, 某主题展示馆 ~ 某展示馆.
+
+    Examples
+    --------
+    >>> _loose("杭州市总工会"), _loose("杭州工会"), _loose("某某主题展示馆")
+    ('杭州工会', '杭州工会', '某某展示馆')
+    """
+    out = name
+    g = gazetteer()
+    for L in range(min(8, len(out) - 2), 1, -1):
+        head = out[:L]
+        if head[-1] in "市省区县" and g.is_place(head) and g.is_place(head[:-1]):
+            out = head[:-1] + out[L:]
+            break
+    out = out.replace("总工会", "工会").replace("主题", "")
+    return out
+
+
 def _legal_norm(name: str) -> str:
     for long, short in _LEGAL:
         if name.endswith(long):
@@ -225,7 +244,11 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
         if t == "Place":
             canon = _site_name(_canonical_place(text))
             keys = [canon, n]
-            keys += [norm(s) for s in strip_places(n)] if not gazetteer().is_place(n) else []
+            if not gazetteer().is_place(n):
+                keys += [norm(s) for s in strip_places(n)]
+                loose = _loose(canon)
+                if loose and len(loose) >= 4:
+                    keys.append("~" + loose)
         elif t == "Organization":
             expanded = _expand_reference(n, art_places.get(x.evidence.article, Counter()))
             canon = expanded or n
@@ -234,6 +257,9 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
             # as long as something distinctive is left (杭州市总工会 and 宁波市总工会 share only 总工会)
             stripped = [_legal_norm(s) for s in strip_places(canon) if _distinctive(s)]
             keys = [canon, core, *stripped] + ([n] if expanded else [])
+            loose = _loose(canon)
+            if loose and len(loose) >= 4 and _distinctive(loose):
+                keys.append("~" + loose)
         elif t == "Program":
             canon = n
             keys = [n]
@@ -365,8 +391,12 @@ def more_mentions(entities: list[Entity], articles: Iterable[Article], doc_texts
     arts = [a for a in articles]
     taken: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     for e in entities:
+        if e.type in ("Program", "Event"):
+            continue  # names inside a program's or an event's name are still names
         for ev in e.mentions:
             taken[(ev.article, ev.sentence)].append((ev.start, ev.end))
+    brands = _brands(entities)
+    branches: dict[str, set[Evidence]] = defaultdict(set)
     by_doc: dict[str, list[Entity]] = defaultdict(list)
     for e in entities:
         if e.type in ("Program", "Organization") and e.mentions:
@@ -392,6 +422,17 @@ def more_mentions(entities: list[Entity], articles: Iterable[Article], doc_texts
                     while i >= 0:
                         found.append((i, i + len(name), e, ""))
                         i = sent.text.find(name, i + 1)
+            # a group's brand name (某某 of 某某集团) alone, or after a place: a regional branch (浙江某某)
+            for core, e in brands.get(art.document, {}).items():
+                i = sent.text.find(core)
+                while i >= 0:
+                    place = next((sent.text[k:i] for k in range(max(0, i - 8), i - 1)
+                                  if gazetteer().is_place(sent.text[k:i])), None)
+                    if place:
+                        found.append((i - len(place), i + len(core), None, place + core))  # type: ignore[arg-type]
+                    elif not sent.text.startswith(e.label, i):
+                        found.append((i, i + len(core), e, core))
+                    i = sent.text.find(core, i + 1)
             for m in _QUOTED.finditer(sent.text):
                 q = m.group(1)
                 for e in cands:
@@ -399,11 +440,18 @@ def more_mentions(entities: list[Entity], articles: Iterable[Article], doc_texts
                         found.append((m.start(), m.end(), e, m.group()))
             for a, b, e, alias in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
                 src = sent.source_span(a, b)
-                if any(x < src[1] and src[0] < y for x, y in spans):
+                if e is None:  # a branch may hold the place it is named after
+                    clash = any(x < src[1] and src[0] < y and not (src[0] <= x and y <= src[1]) for x, y in spans)
+                else:
+                    clash = any(x < src[1] and src[0] < y for x, y in spans)
+                if clash:
                     continue
                 spans.append(src)
-                extra[e.key].add(Evidence(art.document, art.id, sent.index, src[0], src[1],
-                                          doc_text[src[0]:src[1]]))
+                ev = Evidence(art.document, art.id, sent.index, src[0], src[1], doc_text[src[0]:src[1]])
+                if e is None:
+                    branches[alias].add(ev)
+                    continue
+                extra[e.key].add(ev)
                 if alias:
                     new_alias[e.key].add(alias)
     out = []
@@ -414,4 +462,36 @@ def more_mentions(entities: list[Entity], articles: Iterable[Article], doc_texts
             aliases = tuple(sorted(set(e.aliases) | new_alias.get(e.key, set()) | {norm(x) for x in new_alias.get(e.key, ())}))
             e = Entity(e.key, e.type, e.label, aliases, evs, e.attributes, e.confidence)
         out.append(e)
+    known = {e.key for e in out}
+    for name, evs in sorted(branches.items()):
+        key = f"Organization/{name}"
+        if key in known:
+            out = [Entity(x.key, x.type, x.label, x.aliases, tuple(sorted(set(x.mentions) | evs, key=lambda v: (
+                v.document, v.article, v.start, v.end))), x.attributes, x.confidence) if x.key == key else x for x in out]
+            continue
+        out.append(Entity(key, "Organization", name, (), tuple(sorted(evs, key=lambda v: (
+            v.document, v.article, v.start, v.end))), (), 0.7))
+    return sorted(out, key=lambda e: (e.type, e.key))
+
+
+_GROUP_SUFFIXES = ("集团有限公司", "集团公司", "股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
+
+
+def _brands(entities: list[Entity]) -> dict[str, dict[str, Entity]]:
+    """``{document: {brand: group}}`` for groups and companies named 某某集团 / 某某有限公司."""
+    from kg.extract.tokens import pos
+
+    out: dict[str, dict[str, Entity]] = defaultdict(dict)
+    for e in entities:
+        if e.type != "Organization":
+            continue
+        name = (strip_places(e.label) or [e.label])[-1]
+        suf = next((x for x in _GROUP_SUFFIXES if name.endswith(x)), None)
+        if suf is None:
+            continue
+        core = name[: -len(suf)]
+        if len(core) < 2 or gazetteer().is_place(core) or pos(core) not in ("", "nz", "nt", "ns", "nr", "j", "eng"):
+            continue
+        for d in {ev.document for ev in e.mentions}:
+            out[d].setdefault(core, e)
     return out
