@@ -54,6 +54,18 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
                     if m.text.endswith(head) and text.startswith(tail, m.end) and len(m.text) - k >= 3:
                         cut = m.end - k
                         return Mention(text[m.start:cut], m.type, m.start, cut, m.confidence, m.component)
+    if m.type == "Organization" and m.component == "crf" and text is not None:
+        from kg.extract.phrases import match_suffix
+
+        if not match_suffix(m.text, "org_suffixes.txt") and m.confidence < 0.9 and len(m.text) > 8:
+            # a long span the model could not end on an organization word: weak unless confirmed
+            return Mention(m.text, m.type, m.start, m.end, min(m.confidence, 0.55), m.component)
+    if strict and m.type == "Person" and m.component == "crf":
+        from kg.extract.tokens import pos
+
+        if pos(m.text) not in ("", "nr", "nrfg", "nrt") or (len(m.text) >= 4 and "·" not in m.text and
+                                                           pos(m.text) == "nr" and len(m.text) == 4):
+            return Mention(m.text, m.type, m.start, m.end, min(m.confidence, 0.55), m.component)
     if strict and m.type == "Place" and m.component == "crf":
         from kg.extract.phrases import match_suffix
 
@@ -95,6 +107,8 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
         else:
             merged[key] = m
     cands = [m for m in merged.values() if m.confidence >= MIN_CONFIDENCE and m.end > m.start]
+    if text is not None:
+        cands = _trim_common_prefixes(cands, text)
     # a quoted name that is the name of a program (“某某”APP) is not also an organization,
     # unless it reads as one (“某某学院”培养计划)
     programs = [m for m in cands if m.type == "Program"]
@@ -117,6 +131,34 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
             out.extend(inner)
     out.extend(m for m in cands if m.type not in NAME_TYPES + ("Program", "Event", "Time"))
     return sorted(out, key=lambda m: (m.start, m.end, m.type))
+
+
+def _trim_common_prefixes(cands: list[Mention], text: str) -> list[Mention]:
+    """Drop a rule's name that only adds common words to a name the model found (时期 + 某某协会).
+
+    The whole name wins when what it adds is a name itself (a place, a proper noun): 某某市 +
+    某某协会. When the extra words are ordinary (利用, 学府, 所有), the shorter name is the name.
+    """
+    from kg.extract.phrases import tokens_of
+    from kg.gazetteer import gazetteer
+
+    models = [m for m in cands if "crf" in m.component.split("+")]
+    if not models:
+        return cands
+    toks = tokens_of(text)
+    drop: set[int] = set()
+    for r in cands:
+        if "crf" in r.component.split("+") or r.type not in ("Organization", "Place"):
+            continue
+        for c in models:
+            if c.type == r.type and c.end == r.end and c.start > r.start:
+                extra = [t for t in toks if r.start <= t.start and t.end <= c.start]
+                head = text[r.start:c.start]
+                proper = gazetteer().is_place(head) or head in ("区", "市", "县", "省", "州", "自治区") or any(
+                    t.tag in ("ns", "nt", "nz", "nr", "nrt", "j") or gazetteer().is_place(t.word) for t in extra)
+                if not proper:
+                    drop.add(id(r))
+    return [m for m in cands if id(m) not in drop]
 
 
 def _inner_name(m: Mention, outer: Mention) -> bool:

@@ -12,11 +12,11 @@ from kg.model import Mention
 
 __all__ = ["find_events", "event_kind"]
 
-_NOUN_TRIGGERS = ("常委会会议", "全体会议", "座谈会", "研讨会", "发布会", "推进会", "报告会", "开幕式", "闭幕式",
-                  "会议", "大会", "论坛", "峰会", "仪式", "讲座", "竞赛", "大赛", "比赛")
+_NOUN_TRIGGERS = ("常委会会议", "全体会议", "座谈会", "研讨会", "发布会", "推进会", "报告会", "表彰会", "交流会", "开幕式",
+                  "闭幕式", "博览会", "运动会", "会议", "大会", "论坛", "峰会", "仪式", "讲座", "竞赛", "大赛", "比赛")
 _TRIGGER_ENDS = frozenset(t[-1] for t in _NOUN_TRIGGERS)
 _STOP = frozenset("的 地 得 在 和 与 及 或 是 将 对 为 由 从 向 把 被 让 给 经 据 以 等 了 着 过 也 都 还 就 又 到 "
-                  "这 那 该 各 其 本 此 我 你 他 她 它 我们 他们 举行 举办 召开 参加 出席 组织 日前 近日 昨天 今天".split())
+                  "这 那 该 各 其 本 此 我 你 他 她 它 我们 他们 举行 举办 召开 参加 出席 组织 日前 近日 昨天 今天 主持 列席".split())
 _COUNTER = re.compile(r"第?[0-9一二三四五六七八九十百]+[届次期]")
 _SITE_VERB = re.compile(r"在([^，。；、“”]{2,24}?)(宣讲|演讲|讲课|授课|调研|考察|举行|召开|举办|开幕|启动|签约|揭牌)")
 _ORGANIZED = re.compile(r"(组织|举办|主办|承办|召开|举行|开展)([^，。；！？、“”]{4,30})(?=[，。；！？]|$)")
@@ -59,22 +59,37 @@ def find_events(text: str) -> list[Mention]:
     ['林晓峰在海河大学宣讲']
     """
     toks = tokens_of(text)
+    ends = {t.end for t in toks}
     out: list[Mention] = []
-    for i, tok in enumerate(toks):
-        trig = next((t for t in _NOUN_TRIGGERS if tok.word.endswith(t)), None) if tok.word[-1] in _TRIGGER_ENDS else None
-        if trig is None:
-            continue
-        j = i
-        while j > 0 and _ok(toks[j - 1]) and tok.end - toks[j - 1].start <= 30:
-            j -= 1
-        prefix = toks[j:i + 1]
-        if tok.end - toks[j].start - len(trig) < 2:
-            continue
-        named = any(t.tag in ("ns", "nt", "nz", "nr", "") or _COUNTER.fullmatch(t.word) for t in prefix)
-        if not named and tok.end - toks[j].start - len(trig) < 4:
-            continue  # 专题讲座: a kind of event, not a named one
-        name = text[toks[j].start:tok.end]
-        out.append(Mention(name, "Event", toks[j].start, tok.end, 0.75, "events"))
+    used: set[int] = set()
+    for trig in _NOUN_TRIGGERS:  # longest first
+        occ = text.find(trig)
+        while occ >= 0:
+            end = occ + len(trig)
+            nxt = text.find(trig, occ + 1)
+            if end in used or end not in ends:
+                occ = nxt
+                continue  # 会议室: the trigger must end a word
+            ti = next(k for k, t in enumerate(toks) if t.start <= occ < t.end)
+            head = text[toks[ti].start:occ]
+            if head in _STOP:
+                occ = nxt
+                continue  # 出席会议: a verb and its object, not a named event
+            j = ti
+            while j > 0 and _ok(toks[j - 1]) and end - toks[j - 1].start <= 30:
+                j -= 1
+            prefix = toks[j:ti + 1]
+            if occ - toks[j].start < 2:
+                occ = nxt
+                continue
+            named = any(t.tag in ("ns", "nt", "nz", "nr", "") or _COUNTER.fullmatch(t.word) for t in prefix
+                        if t.start < occ)
+            if not named and occ - toks[j].start < 4:
+                occ = nxt
+                continue  # 专题讲座: a kind of event, not a named one
+            used.add(end)
+            out.append(Mention(text[toks[j].start:end], "Event", toks[j].start, end, 0.75, "events"))
+            occ = nxt
     from kg.extract.rules import find_persons  # a subject that is a person: 某人在某地宣讲
 
     persons = {m.end: m for m in find_persons(text) if m.confidence >= 0.6}

@@ -16,7 +16,7 @@ BOUNDARY_WORDS = frozenset(
     "近年来 今年 去年 明年 目前 如今 当前 随着 通过 根据 按照 围绕 针对 关于 作为 成为 "
     "打造 建立 建设 构建 推出 推动 推进 实施 开展 开通 组建 组织 联合 成立 设立 举行 举办 召开 "
     "加入 参加 来到 走进 位于 前往 带动 探索 形成 实现 完成 促成 达成 获得 荣获 登上 "
-    "多 个 名 位 家 项 场 次 年 月 日 号".split())
+    "多 个 名 位 家 项 场 次 年 月 日 号 讯 电 暨 所有 唯一 利用 会见 时期 期间 学府".split())
 
 _NOT_NAME_START = frozenset("这那该是在和与及的没不未很都要能可把被让给得着了过就也还又")
 _NOUN_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "j", "vn", "an", "eng", "b", "l", "i", "s", "")
@@ -46,7 +46,9 @@ def is_nounish(tok: Token) -> bool:
     if tok.tag in ("l", "i", "") and (w[0] in _NOT_NAME_START or w.startswith(("这是", "就是", "没想到"))):
         return False
     if w == "第":
-        return True  # 第871厂
+        return True  # 第八厂
+    if w[-1] in "讯电" and len(w) <= 3:
+        return False  # 本报讯, 5日电: a dateline, not a name
     if tok.tag == "m" or (tok.tag == "" and w.isdigit()):
         return w.isdigit() or w.isascii()
     return tok.tag in _NOUN_TAGS or tok.tag.startswith("n")

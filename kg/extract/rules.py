@@ -18,7 +18,12 @@ _LEVEL_REF = frozenset("区 市 县 省 州 镇 乡".split())
 _GENERIC_ORG_PREFIX = frozenset("该 本 区 市 县 省 镇 乡 村 全 各 我 贵 此 上级 基层 地方 当地 所在".split())
 
 
+_NOT_PROPER = frozenset("外国 中外 各国 全国 国内 国外 海外 境外 境内 各地 当地 本地 外地 全省 全市 全区 地方 中央 基层".split())
+
+
 def _is_proper(tok: Token) -> bool:
+    if tok.word in _NOT_PROPER:
+        return False
     return tok.tag in _PROPER_TAGS or gazetteer().is_place(tok.word)
 
 
