@@ -1,0 +1,208 @@
+"""The ``kg`` command line through click's CliRunner, ``main()`` and ``python -m kg``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg import __version__
+from kg.cli import cli, main
+
+PAGE = """date: 2025-05-08
+## 杭州市总工会推出职工服务新举措
+
+本报记者 林晓峰
+
+杭州市总工会主席周文涛表示，“职工之家”服务平台已在全市上线。技术员高鹏、陈雨和李娜参加了比赛。
+"""
+
+
+def _run_main(monkeypatch, capsys, *args: str, stdin: str = "") -> tuple[int, str, str]:
+    """Run the console entry point ``main()`` with ``args``; returns (exit code, stdout, stderr)."""
+    import io
+
+    monkeypatch.setattr(sys, "argv", ["kg", *args])
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    with pytest.raises(SystemExit) as exc:
+        main()
+        raise SystemExit(0)
+    out = capsys.readouterr()
+    return int(exc.value.code or 0), out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    src = root / "src"
+    src.mkdir()
+    (src / "page.md").write_text(PAGE, encoding="utf-8")
+    out = root / "out"
+    result = CliRunner().invoke(cli, ["build", str(src), "--out", str(out), "--no-view"])
+    return src, out, result
+
+
+def test_version():
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output and "kg" in result.output
+
+
+@pytest.mark.parametrize("command", [None, *sorted(cli.commands)])
+def test_every_help_has_an_example(command):
+    args = ["--help"] if command is None else [command, "--help"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output
+    assert "Usage:" in result.output
+
+
+def test_expected_commands_exist():
+    assert {"build", "extract", "analyze", "view", "path", "query", "export"} <= set(cli.commands)
+
+
+def test_build_prints_a_summary(built):
+    _, out, result = built
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "read 1 file(s): 1 articles, 2 sentences"
+    assert lines[1].startswith("found ") and " entities (" in lines[1] and "triples in" in lines[1]
+    assert lines[-1].startswith("wrote ") and str(out / "kg.ttl") in lines[-1]
+    assert (out / "kg.ttl").is_file() and (out / "store").is_dir()
+
+
+def test_build_quiet_prints_nothing(tmp_path, built):
+    src, _, _ = built
+    result = CliRunner().invoke(cli, ["build", str(src), "--out", str(tmp_path / "q"), "--no-view", "-q",
+                                      "--components", "persons,places"])
+    assert result.exit_code == 0
+    assert result.output == ""
+    assert (tmp_path / "q" / "kg.ttl").is_file()
+
+
+def test_extract_lines_one_json_line_per_input_line():
+    lines = ["杭州市总工会主席周文涛说，平台已上线。", "", "技术员高鹏、陈雨和李娜参加了比赛。", "   ", "no Chinese here",
+             "<script>alert(1)</script>"]
+    result = CliRunner().invoke(cli, ["extract", "--lines"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    out = result.output.splitlines()
+    assert len(out) == len(lines)
+    records = [json.loads(x) for x in out]
+    assert [r["text"] for r in records] == lines
+    for r in records:
+        for e in r["entities"]:
+            assert r["text"][e["start"]:e["end"]] == e["text"]
+            assert e["type"] in ("Person", "Organization", "Place", "Program", "Event")
+            assert 0 < e["confidence"] <= 1 and e["component"] and e["entity"]
+    assert [e["text"] for e in records[2]["entities"]] == ["高鹏", "陈雨", "李娜"]
+    assert ("杭州市总工会", "Organization") in {(e["text"], e["type"]) for e in records[0]["entities"]}
+    assert records[1]["entities"] == [] and records[4]["entities"] == []
+
+
+def test_extract_lines_without_final_newline_and_crlf():
+    result = CliRunner().invoke(cli, ["extract", "--lines"], input="林晓峰说好。\r\n\r\n周文涛表示同意。")
+    assert result.exit_code == 0
+    texts = [json.loads(x)["text"] for x in result.output.splitlines()]
+    assert texts == ["林晓峰说好。", "", "周文涛表示同意。"]
+
+
+def test_extract_file_and_components(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("杭州市总工会主席周文涛说。", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(f), "--components", "places"])
+    assert result.exit_code == 0
+    rec = json.loads(result.output)
+    assert {e["component"] for e in rec["entities"]} == {"places"}
+    assert [e["entity"] for e in rec["entities"]] == ["杭州市"]
+
+
+def test_extract_canonical_place_name():
+    result = CliRunner().invoke(cli, ["extract", "--components", "places"], input="他来自广西。")
+    ents = json.loads(result.output)["entities"]
+    assert [(e["text"], e["entity"]) for e in ents] == [("广西", "广西壮族自治区")]
+
+
+def test_extract_list_components():
+    from kg.extract import names
+
+    result = CliRunner().invoke(cli, ["extract", "--list-components"])
+    assert result.exit_code == 0
+    for n in names():
+        assert n in result.output
+
+
+def test_unknown_component_is_a_one_line_error(monkeypatch, capsys):
+    code, out, err = _run_main(monkeypatch, capsys, "extract", "--components", "persons,nope", stdin="林晓峰说。")
+    assert code != 0
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "nope" in err
+    for n in ("persons", "organizations", "places", "programs", "events"):
+        assert n in err
+
+
+def test_unknown_component_with_standalone_mode_off():
+    from kg.errors import ExtractorNotFound
+
+    with pytest.raises(ExtractorNotFound, match="known: "):
+        cli.main(["extract", "--components", "nope"], standalone_mode=False)
+
+
+def test_unknown_component_via_python_m_kg():
+    proc = subprocess.run([sys.executable, "-m", "kg", "extract", "--components", "nope"], input="林晓峰说。",
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "nope" in proc.stderr and "persons" in proc.stderr
+
+
+def test_query_on_a_missing_store_is_a_one_line_error(monkeypatch, capsys, tmp_path):
+    missing = tmp_path / "no-store"
+    code, out, err = _run_main(monkeypatch, capsys, "query", "people", "--store", str(missing))
+    assert code != 0
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("kg: error:") and "Traceback" not in err
+
+
+def test_query_people_on_the_built_store(built):
+    _, out, _ = built
+    result = CliRunner().invoke(cli, ["query", "people", "--store", str(out / "store"), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "周文涛" in result.output and "高鹏" in result.output
+
+
+def test_path_between_connected_entities(built):
+    _, out, _ = built
+    result = CliRunner().invoke(cli, ["path", "杭州市总工会", "杭州市", "--store", str(out / "store")])
+    assert result.exit_code == 0, result.output
+    assert "path 1" in result.output
+    assert "杭州市总工会" in result.output and "杭州市" in result.output
+
+
+def test_path_from_a_person_to_the_employer(built):
+    _, out, _ = built
+    result = CliRunner().invoke(cli, ["path", "周文涛", "杭州市总工会", "--store", str(out / "store")])
+    assert result.exit_code == 0, result.output
+    assert "周文涛" in result.output and "杭州市总工会" in result.output
+
+
+def test_path_to_an_unknown_entity_is_an_error(monkeypatch, capsys, built):
+    _, out, _ = built
+    code, _, err = _run_main(monkeypatch, capsys, "path", "周文涛", "无此人", "--store", str(out / "store"))
+    assert code != 0
+    assert len(err.strip().splitlines()) == 1 and "无此人" in err
+
+
+def test_export_graphml(built, tmp_path):
+    _, out, _ = built
+    target = tmp_path / "kg.graphml"
+    result = CliRunner().invoke(cli, ["export", "--format", "graphml", "--out", str(target),
+                                      "--store", str(out / "store")])
+    assert result.exit_code == 0, result.output
+    assert target.is_file() and "周文涛" in target.read_text(encoding="utf-8")
