@@ -281,8 +281,9 @@ def _implements(text: str, sp: list[Spot], ev: Evidence, facts: _Facts, main_org
             for o in orgs:
                 if o is subject or o.end > pr.start:
                     continue
-                glue = text[min(o.end, subject.end):max(o.start, subject.start)]
-                if o.start > subject.end and re.fullmatch(r"[将]?(?:与|和|及|联合|同)", glue.strip()):
+                first, second = (o, subject) if o.end <= subject.start else (subject, o)
+                glue = text[first.end:second.start].strip()
+                if re.fullmatch(r"将?(?:与|和|及|联合|同|会同)", glue):
                     facts.add(o.key, "implements", pr.key, ev, 0.7, "implements-rule")
             continue
         before = text[_clause_floor(text, pr.start):pr.start]

@@ -42,6 +42,11 @@ def longest_first(name: str) -> tuple[str, ...]:
 
 
 @cache
+def _last_chars(name: str) -> frozenset[str]:
+    return frozenset(w[-1] for w in words(name) if w)
+
+
+@cache
 def _max_len(name: str) -> int:
     return max((len(w) for w in words(name)), default=0)
 
@@ -54,6 +59,8 @@ def longest_suffix(text: str, name: str) -> str | None:
     >>> longest_suffix("某某市总工会", "org_suffixes.txt")
     '总工会'
     """
+    if not text or text[-1] not in _last_chars(name):
+        return None
     entries = words(name)
     for k in range(min(_max_len(name), len(text)), 0, -1):
         if text[-k:] in entries:

@@ -139,6 +139,11 @@ def find_programs(text: str) -> list[Mention]:
         j = i
         while j > 0 and _phrase_tokens_ok(toks[j - 1]) and tok.end - toks[j - 1].start <= 16:
             j -= 1
+        # 市民可拨打某某热线: the name starts after a verb of use
+        for k in range(i - 1, j - 1, -1):
+            if any(toks[k].word.endswith(v) for v in words("access_verbs.txt")):
+                j = k + 1
+                break
         name = text[toks[j].start:tok.end]
         if name in _GENERIC or len(name) < 5 or i - j < 1:
             continue

@@ -71,8 +71,18 @@ def find_organizations(text: str) -> list[Mention]:
         weak = suffixes.get(suf) == "weak"
         stop = strong if weak else frozenset()
         j = extend_left(toks, i, stop_words=stop)
-        # a title word just before the suffix word ends the phrase there
+        # a person's name or a title is where an organization's name begins (某部副部长张三代表某部)
+        for k in range(i - 1, j - 1, -1):
+            w = toks[k].word
+            if (w in words("titles.txt") or toks[k].tag in ("nr", "nrfg") or (
+                    toks[k].tag == "" and _looks_like_name(w) and len(w) == 3)) and not gazetteer().is_place(w):
+                j = k + 1
+                break
         start = toks[j].start
+        if j > 0 and toks[j - 1].word[:1] in "该本" and len(toks[j - 1].word) == 2 and \
+                toks[j - 1].word[1] in "区市县省镇乡村":
+            # 该区工商联: keep 区工商联, a reference resolved in the article
+            start = toks[j - 1].start + 1
         name = text[start:tok.end]
         prefix = name[: len(name) - len(suf)]
         if not prefix or len(name) < 3:
@@ -80,14 +90,10 @@ def find_organizations(text: str) -> list[Mention]:
         if weak and (len(prefix) < 2 or not any(_is_proper(t) for t in toks[j:i + 1] if t.end <= tok.end - len(suf)
                                                  or t is tok)):
             continue
-        if j > 0 and toks[j - 1].word[:1] in "该本" and len(toks[j - 1].word) == 2 and \
-                toks[j - 1].word[1] in "区市县省镇乡村":
-            # 该区工商联: keep 区工商联, a reference resolved in the article
-            start = toks[j - 1].start + 1
-            name = text[start:tok.end]
-            prefix = name[: len(name) - len(suf)]
         # a proper noun in the name, or a level word standing for a named place (区工商联, 自治区某办公室)
-        proper = any(_is_proper(t) for t in toks[j:i]) or (tok.tag == "nt" and len(tok.word) > len(suf)) or \
+        nt_word = tok.tag == "nt" and len(tok.word) > len(suf) and not pos(tok.word[: -len(suf)]).startswith(
+            ("v", "a", "d"))  # 上市公司: a verb before the suffix makes a kind of company, not a name
+        proper = any(_is_proper(t) for t in toks[j:i]) or nt_word or \
             text[start:start + 3] in ("自治区", "自治州") or (
                 text[start] in _LEVEL_REF and text[start + 1:start + 2] not in ("级", "域", "委", "场", "政"))
         conf = 0.85 if proper else 0.55  # 上市公司, 各级党委: a kind of body unless another component agrees
@@ -102,9 +108,13 @@ def find_organizations(text: str) -> list[Mention]:
 
 
 @lru_cache(maxsize=1)
-def _place_index() -> tuple[frozenset[str], int]:
+def _place_index() -> tuple[frozenset[str], dict[str, tuple[int, ...]]]:
+    """Place names, and for each first character the name lengths to try (longest first)."""
     names = frozenset(n for n in gazetteer().names() if len(n) >= 2)
-    return names, max(len(n) for n in names)
+    lens: dict[str, set[int]] = {}
+    for n in names:
+        lens.setdefault(n[0], set()).add(len(n))
+    return names, {c: tuple(sorted(v, reverse=True)) for c, v in lens.items()}
 
 
 def _accept_place_name(surface: str) -> bool:
@@ -116,7 +126,11 @@ def _accept_place_name(surface: str) -> bool:
         return True
     # a short form: keep it unless the dictionary knows it as an ordinary word
     tag = pos(surface)
-    return tag in ("", "ns") or any(d.level in ("province", "city", "country") for d in divs)
+    if any(d.level in ("province", "country", "foreign") for d in divs):
+        return True
+    if any(d.level == "city" for d in divs):
+        return tag in ("", "ns", "n", "nr", "nz", "j")
+    return tag == "ns"  # a district's short name is often a word too (新建, 古城, 安宁)
 
 
 def find_places(text: str) -> list[Mention]:
@@ -128,7 +142,7 @@ def find_places(text: str) -> list[Mention]:
     [('浙江省', 'Place'), ('杭州市', 'Place')]
     """
     toks = tokens_of(text)
-    names, longest = _place_index()
+    names, lengths = _place_index()
     starts = {t.start for t in toks}
     ends = {t.end for t in toks}
     out: list[Mention] = []
@@ -140,7 +154,9 @@ def find_places(text: str) -> list[Mention]:
             k += 1
             continue
         hit = None
-        for L in range(min(longest, n - k), 1, -1):
+        for L in lengths.get(text[k], ()):
+            if k + L > n:
+                continue
             s = text[k:k + L]
             if s in names and (k + L in ends or k + L == n or (L >= 3 and _splits_suffix(text, k + L, toks))):
                 if _accept_place_name(s):
@@ -173,7 +189,7 @@ def find_places(text: str) -> list[Mention]:
             # strict: noun-like words before the suffix; else only a description after a city name
             j = extend_left(toks, last, stop_words=strong) if (last == ti or is_nounish(toks[last])) else last + 1
             # a site named after its city may hold a description: 某某市灵活就业市场
-            k = j
+            k = j if len(suf) > 1 else 0  # no description before a one-character site word (某县推行乡)
             while k > 0 and end - toks[k - 1].start <= 16 and toks[k - 1].word not in strong and \
                     all(is_cjk(c) for c in toks[k - 1].word) and toks[k - 1].tag in ("a", "v", "vn", "ad", "n", "ns"):
                 k -= 1
@@ -189,6 +205,9 @@ def find_places(text: str) -> list[Mention]:
                 continue
             if suffixes.get(suf) == "weak" and not any(_is_proper(t) for t in toks[j:last + 1]):
                 continue
+            if suffixes.get(suf) == "weak" and not any(
+                    d.level in ("city", "district") for t in toks[j:last + 1] for d in gazetteer().lookup(t.word)):
+                continue  # 中国市场: a weak site word needs a city or district in front (某市就业市场)
             conf = 0.75 if suffixes.get(suf) == "weak" else 0.8
             sites[end] = Mention(name, "Place", toks[j].start, end, conf, "places")
     out.extend(sites[e] for e in sorted(sites))
@@ -264,7 +283,7 @@ def _name_at(text: str, p: int, toks_ends: set[int]) -> tuple[int, int] | None:
     else:
         return None
     good = [L for L in options if p + L <= len(text) and all(is_cjk(c) for c in text[p:p + L])
-            and _follows_name(text, p + L)]
+            and _follows_name(text, p + L) and _given_name_ok(text[p:p + L])]
     if not good:
         return None
     if len(good) > 1:
@@ -275,6 +294,16 @@ def _name_at(text: str, p: int, toks_ends: set[int]) -> tuple[int, int] | None:
         aligned = [L for L in good if p + L in toks_ends]
         good = aligned or good
     return p, p + good[0]
+
+
+def _given_name_ok(name: str) -> bool:
+    """A surname + given name, not a surname-like character before an ordinary word (和夫人, 有的, 成了)."""
+    single, double = _surnames()
+    given = name[2:] if name[:2] in double else name[1:]
+    if given in ("夫人", "先生", "女士", "们", "等", "等人") or given in words("titles.txt") or any(
+            ch in "的了着们地得是在" for ch in given):
+        return False
+    return not pos(given).startswith(("u", "p", "c", "r", "y", "e", "o"))
 
 
 def _name_before(text: str, q: int, boundary: set[int]) -> tuple[int, int] | None:
@@ -288,7 +317,8 @@ def _name_before(text: str, q: int, boundary: set[int]) -> tuple[int, int] | Non
             continue
         if L == 4 and text[p:p + 2] not in double:
             continue
-        if p == 0 or p in boundary or not (is_cjk(text[p - 1]) or text[p - 1].isalnum()):
+        if (p == 0 or p in boundary or not (is_cjk(text[p - 1]) or text[p - 1].isalnum())) and \
+                _given_name_ok(text[p:q]):
             return p, q
     return None
 
@@ -319,7 +349,7 @@ def _persons(text: str) -> tuple[Mention, ...]:
             return
         s, e = span
         w = text[s:e]
-        if w[-1] in _NOT_NAME_END or (len(w) == 2 and pos(w) not in ("", "nr", "nrfg", "nrt")):
+        if w[-1] in _NOT_NAME_END or (len(w) == 2 and pos(w) not in ("", "nr", "nrfg", "nrt", "ns", "nz")):
             return  # 博物馆, 利益: a word, not a name
         old = found.get(s)
         if old is None or old.confidence < conf:
@@ -342,12 +372,12 @@ def _persons(text: str) -> tuple[Mention, ...]:
                 span = _name_at(text, m.end + 1, ends)
                 if span and span[0] not in found:
                     add(span, 0.85)
-                    changed = True
+                    changed = changed or span[0] in found
             if m.start >= 1 and text[m.start - 1] in "、和与及":
                 span = _name_before(text, m.start - 1, set())
                 if span and span[0] not in found and span[1] == m.start - 1:
                     add(span, 0.85)
-                    changed = True
+                    changed = changed or span[0] in found
     # names jieba found as unknown words, with a name-like shape and context: a weak guess
     for t in toks:
         if t.start in found or not _looks_like_name(t.word):
