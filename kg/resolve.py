@@ -70,6 +70,24 @@ def strip_places(name: str) -> list[str]:
             return out
 
 
+def _lead_places(name: str) -> frozenset[str]:
+    """Canonical names of the places a name begins with (浙江杭州某某公司 → 浙江省, 杭州市)."""
+    g = gazetteer()
+    out = set()
+    rest = name
+    for shorter in strip_places(name):
+        head = rest[: len(rest) - len(shorter)]
+        if g.is_place(head):
+            out.add(g.canonical(head))
+        rest = shorter
+    return frozenset(out)
+
+
+def _compatible(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two names can be one body when the places of one are among the other's (杭州某院 ~ 某院, not 宁波某院)."""
+    return a <= b or b <= a
+
+
 def _distinctive(name: str) -> bool:
     """Is there more to ``name`` than organization-type words (总工会, 有限公司)?"""
     from kg.extract.phrases import match_suffix
@@ -184,9 +202,9 @@ def _expand_reference(name: str, places: Counter[str]) -> str | None:
     if len(name) < 3 or name[0] not in _LEVEL_CHARS:
         return None
     level = name[0]
-    cands = [p for p, _ in places.most_common() if p.endswith(level) and len(p) >= 2]
-    if not cands:
-        return None
+    cands = sorted({p for p in places if p.endswith(level) and len(p) >= 2})
+    if len(cands) != 1:
+        return None  # none, or several: which one is meant is not said
     return cands[0] + name[1:]
 
 
@@ -222,9 +240,10 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
     by_key: dict[tuple[str, str, str], _Group] = {}  # (document, type, key)
 
     def group_for(doc: str, type_: str, keys: list[str], canonical: str) -> _Group:
+        mine = _lead_places(canonical)
         for k in keys:
             g = by_key.get((doc, type_, k))
-            if g is not None:
+            if g is not None and _compatible(mine, _lead_places(g.canonical)):
                 return g
         g = _Group(type_, canonical, doc)
         groups.append(g)
@@ -256,13 +275,14 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
             # a truncation (杭州某某公司 for 浙江杭州某某有限责任公司) shares the name without its places,
             # as long as something distinctive is left (杭州市总工会 and 宁波市总工会 share only 总工会)
             stripped = [_legal_norm(s) for s in strip_places(canon) if _distinctive(s)]
-            keys = [canon, core, *stripped] + ([n] if expanded else [])
+            keys = [canon, core, *stripped]
             loose = _loose(canon)
             if loose and len(loose) >= 4 and _distinctive(loose):
                 keys.append("~" + loose)
-        elif t == "Program":
+        elif t == "Event":
+            # a generic event name (颁奖仪式) means one event per article; a long one may recur
             canon = n
-            keys = [n]
+            keys = [f"{x.evidence.article}|{n}"] + ([n] if len(n) >= 8 else [])
         else:
             canon = n
             keys = [n]

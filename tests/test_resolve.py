@@ -69,10 +69,8 @@ def test_short_forms_merge_only_within_a_document():
     [
         ("海淀区工商联", "朝阳区工商联"),
         ("浙江省总工会", "安徽省总工会"),
-        pytest.param("杭州市人民医院", "宁波市人民医院", marks=pytest.mark.xfail(
-            reason="bug: the name without its place (人民医院) is a common name, yet it is a merge key", strict=True)),
-        pytest.param("海淀区第一中学", "朝阳区第一中学", marks=pytest.mark.xfail(
-            reason="bug: the name without its place (第一中学) is a common name, yet it is a merge key", strict=True)),
+        ("杭州市人民医院", "宁波市人民医院"),
+        ("海淀区第一中学", "朝阳区第一中学"),
     ],
 )
 def test_same_body_of_two_places_stays_two(a, b):
@@ -114,15 +112,11 @@ def test_reference_in_an_ingested_article():
     assert "海淀区工商联" in _by_label(ents, "Organization")
 
 
-@pytest.mark.xfail(reason="bug: with two districts named in one article, 区工商联 takes the first one "
-                          "(the docstring says: only when the article names exactly one)", strict=True)
 def test_ambiguous_district_reference_is_not_expanded():
     ents = resolve([L("海淀区", "Place"), L("朝阳区", "Place"), L("区工商联", "Organization")])
     assert list(_by_label(ents, "Organization")) == ["区工商联"]
 
 
-@pytest.mark.xfail(reason="bug: an expanded reference keeps its bare form 区工商联 as a merge key, so the "
-                          "references of two articles naming different districts end as one entity", strict=True)
 def test_references_in_two_articles_name_two_bodies():
     ents = resolve([L("海淀区", "Place", art="a1"), L("区工商联", "Organization", art="a1"),
                     L("朝阳区", "Place", art="a2"), L("区工商联", "Organization", art="a2")])
@@ -259,9 +253,6 @@ def test_contained_event_name_in_another_document_stays_apart():
     assert len(ents) == 2
 
 
-@pytest.mark.xfail(reason="limitation: events are grouped by name per document before the containment merge, "
-                          "so 颁奖仪式 of another article on the same page joins the first article's ceremony",
-                   strict=True)
 def test_contained_event_name_in_another_article_stays_apart():
     ents = resolve([L("海河市职工技能大赛颁奖仪式", "Event", art="a1"), L("颁奖仪式", "Event", art="a1"),
                     L("颁奖仪式", "Event", art="a2")])
