@@ -244,14 +244,7 @@ def path_cmd(source: str, target: str, store_dir: str, max_paths: int) -> None:
 @click.option(
     "--param", "params", multiple=True, metavar="NAME=VALUE", help="Fill $NAME in the query (repeatable)."
 )
-@click.option(
-    "--store",
-    "store_dir",
-    default="exports/store",
-    show_default=True,
-    type=click.Path(path_type=str),
-    help="The store directory written by `kg build`.",
-)
+@_STORE_OPT
 def query_cmd(query: str | None, list_: bool, fmt: str, params: tuple[str, ...], store_dir: str) -> None:
     """Run a SPARQL query on the store: a bundled query's name, a .rq file, or SPARQL text.
 
@@ -299,14 +292,7 @@ def query_cmd(query: str | None, list_: bool, fmt: str, params: tuple[str, ...],
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=str), help="Output file [default: exports/kg.FORMAT]."
 )
-@click.option(
-    "--store",
-    "store_dir",
-    default="exports/store",
-    show_default=True,
-    type=click.Path(path_type=str),
-    help="The store directory written by `kg build`.",
-)
+@_STORE_OPT
 def export_cmd(fmt: str, out: str | None, store_dir: str) -> None:
     """Export the store's graph to a file other tools read.
 

@@ -19,7 +19,6 @@ import datetime as _dt
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from kg.atomic import atomic_write
 from kg.model import Article, Corpus, Document, Entity, Evidence, Relation
 from kg.ns import KGO, NIF, PREFIXES, PROV, RDF, RDFS, SDO, SH, SKOS, XSD, resource
 
@@ -543,24 +543,6 @@ def canonical_turtle(graph: Graph, prefixes: dict[str, str] | None = None) -> st
             end = " ." if i == len(order) - 1 else " ;"
             lines.append(f"    {pred} {objs}{end}")
     return "\n".join(lines) + "\n"
-
-
-def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` atomically: a temporary file in the same directory, then rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
 
 
 def write_turtle(graph: Graph, path: str | os.PathLike[str]) -> Path:

@@ -43,8 +43,8 @@ from kg.analyze import (
     to_networkx,
     undirected,
 )
-from kg.analyze._io import write_atomic
 from kg.analyze.report import TYPE_COLORS
+from kg.atomic import atomic_write as write_atomic
 
 __all__ = ["TYPE_STYLE", "layout", "render_view", "write_view"]
 

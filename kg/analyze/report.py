@@ -18,9 +18,9 @@ from types import MappingProxyType
 import networkx as nx
 import rdflib
 
-from kg.analyze._io import write_atomic
 from kg.analyze.graph import COMENTION, ENTITY_TYPES
 from kg.analyze.metrics import RELATION_LABELS, TYPE_LABELS, Analysis, analyze
+from kg.atomic import atomic_write as write_atomic
 
 __all__ = ["TYPE_COLORS", "render_report", "write_report", "bar_chart", "timeline_chart"]
 
