@@ -323,6 +323,9 @@ def _events(text: str, sp: list[Spot], ev: Evidence, facts: _Facts, attrs: dict[
                   (x.end <= e.end or text[e.end:x.start].startswith("在"))]
         at = [x for x in places if x.start > 0 and text[:x.start].endswith("在")]
         at = [x for x in at if x.type == "Place"] or at
+        # 在X召开某某会议: the place comes first
+        at += [x for x in sp if x.type == "Place" and x.end <= e.start and text[:x.start].endswith("在")
+               and text[x.end:e.start] in _ORGANIZE]
         if at:
             best = max(at, key=lambda x: (x.end - x.start))
             facts.add(e.key, "locatedIn", best.key, ev, 0.8, "event-rule")
