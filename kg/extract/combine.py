@@ -60,11 +60,13 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
         if not match_suffix(m.text, "org_suffixes.txt") and m.confidence < 0.9 and len(m.text) > 8:
             # a long span the model could not end on an organization word: weak unless confirmed
             return Mention(m.text, m.type, m.start, m.end, min(m.confidence, 0.55), m.component)
-    if strict and m.type == "Person" and m.component == "crf":
+    if m.type == "Person" and m.component == "crf" and len(m.text) >= 2:
         from kg.extract.tokens import pos
 
-        if pos(m.text) not in ("", "nr", "nrfg", "nrt") or (len(m.text) >= 4 and "·" not in m.text and
-                                                           pos(m.text) == "nr" and len(m.text) == 4):
+        tag = pos(m.text)
+        # 黄金周, 法律援助: a dictionary word that is no name needs another component's support
+        if (tag and not tag.startswith("nr") and tag not in ("nz", "ns")) or (
+                strict and tag == "nr" and len(m.text) == 4 and "·" not in m.text):
             return Mention(m.text, m.type, m.start, m.end, min(m.confidence, 0.55), m.component)
     if strict and m.type == "Place" and m.component == "crf":
         from kg.extract.phrases import match_suffix

@@ -276,6 +276,8 @@ def _follows_name(text: str, p: int) -> bool:
 def _name_at(text: str, p: int, toks_ends: set[int]) -> tuple[int, int] | None:
     """The name starting at ``p`` (surname + given name), choosing its length by what follows."""
     single, double = _surnames()
+    if p < len(text) and text[p] in "和与及或同跟":
+        return None  # 代表和来宾: a conjunction after a title, not the rare surname
     if text[p:p + 2] in double:
         options = (3, 4)
     elif p < len(text) and text[p] in single:
@@ -301,7 +303,7 @@ def _given_name_ok(name: str) -> bool:
     single, double = _surnames()
     given = name[2:] if name[:2] in double else name[1:]
     if given in ("夫人", "先生", "女士", "们", "等", "等人") or given in words("titles.txt") or any(
-            ch in "的了着们地得是在" for ch in given):
+            ch in "的了着们地得是在就被把也都又才与和及或" for ch in given):
         return False
     return not pos(given).startswith(("u", "p", "c", "r", "y", "e", "o"))
 
@@ -349,7 +351,8 @@ def _persons(text: str) -> tuple[Mention, ...]:
             return
         s, e = span
         w = text[s:e]
-        if w[-1] in _NOT_NAME_END or (len(w) == 2 and pos(w) not in ("", "nr", "nrfg", "nrt", "ns", "nz")):
+        tag = pos(w)
+        if w[-1] in _NOT_NAME_END or (tag and not tag.startswith("nr") and tag not in ("ns", "nz")):
             return  # 博物馆, 利益: a word, not a name
         old = found.get(s)
         if old is None or old.confidence < conf:
