@@ -33,9 +33,10 @@ def cli() -> None:
 @click.option("--components", metavar="A,B,…", help="Extractor components to run (see `kg extract --components`).")
 @click.option("--no-view", is_flag=True, help="Do not write the HTML view and report.")
 @click.option("--strict", is_flag=True, help="Fail when the graph does not conform to the SHACL shapes.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for extraction [default: one per CPU on large builds].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: str | None, no_view: bool,
-              strict: bool, quiet: bool) -> None:
+              strict: bool, jobs: int | None, quiet: bool) -> None:
     """Read news files and build the knowledge graph.
 
     SOURCES are files or folders (read recursively; default: source/). Formats: .md / .txt pages
@@ -62,7 +63,7 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
     try:
         report = build(list(sources) or list(DEFAULT_SOURCES), out, date=date,
                        components=components.split(",") if components else None, progress=progress,
-                       analyze=not no_view, view=not no_view, strict=strict)
+                       analyze=not no_view, view=not no_view, strict=strict, jobs=jobs)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -42,32 +42,66 @@ class BuildReport:
     timings: tuple[tuple[str, float], ...] = field(default=())
 
 
+def _extract_one(art: Article, doc_text: str, components: Sequence[str] | None) -> list[Located]:
+    out: list[Located] = []
+    for s in art.sentences:
+        for m in extract(s.text, components, nested=True):
+            # a byline names its authors (read by ingestion) and maybe their agency (某某社发)
+            if s.kind == "byline" and m.type != "Organization":
+                continue
+            if m.type in ("Person", "Organization", "Place", "Program", "Event"):
+                out.append(locate(art, s.index, m, doc_text))
+    return out
+
+
+def _extract_batch(batch: list[tuple[Article, str]], components: Sequence[str] | None) -> list[list[Located]]:
+    return [_extract_one(a, t, components) for a, t in batch]
+
+
+#: Below this many characters a build extracts in its own process (starting workers costs seconds).
+PARALLEL_MIN_CHARS = 300_000
+
+
 def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
                      components: Sequence[str] | None = None,
-                     progress: Progress | None = None) -> list[Located]:
-    """Run the extractor components over every article sentence (body and headlines)."""
+                     progress: Progress | None = None, jobs: int | None = None) -> list[Located]:
+    """Run the extractor components over every article sentence (body and headlines).
+
+    Articles are independent, so a large build spreads them over ``jobs`` worker processes
+    (default: one per CPU once the text is long enough); the result does not depend on it.
+    """
     texts = {d.path: d.text for d in documents}
+    chars = sum(len(s.text) for a in articles for s in a.sentences)
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if chars >= PARALLEL_MIN_CHARS else 1
     out: list[Located] = []
-    for n, art in enumerate(articles, 1):
-        doc_text = texts[art.document]
-        for s in art.sentences:
-            for m in extract(s.text, components, nested=True):
-                # a byline names its authors (read by ingestion) and maybe their agency (某某社发)
-                if s.kind == "byline" and m.type != "Organization":
-                    continue
-                if m.type in ("Person", "Organization", "Place", "Program", "Event"):
-                    out.append(locate(art, s.index, m, doc_text))
-        if progress:
-            progress("extract", n, len(articles))
+    if jobs <= 1 or len(articles) < 2:
+        for n, art in enumerate(articles, 1):
+            out.extend(_extract_one(art, texts[art.document], components))
+            if progress:
+                progress("extract", n, len(articles))
+        return out
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(1, min(50, len(articles) // (jobs * 4) or 1))
+    batches = [[(a, texts[a.document]) for a in articles[i:i + size]] for i in range(0, len(articles), size)]
+    done = 0
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for found in pool.map(_extract_batch, batches, [components] * len(batches)):
+            for part in found:
+                out.extend(part)
+                done += 1
+                if progress:
+                    progress("extract", done, len(articles))
     return out
 
 
 def make_corpus(ingested: Ingested, components: Sequence[str] | None = None,
-                progress: Progress | None = None) -> Corpus:
+                progress: Progress | None = None, jobs: int | None = None) -> Corpus:
     """Extract, resolve and relate: everything the RDF stage needs."""
     from kg.relate import relations_for, with_attributes
 
-    located = extract_articles(ingested.articles, ingested.documents, components, progress)
+    located = extract_articles(ingested.articles, ingested.documents, components, progress, jobs)
     entities = resolve(located, ingested.articles)
     entities = more_mentions(entities, ingested.articles, {d.path: d.text for d in ingested.documents})
     relations, attributes = relations_for(ingested.articles, ingested.documents, entities)
@@ -77,7 +111,8 @@ def make_corpus(ingested: Ingested, components: Sequence[str] | None = None,
 
 def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str | os.PathLike[str] = DEFAULT_OUT,
           date: str | None = None, components: Sequence[str] | None = None, progress: Progress | None = None,
-          validate: bool = True, analyze: bool = True, view: bool = True, strict: bool = False) -> BuildReport:
+          validate: bool = True, analyze: bool = True, view: bool = True, strict: bool = False,
+          jobs: int | None = None) -> BuildReport:
     """Build the knowledge graph of ``sources`` into ``out``.
 
     Writes ``kg.ttl`` (sorted, byte-identical for the same input), ``ontology.ttl``, the store
@@ -106,7 +141,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
 
     ingested = read_sources(sources, date=date, progress=on_file)
     t = lap("ingest", t0)
-    corpus = make_corpus(ingested, components or DEFAULT_COMPONENTS, progress)
+    corpus = make_corpus(ingested, components or DEFAULT_COMPONENTS, progress, jobs)
     t = lap("extract", t)
     graph = corpus_to_graph(corpus)
     t = lap("rdf", t)
