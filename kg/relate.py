@@ -313,7 +313,7 @@ def _events(text: str, sp: list[Spot], ev: Evidence, facts: _Facts, attrs: dict[
         for x in inside:
             if x.type == "Person":
                 facts.add(x.key, "participatedIn", e.key, ev, 0.75, "event-rule")
-            elif x.type == "Organization":
+            elif x.type == "Organization" and not text[:x.start].endswith("在"):  # 在某小学宣讲: the place
                 role = "organizer" if kind == "Meeting" else None
                 if role:
                     facts.add(e.key, "organizer", x.key, ev, 0.75, "event-rule")
