@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from kg.dates import find_dates
 from kg.extract.events import event_kind
 from kg.extract.lexicon import longest_first, words
-from kg.extract.phrases import is_cjk
+from kg.extract.phrases import is_cjk, is_nounish, tokens_of
 from kg.gazetteer import gazetteer
 from kg.model import Article, Document, Entity, Evidence, Relation, Sentence
 from kg.resolve import strip_places
@@ -104,13 +104,19 @@ def _title_segment(text: str, end: int, floor: int, stops: frozenset[int] = froz
     if hit is None:
         return None
     start = seg_end - len(hit)
-    # extend left over the modifiers of the title (法律援助律师, 青年技工, 省劳动模范)
-    while start > floor and start not in stops and is_cjk(text[start - 1]) and \
-            text[start - 1] not in "的在和与及是将为由对向把被让给这那位":
-        start -= 1
-        if seg_end - start > 12:
-            start += 1
+    # extend left over the noun-like words that modify the title (法律援助律师, 青年技工, 省劳动模范),
+    # never over a verb (邀请工程师) or into another name
+    toks = tokens_of(text)
+    while start > floor and start not in stops:
+        prev = next((t for t in toks if t.start < start <= t.end), None)
+        if prev is None or not is_cjk(text[start - 1]) or text[start - 1] in "的在和与及是将为由对向把被让给这那位":
             break
+        lo = prev.start if prev.end == start else start - 1
+        if prev.end == start and not is_nounish(prev) and prev.tag not in ("b", "a", "l"):
+            break
+        if seg_end - lo > 12 or lo < floor:
+            break
+        start = lo
     if start > floor and text[start - 1] in "“‘":
         start -= 1
     title = text[start:end].strip("“”‘’")
@@ -205,8 +211,8 @@ def _titles_and_employers(text: str, sp: list[Spot], ev: Evidence, facts: _Facts
                 break
             titles.append(title)
             pos = start
-            if pos > floor and text[pos - 1] == "、":
-                pos -= 1
+            if pos > floor and text[pos - 1] == "、" and _title_segment(text, pos - 1, floor, stops) is not None:
+                pos -= 1  # 党组成员、副主席: another title of the same person
                 continue
             break
         if employer is None and pos > floor:
