@@ -83,7 +83,8 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
 @cli.command("extract")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=str))
 @click.option("--lines", is_flag=True, help="Each input line is a document: exactly one JSON line out per line.")
-@click.option("--components", "components", metavar="A,B,…", help="Components to run (default: all built-ins).")
+@click.option("--components", "components", metavar="A,B,…", is_flag=False, flag_value="",
+              help="Components to run (default: the built-ins marked *); alone, list the registered ones.")
 @click.option("--list-components", "--components-list", "list_components", is_flag=True,
               help="List the registered components and exit.")
 def extract_cmd(files: tuple[str, ...], lines: bool, components: str | None, list_components: bool) -> None:
@@ -96,14 +97,14 @@ def extract_cmd(files: tuple[str, ...], lines: bool, components: str | None, lis
     Example:
         echo '海河市总工会主席张三说' | kg extract --lines
         kg extract article.txt --components crf,places
-        kg extract --list-components
+        kg extract --components
     """
     import json
 
     from kg.extract import DEFAULT_COMPONENTS, description, extract, names
     from kg.resolve import canonical_name
 
-    if list_components:
+    if list_components or components == "":
         for n in names():
             mark = "*" if n in DEFAULT_COMPONENTS else " "
             click.echo(f"{mark} {n:15s} {description(n)}")
