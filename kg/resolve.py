@@ -329,7 +329,12 @@ def _merge_programs_and_events(groups: list[_Group], articles: dict[str, Article
                 for big in gs:
                     if big is small or big not in groups or len(big.canonical) <= len(small.canonical):
                         continue
-                    if abbreviates(small.canonical, big.canonical) or _dice(small.canonical, big.canonical) >= 0.8:
+                    quoted = any(nm[:1] in "“‘" for nm in small.names)  # a short form is written in quotes
+                    head = big.canonical[: len(big.canonical) - len(small.canonical)]
+                    if (quoted and abbreviates(small.canonical, big.canonical)) \
+                            or _dice(small.canonical, big.canonical) >= 0.8 \
+                            or (big.canonical.endswith(small.canonical) and gazetteer().is_place(head)):
+                        # “国改” / 国有企业改革; near-identical names; 工会法 / 中华人民共和国工会法
                         target = big
                         break
             if target is None and t == "Event":

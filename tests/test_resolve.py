@@ -274,3 +274,11 @@ def test_resolve_is_order_independent_and_keys_are_unique():
     assert a == b
     assert len({e.key for e in a}) == len(a)
     assert resolve([]) == []
+
+
+def test_bare_word_is_no_abbreviation_but_a_place_prefixed_law_is_its_short_name():
+    ents = resolve([L("“国企”改革工作法", "Program"), L("国企法", "Program"),
+                    L("中华人民共和国安全生产法", "Program"), L("安全生产法", "Program")])
+    labels = {e.label: e.aliases for e in ents}
+    assert "国企法" in labels  # not merged into 国企改革工作法 (a bare word, not a quoted short form)
+    assert "安全生产法" in labels["中华人民共和国安全生产法"]

@@ -126,6 +126,10 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
         pool = [m for m in cands if m.type in layer]
         chosen = _select(pool)
         out.extend(chosen)
+        if nested and layer == ("Program",):
+            # a law named inside a law's title: 《某省实施〈某某法〉办法》
+            out.extend(m for m in pool if m not in chosen and m.text[:1] in "〈《" and any(
+                c.start < m.start and m.end < c.end for c in chosen))
         if nested and layer == NAME_TYPES:
             inner = [m for m in pool if m not in chosen and m.type in ("Organization", "Place")
                      and m.confidence >= 0.75
