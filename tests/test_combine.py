@@ -140,7 +140,7 @@ def test_nested_mode_does_not_keep_persons_inside_names():
 def test_anonymised_anaphoric_and_title_mentions_are_dropped(text, mention):
     assert text[mention.start:mention.end] == mention.text
     assert combine([mention], nested=True, text=text) == []
-    if len(mention.text) > 1 or mention.type == "Organization":
+    if (len(mention.text) > 1 or mention.type == "Organization") and "《" not in text:
         assert combine([mention], text=text) == []
 
 

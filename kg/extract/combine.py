@@ -10,6 +10,7 @@ __all__ = ["combine", "NAME_TYPES", "MIN_CONFIDENCE"]
 
 #: Types that compete for the same characters: a character belongs to at most one name.
 NAME_TYPES = ("Person", "Organization", "Place")
+_MEDIA = ("报", "刊", "杂志", "周刊", "电视台", "电台", "通讯社", "网")
 _GENERIC_BODIES = frozenset(
     "工会 总工会 公司 集团 委员会 常委会 党委 党组 政府 人民政府 法院 人民法院 检察院 医院 学校 中心 协会 学会 银行 联合会 "
     "办公室 大学 中学 小学 学院 研究院 研究所 合作社 企业 单位 部门 机关 基层 组织 工会组织 社区".split())
@@ -38,8 +39,9 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
     if "某" in m.text or (len(m.text) < 2 and (strict or m.type == "Organization")):
         return None  # an anonymised 某公司, or a single character
     if text is not None:
-        if m.start > 0 and m.end < len(text) and text[m.start - 1] == "《" and text[m.end] == "》":
-            return None  # the title of a work, not a name
+        if strict and m.start > 0 and m.end < len(text) and text[m.start - 1] == "《" and text[m.end] == "》" \
+                and not (m.type == "Organization" and m.text.endswith(_MEDIA)):
+            return None  # the title of a work, not a name (a newspaper in 《》 is one)
         if m.start > 0 and text[m.start - 1] == "某":
             return None  # 某服饰公司: an unnamed one
         if m.type == "Organization" and m.text in _GENERIC_BODIES:
@@ -54,7 +56,7 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
                     if m.text.endswith(head) and text.startswith(tail, m.end) and len(m.text) - k >= 3:
                         cut = m.end - k
                         return Mention(text[m.start:cut], m.type, m.start, cut, m.confidence, m.component)
-    if m.type == "Organization" and m.component == "crf" and text is not None:
+    if strict and m.type == "Organization" and m.component == "crf" and text is not None:
         from kg.extract.phrases import match_suffix
 
         if not match_suffix(m.text, "org_suffixes.txt") and m.confidence < 0.9 and len(m.text) > 8:
@@ -65,7 +67,7 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
 
         tag = pos(m.text)
         # 黄金周, 法律援助: a dictionary word that is no name needs another component's support
-        if (tag and not tag.startswith("nr") and tag not in ("nz", "ns")) or (
+        if tag in ("n", "v", "vn", "a", "ad", "an", "d", "l", "i") or (
                 strict and tag == "nr" and len(m.text) == 4 and "·" not in m.text):
             return Mention(m.text, m.type, m.start, m.end, min(m.confidence, 0.55), m.component)
     if strict and m.type == "Place" and m.component == "crf":
@@ -108,7 +110,10 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
             merged[key] = Mention(old.text, old.type, old.start, old.end, conf, comps)
         else:
             merged[key] = m
-    cands = [m for m in merged.values() if m.confidence >= MIN_CONFIDENCE and m.end > m.start]
+    # in a mention list the statistical model's own decisions stand; the graph wants confidence
+    cands = [m for m in merged.values() if m.end > m.start and (
+        m.confidence >= MIN_CONFIDENCE or (not nested and m.component == "crf" and m.type in NAME_TYPES
+                                           and m.confidence >= 0.3))]
     if text is not None:
         cands = _trim_common_prefixes(cands, text)
     # a quoted name that is the name of a program (“某某”APP) is not also an organization,

@@ -167,7 +167,10 @@ def find_places(text: str) -> list[Mention]:
             # 洛杉矶市, 某某州: a short name followed by its level word
             if end < n and text[end] in "市省州县" and hit[-1] not in "市省州县区" and (end + 1 in ends or end + 1 == n):
                 end += 1
-            out.append(Mention(text[k:end], "Place", k, end, 0.9, "places"))
+            divs = gazetteer().lookup(hit)
+            # a district's short name (新建, 古城, 安宁) is often a word: it needs another component's support
+            short_district = all(d.level == "district" and d.name != hit for d in divs) and end - k == len(hit)
+            out.append(Mention(text[k:end], "Place", k, end, 0.55 if short_district else 0.9, "places"))
             k = end
         else:
             k += 1
