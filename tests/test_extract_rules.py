@@ -286,12 +286,17 @@ def test_book_title_is_not_an_organization_in_the_graph():
 
 
 def test_a_newspaper_in_book_title_marks_is_an_organization():
-    # news NER corpora annotate 《某某日报》 as an organization; so does the graph
-    text = "王立群在《海河日报》发表文章。"
-    orgs = _texts(extract(text, nested=True), "Organization")
-    assert "海河春行" not in orgs
-    if orgs:
-        assert orgs == ["海河日报"]
+    # news NER corpora annotate 《某某日报》 as an organization; so does the graph, but not a poem's title
+    from kg.extract import combine
+    from kg.model import Mention
+
+    paper = "王立群在《海河日报》发表文章。"
+    poem = "王立群读了《海河春行》。"
+    m1 = Mention("海河日报", "Organization", 5, 9, 0.95, "crf")
+    m2 = Mention("海河春行", "Organization", 6, 10, 0.95, "crf")
+    assert [m.text for m in combine([m1], nested=True, text=paper)] == ["海河日报"]
+    assert combine([m2], nested=True, text=poem) == []
+    assert [m.text for m in combine([m2], text=poem)] == ["海河春行"]  # a mention list keeps the model's call
 
 
 def test_district_reference_is_kept_for_resolution():
