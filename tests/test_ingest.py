@@ -274,3 +274,18 @@ def test_offsets_always_map_back_to_source(text: str):
             assert doc.text[au.start:au.end] == au.name
         for s in a.sentences:
             assert s.text.strip() == s.text and s.text
+
+
+def test_html_pages_keep_text_drop_scripts_and_survive_broken_markup(tmp_path: Path):
+    p = tmp_path / "news.html"
+    p.write_text("<html><head><title>网页标题</title><script>window.x=1</script></head><body>"
+                 "<h2>海河市召开职工大会</h2><p>本报记者 林晓峰</p><p>会议在<b>海河会展中心</b>举行。"
+                 "<p>代表们说：“很好。”<div><img src=x onerror=alert(1)>最后一段", encoding="utf-8")
+    docs, arts, _ = read_file(p)
+    assert arts[0].title == "海河市召开职工大会"
+    assert [(a.name, a.role) for a in arts[0].authors] == [("林晓峰", "记者")]
+    body = [s.text for s in arts[0].body]
+    assert body == ["会议在海河会展中心举行。", "代表们说：“很好。”", "最后一段"]
+    assert "window.x" not in docs[0].text and "onerror" not in docs[0].text
+    assert docs[0].encoding == "utf-8+html"
+    _check_offsets(docs[0].text, arts)

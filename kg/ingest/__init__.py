@@ -18,7 +18,7 @@ from kg.model import Article, Author, Document, Sentence, Skipped
 __all__ = ["SUFFIXES", "Ingested", "iter_files", "read_file", "read_sources", "read_string"]
 
 #: File suffixes kg reads.
-SUFFIXES = (".md", ".markdown", ".txt", ".text", ".jsonl")
+SUFFIXES = (".md", ".markdown", ".txt", ".text", ".jsonl", ".html", ".htm")
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,14 @@ def read_file(path: Path, date: str | None = None,
         if not docs and not skipped:
             raise SourceError(str(path), "no records")
         return docs, arts, skipped
+    if path.suffix.lower() in (".html", ".htm"):
+        from kg.ingest.html import html_to_page
+
+        # the document text is the page's readable text; offsets point into it
+        text, title = html_to_page(text)
+        if title and not text.lstrip().startswith("#"):
+            text = f"# {title}\n\n{text}"
+        enc = f"{enc}+html"
     doc, arts = read_string(text, str(path), enc, date)
     if not arts:
         raise SourceError(str(path), "no text found")
