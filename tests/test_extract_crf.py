@@ -10,6 +10,8 @@ from kg.extract.crf import (
     MODEL_PATH,
     TYPE_MAP,
     CRFTagger,
+    PrefixMatcher,
+    SuffixMatcher,
     sentence_features,
     spans_from_labels,
     split_chunks,
@@ -137,6 +139,23 @@ def test_features_one_list_per_char():
     assert len(fs) == len(text)
     assert all(isinstance(f, str) for row in fs for f in row)
     assert sentence_features("") == []
+
+
+def test_lexicon_matchers():
+    places = PrefixMatcher({"江北": False, "江北省": False, "青禾县": False})
+    assert places.codes("") == []
+    assert places.codes("从江北省青禾县出发") == ["-", "B3", "M3", "E3", "B3", "M3", "E3", "-", "-"]
+    assert places.codes("江北") == ["B2", "E2"]
+    ends = SuffixMatcher({"公司": False, "有限公司": False, "局": True})
+    assert ends.codes("某有限公司的局") == ["-", "B", "M", "M", "E", "-", "s"]
+    assert ends.codes("") == []
+
+
+def test_gazetteer_and_suffix_features():
+    fs = sentence_features("江北市科技局在北京召开会议")
+    assert "gz=B2" in fs[7] and "gz=E2" in fs[8]  # 北京 is in the gazetteer
+    assert any(f.startswith("os=") and f != "os=--" for f in fs[5])  # 局 ends an organization
+    assert "gz=-" in fs[10]
 
 
 def test_spans_from_labels_lenient():

@@ -19,6 +19,8 @@ __all__ = [
     "TYPE_MAP",
     "CRFTagger",
     "Lexicon",
+    "PrefixMatcher",
+    "SuffixMatcher",
     "load_lexicon",
     "sentence_features",
     "split_chunks",
@@ -43,10 +45,14 @@ _SOFT_BREAK = "，,、：: \t\u3000"
 
 
 class Lexicon:
-    """The word lists used as features: surnames, organization / place suffixes, titles."""
+    """The word lists used as features: surnames, organization / place suffixes, titles, and the
+    character-level matchers (place names of the gazetteer, organization / place suffixes)."""
 
     def __init__(self, surnames: set[str], org_suffix: set[str], place_suffix: set[str],
-                 titles: set[str]) -> None:
+                 titles: set[str], places: set[str] | None = None,
+                 org_end: dict[str, bool] | None = None,
+                 place_end: dict[str, bool] | None = None, place_abbr: set[str] | None = None,
+                 ethnic: set[str] | None = None) -> None:
         self.surnames1 = {s for s in surnames if len(s) == 1}
         self.surnames2 = {s for s in surnames if len(s) >= 2}
         self.org_suffix = org_suffix
@@ -54,6 +60,11 @@ class Lexicon:
         self.titles = titles
         self._org_lens = sorted({len(s) for s in org_suffix}, reverse=True)
         self._place_lens = sorted({len(s) for s in place_suffix}, reverse=True)
+        self.places = PrefixMatcher({p: False for p in places or () if len(p) >= 2})
+        self.org_end = SuffixMatcher(org_end or {})
+        self.place_end = SuffixMatcher(place_end or {})
+        self.place_abbr = frozenset(place_abbr or ())
+        self.ethnic = PrefixMatcher({e: False for e in ethnic or () if len(e) >= 2})
 
     def ends_org(self, word: str) -> bool:
         """True when ``word`` ends with an organization suffix."""
@@ -62,6 +73,112 @@ class Lexicon:
     def ends_place(self, word: str) -> bool:
         """True when ``word`` ends with a place suffix."""
         return any(word[-n:] in self.place_suffix for n in self._place_lens if n <= len(word))
+
+
+class PrefixMatcher:
+    """Forward maximum matching of a word list: ``codes(text)`` gives every character the
+    position of the longest match covering it (``B``/``M``/``E``/``S`` and the match length
+    bucket ``2``/``3``/``4``) or ``-``; matches do not overlap.
+
+    Examples
+    --------
+    >>> PrefixMatcher({"北京": False, "北京市": False}).codes("在北京市")
+    ['-', 'B3', 'M3', 'E3']
+    """
+
+    def __init__(self, words: dict[str, bool]) -> None:
+        self.words = words
+        lens: dict[str, set[int]] = {}
+        for w in words:
+            lens.setdefault(w[0], set()).add(len(w))
+        self.lens = {c: sorted(v, reverse=True) for c, v in lens.items()}
+
+    def codes(self, text: str) -> list[str]:
+        n = len(text)
+        out = ["-"] * n
+        words, lens = self.words, self.lens
+        i = 0
+        while i < n:
+            ls = lens.get(text[i])
+            if ls:
+                for L in ls:
+                    if i + L <= n and text[i:i + L] in words:
+                        _mark(out, i, L)
+                        i += L
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
+        return out
+
+
+class SuffixMatcher:
+    """Suffix lists: ``codes(text)`` marks the longest entry ending at each character that ends
+    one (``B``/``M``/``E``/``S``; lower case for entries flagged ``weak``), later matches
+    overwriting earlier ones.
+
+    Examples
+    --------
+    >>> SuffixMatcher({"公司": False, "局": True}).codes("某公司分局")
+    ['-', 'B', 'E', '-', 's']
+    """
+
+    def __init__(self, words: dict[str, bool]) -> None:
+        self.words = words
+        lens: dict[str, set[int]] = {}
+        for w in words:
+            lens.setdefault(w[-1], set()).add(len(w))
+        self.lens = {c: sorted(v, reverse=True) for c, v in lens.items()}
+
+    def codes(self, text: str) -> list[str]:
+        out = ["-"] * len(text)
+        words, lens = self.words, self.lens
+        for i, ch in enumerate(text):
+            ls = lens.get(ch)
+            if ls:
+                for L in ls:
+                    if L <= i + 1:
+                        w = text[i + 1 - L:i + 1]
+                        weak = words.get(w)
+                        if weak is not None:
+                            a = i + 1 - L
+                            if L == 1:
+                                out[a] = "s" if weak else "S"
+                            else:
+                                out[a] = "b" if weak else "B"
+                                for k in range(a + 1, i):
+                                    out[k] = "m" if weak else "M"
+                                out[i] = "e" if weak else "E"
+                            break
+        return out
+
+
+def _mark(out: list[str], i: int, L: int) -> None:
+    lb = str(L) if L < 4 else "4"
+    if L == 1:
+        out[i] = "S1"
+        return
+    out[i] = "B" + lb
+    for k in range(i + 1, i + L - 1):
+        out[k] = "M" + lb
+    out[i + L - 1] = "E" + lb
+
+
+def _read_weak_list(path: Path) -> dict[str, bool]:
+    """``word[<TAB>weak]`` lines: word -> whether it is flagged ``weak``."""
+    out: dict[str, bool] = {}
+    if not path.is_file():
+        return out
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        word = parts[0].strip()
+        if word:
+            out[word] = any(p.strip() == "weak" for p in parts[1:])
+    return out
 
 
 def _read_list(path: Path) -> dict[str, set[str]]:
@@ -80,11 +197,21 @@ def _read_list(path: Path) -> dict[str, set[str]]:
 
 
 def load_lexicon(directory: Path = _LEXICONS) -> Lexicon:
-    """Read ``surnames.txt`` and ``ner_features.txt`` from ``directory``."""
+    """Read ``surnames.txt``, ``ner_features.txt``, ``org_suffixes.txt`` and
+    ``place_suffixes.txt`` from ``directory``, and take the place names (full and short) of
+    :func:`kg.gazetteer.gazetteer`."""
+    from kg.gazetteer import gazetteer
+
     surnames = _read_list(directory / "surnames.txt")[""]
     lists = _read_list(directory / "ner_features.txt")
+    groups = _read_list(directory / "ethnic_groups.txt")[""] if (
+        directory / "ethnic_groups.txt").is_file() else set()
+    ethnic = {g + "族" for g in groups} | {g for g in groups if len(g) >= 2}
     return Lexicon(surnames, lists.get("org_suffix", set()), lists.get("place_suffix", set()),
-                   lists.get("title", set()))
+                   lists.get("title", set()), set(gazetteer().names()),
+                   _read_weak_list(directory / "org_suffixes.txt"),
+                   _read_weak_list(directory / "place_suffixes.txt"),
+                   lists.get("place_abbr", set()), ethnic)
 
 
 _NORM_CACHE: dict[str, str] = {}
@@ -160,25 +287,62 @@ def _resources() -> tuple[_Segmenter, Lexicon]:
 def sentence_features(text: str) -> list[list[str]]:
     """Feature strings for every character of ``text`` (one sentence or chunk).
 
-    Char window (±2 unigrams, bigrams, the centred trigram), character classes, the previous and
-    next jieba words, the position of the character in
-    its jieba word with the word's length bucket and dictionary tag, and lexicon flags (surname,
-    organization / place suffix of this or the next words, title word before or after).
+    Char window (±3 unigrams, the bigrams within ±2 and the centred trigram), character classes
+    (this one and the ±1 pattern), the previous and next jieba
+    words, the position of the character in its jieba word with the word's length bucket and
+    dictionary tag (``unk`` for words jieba's HMM made up), lexicon flags (surname, organization /
+    place suffix of this or the next words, title word before or after) and character-level
+    lexicon matches that do not depend on jieba: the longest gazetteer place name covering the
+    character (:mod:`kg.gazetteer`, forward maximum matching) and the longest organization / place
+    suffix (``org_suffixes.txt``, ``place_suffixes.txt``) ending at it, with their neighbours.
 
     Examples
     --------
     >>> fs = sentence_features("张明在北京")
-    >>> len(fs), "u0=张" in fs[0], "sur" in fs[0]
-    (5, True, True)
+    >>> len(fs), "u0=张" in fs[0], "sur" in fs[0], "gz=B2" in fs[3]
+    (5, True, True, True)
     """
     seg, lex = _resources()
     n = len(text)
     if n == 0:
         return []
-    chars = [_norm(c) for c in text]
-    types = [_ctype(c) for c in chars]
-    c = ["<s2>", "<s1>", *chars, "</s1>", "</s2>"]
-    t = ["B", "B", *types, "E", "E"]
+    chars = [_norm(ch) for ch in text]
+    types = [_ctype(ch) for ch in chars]
+    c = ["<s3>", "<s2>", "<s1>", *chars, "</s1>", "</s2>", "</s3>"]
+    t = ["B", "B", "B", *types, "E", "E", "E"]
+    g = ["^", *lex.places.codes(text), "$"]
+    o = [*lex.org_end.codes(text), "$"]
+    q = [*lex.place_end.codes(text), "$"]
+    ab = lex.place_abbr
+    a = ["^", *("A" if ch in ab else "-" for ch in text), "$"]
+    e = lex.ethnic.codes(text)
+
+    # position-wise columns (index j in c / t is character j - 3)
+    r = range(3, n + 3)
+    bg = [c[j] + c[j + 1] for j in range(n + 5)]  # bg[j] = c[j] c[j+1]
+    cols = [
+        ["u0=" + c[j] for j in r],
+        ["u-1=" + c[j - 1] for j in r],
+        ["u1=" + c[j + 1] for j in r],
+        ["u-2=" + c[j - 2] for j in r],
+        ["u2=" + c[j + 2] for j in r],
+        ["u-3=" + c[j - 3] for j in r],
+        ["u3=" + c[j + 3] for j in r],
+        ["b-1=" + bg[j - 1] for j in r],
+        ["b0=" + bg[j] for j in r],
+        ["b-2=" + bg[j - 2] for j in r],
+        ["b1=" + bg[j + 1] for j in r],
+        ["tri=" + bg[j - 1] + c[j + 1] for j in r],
+        ["t=" + t[j] for j in r],
+        ["tt=" + t[j - 1] + t[j] + t[j + 1] for j in r],
+        ["gz=" + g[i] for i in range(1, n + 1)],
+        ["gzw=" + g[i - 1][0] + g[i][0] + g[i + 1][0] for i in range(1, n + 1)],
+        ["os=" + o[i] + o[i + 1] for i in range(n)],
+        ["ps=" + q[i] + q[i + 1] for i in range(n)],
+        ["ab=" + a[i - 1] + a[i] + a[i + 1] for i in range(1, n + 1)],
+        ["eth=" + x[0] for x in e],
+    ]
+    feats: list[list[str]] = [["bias", *row] for row in zip(*cols, strict=True)]
 
     words = seg.cut(text)
     nw = len(words)
@@ -202,7 +366,7 @@ def sentence_features(text: str) -> list[list[str]]:
 
     sur1 = lex.surnames1
     sur2 = lex.surnames2
-    feats: list[list[str]] = []
+    pos = 0
     for wi, w in enumerate(words):
         L = len(w)
         lb = str(L) if L < 5 else "5"
@@ -210,13 +374,12 @@ def sentence_features(text: str) -> list[list[str]]:
         ptag = wtag[wi - 1] if wi > 0 else "BOS"
         ntag = wtag[wi + 1] if wi + 1 < nw else "EOS"
         wfeat = [
-            "pwt=" + ptag, "nwt=" + ntag,
-            "pnwt=" + ptag + "|" + ntag,
+            "pwt=" + ptag, "nwt=" + ntag, "pnwt=" + ptag + "|" + ntag,
+            "pw=" + (words[wi - 1] if wi > 0 else "BOS"),
+            "nw=" + (words[wi + 1] if wi + 1 < nw else "EOS"),
         ]
         if L > 1:
             wfeat.append("w=" + w)
-        wfeat.append("pw=" + (words[wi - 1] if wi > 0 else "BOS"))
-        wfeat.append("nw=" + (words[wi + 1] if wi + 1 < nw else "EOS"))
         if worg[wi]:
             wfeat.append("orgw")
         if wplace[wi]:
@@ -238,33 +401,28 @@ def sentence_features(text: str) -> list[list[str]]:
         if wtitle[wi]:
             wfeat.append("title")
         for k in range(L):
+            if pos >= n:
+                break
             p = "S" if L == 1 else ("B" if k == 0 else ("E" if k == L - 1 else "M"))
-            i = len(feats) + 2
-            c0 = c[i]
-            cm1 = c[i - 1]
-            cp1 = c[i + 1]
-            cm2 = c[i - 2]
-            cp2 = c[i + 2]
-            f = [
-                "bias",
-                "u0=" + c0, "u-1=" + cm1, "u1=" + cp1, "u-2=" + cm2, "u2=" + cp2,
-                "b-1=" + cm1 + c0, "b0=" + c0 + cp1, "b-2=" + cm2 + cm1, "b1=" + cp1 + cp2,
-                "j=" + cm1 + cp1, "tri=" + cm1 + c0 + cp1,
-                "t=" + t[i], "tt=" + t[i - 1] + t[i] + t[i + 1],
-                "wp=" + p + lb, "wt=" + tag + p,
-            ]
+            f = feats[pos]
+            f.append("wp=" + p + lb)
+            f.append("wt=" + tag + p)
             f.extend(wfeat)
+            j = pos + 3
+            c0 = c[j]
+            cm1 = c[j - 1]
             if c0 in sur1:
                 f.append("sur")
                 f.append("sur|" + p + lb)
+                f.append("surg|" + g[pos + 2][0] + t[j + 1] + t[j + 2])
             if cm1 in sur1:
                 f.append("psur")
-            if c0 + cp1 in sur2:
+            if c0 + c[j + 1] in sur2:
                 f.append("sur2")
             if cm1 + c0 in sur2:
                 f.append("psur2")
-            feats.append(f)
-    if len(feats) != n:  # jieba must return a partition of the text
+            pos += 1
+    if pos != n:  # jieba must return a partition of the text
         raise RuntimeError("segmentation does not cover the text")
     return feats
 
@@ -336,6 +494,38 @@ def spans_from_labels(labels: Sequence[str]) -> list[tuple[int, int, str]]:
     return spans
 
 
+#: Generic place words that end a place name and never start one (江北 | 省青禾县 -> 江北省 | 青禾县).
+_PLACE_GENERIC = frozenset("省市县区州盟旗镇乡村")
+
+
+def repair_labels(text: str, labels: Sequence[str]) -> list[str]:
+    """Move a generic place character (省, 市, 县, ...) that the model put at the start of a place
+    right after another place to the end of that place: the gazetteer feature can cut an unknown
+    full name after its known short form.
+
+    Examples
+    --------
+    >>> repair_labels("江北省青禾县", ["B-LOC", "E-LOC", "B-LOC", "M-LOC", "M-LOC", "E-LOC"])
+    ['B-LOC', 'M-LOC', 'E-LOC', 'B-LOC', 'M-LOC', 'E-LOC']
+    >>> repair_labels("江北省", ["B-LOC", "E-LOC", "S-LOC"])
+    ['B-LOC', 'M-LOC', 'E-LOC']
+    """
+    out = list(labels)
+    for i in range(1, len(out)):
+        lab = out[i]
+        if (lab in ("B-LOC", "S-LOC") and text[i] in _PLACE_GENERIC
+                and out[i - 1] in ("E-LOC", "S-LOC")):
+            out[i - 1] = "M-LOC" if out[i - 1] == "E-LOC" else "B-LOC"
+            out[i] = "E-LOC"
+            if lab == "B-LOC" and i + 1 < len(out):
+                nxt = out[i + 1]
+                if nxt == "M-LOC":
+                    out[i + 1] = "B-LOC"
+                elif nxt == "E-LOC":
+                    out[i + 1] = "S-LOC"
+    return out
+
+
 class CRFTagger:
     """Loads the CRF model once and tags texts with Person / Place / Organization mentions."""
 
@@ -355,7 +545,7 @@ class CRFTagger:
             return []
         xseq = sentence_features(text)
         with self._lock:
-            return list(self._tagger.tag(xseq))
+            return repair_labels(text, self._tagger.tag(xseq))
 
     def tag(self, text: str) -> list[Mention]:
         """Mentions in ``text``; offsets point into ``text`` and ``text[m.start:m.end] == m.text``.
@@ -371,7 +561,7 @@ class CRFTagger:
                 continue
             xseq = sentence_features(chunk)
             with self._lock:
-                labels = self._tagger.tag(xseq)
+                labels = repair_labels(chunk, self._tagger.tag(xseq))
                 spans = spans_from_labels(labels)
                 probs = [
                     [self._tagger.marginal(labels[i], i) for i in range(a, b)] for a, b, _ in spans

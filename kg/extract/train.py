@@ -44,7 +44,7 @@ def read_bmes(path: Path) -> Iterator[tuple[str, list[str]]]:
         yield "".join(chars), labels
 
 
-def train(data: Path, out: Path, iterations: int = 100, c1: float = 0.05, c2: float = 0.01,
+def train(data: Path, out: Path, iterations: int = 180, c1: float = 0.2, c2: float = 0.05,
           minfreq: float = 2, limit: int | None = None, verbose: bool = False) -> dict[str, float]:
     """Train a CRF on ``data`` and write it to ``out``; returns timings and sizes."""
     if data.name in FORBIDDEN:
@@ -82,9 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m kg.extract.train", description=__doc__)
     ap.add_argument("--data", type=Path, default=None, help="training file (default: MSRA train split)")
     ap.add_argument("--out", type=Path, default=MODEL_PATH, help="model file to write")
-    ap.add_argument("--iterations", type=int, default=100, help="L-BFGS iterations")
-    ap.add_argument("--c1", type=float, default=0.05, help="L1 regularization")
-    ap.add_argument("--c2", type=float, default=0.01, help="L2 regularization")
+    ap.add_argument("--iterations", type=int, default=180, help="L-BFGS iterations")
+    ap.add_argument("--c1", type=float, default=0.2, help="L1 regularization")
+    ap.add_argument("--c2", type=float, default=0.05, help="L2 regularization")
     ap.add_argument("--minfreq", type=float, default=2, help="drop features seen fewer times")
     ap.add_argument("--limit", type=int, default=None, help="use only the first N sentences")
     ap.add_argument("-v", "--verbose", action="store_true", help="print crfsuite progress")
