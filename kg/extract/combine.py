@@ -59,6 +59,9 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
     if strict and m.type == "Organization" and m.component == "crf" and text is not None:
         from kg.extract.phrases import match_suffix
 
+        if m.text.endswith(("大会", "会议", "论坛", "峰会")) and not match_suffix(m.text, "org_suffixes.txt"):
+            # 某会第十次会员代表大会: in the graph a meeting is an event, not a body
+            return Mention(m.text, m.type, m.start, m.end, min(m.confidence, 0.55), m.component)
         if not match_suffix(m.text, "org_suffixes.txt") and m.confidence < 0.9 and len(m.text) > 8:
             # a long span the model could not end on an organization word: weak unless confirmed
             return Mention(m.text, m.type, m.start, m.end, min(m.confidence, 0.55), m.component)
