@@ -59,6 +59,13 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
     if strict and m.type == "Organization" and m.component == "crf" and text is not None:
         from kg.extract.phrases import match_suffix
 
+        from kg.extract.phrases import tokens_of
+
+        inside = [t for t in tokens_of(text) if m.start <= t.start and t.end <= m.end]
+        if any(q in m.text for q in "“”‘’\"") or (not match_suffix(m.text, "org_suffixes.txt") and not any(
+                t.tag in ("ns", "nt", "nr", "nrt", "j", "eng", "") for t in inside)):
+            # 齐鲁某某”A: a span across a quote; 车间休息室: no name and no body word — not in the graph
+            return Mention(m.text, m.type, m.start, m.end, min(m.confidence, 0.55), m.component)
         if m.text.endswith(("大会", "会议", "论坛", "峰会")) and not match_suffix(m.text, "org_suffixes.txt"):
             # 某会第十次会员代表大会: in the graph a meeting is an event, not a body
             return Mention(m.text, m.type, m.start, m.end, min(m.confidence, 0.55), m.component)
