@@ -57,9 +57,7 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
                         cut = m.end - k
                         return Mention(text[m.start:cut], m.type, m.start, cut, m.confidence, m.component)
     if strict and m.type == "Organization" and m.component == "crf" and text is not None:
-        from kg.extract.phrases import match_suffix
-
-        from kg.extract.phrases import tokens_of
+        from kg.extract.phrases import match_suffix, tokens_of
 
         inside = [t for t in tokens_of(text) if m.start <= t.start and t.end <= m.end]
         if any(q in m.text for q in "“”‘’\"") or (not match_suffix(m.text, "org_suffixes.txt") and not any(
