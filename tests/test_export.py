@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import networkx as nx
@@ -13,21 +12,9 @@ from rdflib.compare import isomorphic
 
 from kg.errors import StoreError
 from kg.export import FORMATS, export, write_exports
-from kg.rdf import corpus_to_graph, validate
+from kg.rdf import validate
 from kg.sparql import Table, list_queries, run
 from kg.store import Store
-
-
-def _make_corpus():
-    spec = importlib.util.spec_from_file_location("_kg_rdf_sample", Path(__file__).with_name("test_rdf.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.make_corpus()
-
-
-@pytest.fixture(scope="module")
-def graph() -> Graph:
-    return corpus_to_graph(_make_corpus())
 
 
 @pytest.mark.parametrize(

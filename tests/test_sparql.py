@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
-from pathlib import Path
 
 import pyoxigraph
 import pytest
+from conftest import sample_corpus
 from rdflib import Graph
 
 from kg.errors import QueryError
-from kg.rdf import corpus_to_graph
 from kg.sparql import display_width, list_queries, load_query, parse_params, run
 from kg.store import Store
 
@@ -29,16 +27,6 @@ REQUIRED = {
 }
 
 
-def _make_corpus():
-    spec = importlib.util.spec_from_file_location("_kg_rdf_sample", Path(__file__).with_name("test_rdf.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.make_corpus()
-
-
-@pytest.fixture(scope="module")
-def graph() -> Graph:
-    return corpus_to_graph(_make_corpus())
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +98,7 @@ def test_filters(store: Store) -> None:
     ev = run(store, "evidence", subject="林工", predicate="worksFor")
     assert len(ev) == 1
     subject, pred, obj, conf, sentence, source, begin, end, _ = ev.values()[0]
-    text = _make_corpus().documents[0].text
+    text = sample_corpus().documents[0].text
     assert (subject, pred, obj) == ("林晓舟", "worksFor", "青岚精密仪器有限公司")
     assert text[begin:end] == sentence and source.endswith(".txt")
     assert len(run(store, "evidence", object="总工程师")) == 1

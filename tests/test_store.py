@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
 from kg.errors import QueryError, StoreError
 from kg.ns import KGO, XSD, resource
-from kg.rdf import corpus_to_graph, new_graph, write_turtle
+from kg.rdf import new_graph, write_turtle
 from kg.store import Store, from_ox, to_ox
-
-
-def _make_corpus():
-    spec = importlib.util.spec_from_file_location("_kg_rdf_sample", Path(__file__).with_name("test_rdf.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.make_corpus()
-
-
-@pytest.fixture(scope="module")
-def graph() -> Graph:
-    return corpus_to_graph(_make_corpus())
 
 
 def test_missing_store_is_a_one_line_error(tmp_path) -> None:
