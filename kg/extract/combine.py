@@ -137,7 +137,7 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
     out: list[Mention] = []
     for layer in (NAME_TYPES, ("Program",), ("Event",), ("Time",)):
         pool = [m for m in cands if m.type in layer]
-        chosen = _select(pool)
+        chosen = _select(pool, model_first=not nested and layer == NAME_TYPES)
         out.extend(chosen)
         if nested and layer == ("Program",):
             # a law named inside a law's title: 《某省实施〈某某法〉办法》
@@ -207,10 +207,19 @@ def _inner_name(m: Mention, outer: Mention) -> bool:
     return m.start == outer.start and core != rest and len(core) >= 2
 
 
-def _select(pool: list[Mention]) -> list[Mention]:
+def _select(pool: list[Mention], model_first: bool = False) -> list[Mention]:
     # the whole name wins over its pieces: longest first, then most confident; deterministic ties
-    # on the very same span a rule's type beats the statistical model's (某某酒店 is a Place)
-    order = sorted(pool, key=lambda m: (-(m.end - m.start), m.component == "crf", -m.confidence, m.start, m.type))
+    # on the very same span a rule's type beats the statistical model's (某某酒店 is a Place).
+    # With model_first (a mention list), the model's spans come first and rules fill the gaps.
+    def key(m: Mention) -> tuple:
+        model = "crf" in m.component.split("+")
+        return ((not model) if model_first else 0, -(m.end - m.start), m.component == "crf", -m.confidence,
+                m.start, m.type)
+
+    # on the very same span a rule's type beats the model's
+    rule_spans = {(m.start, m.end) for m in pool if m.component != "crf"}
+    pool = [m for m in pool if m.component != "crf" or (m.start, m.end) not in rule_spans]
+    order = sorted(pool, key=key)
     taken: list[Mention] = []
     for m in order:
         if all(m.end <= t.start or t.end <= m.start for t in taken):
