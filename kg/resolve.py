@@ -99,12 +99,12 @@ def _distinctive(name: str) -> bool:
 
 
 def _loose(name: str) -> str:
-    """A looser key for short forms made by dropping optional words: 某市总工会 ~ 某工会, 某主题展示馆 ~ 某展示馆.
+    """A looser key for short forms made by dropping optional words: 某市总工会 ~ 某工会, 某主题博物馆 ~ 某博物馆.
 
     Examples
     --------
-    >>> _loose("杭州市总工会"), _loose("杭州工会"), _loose("某某主题展示馆")
-    ('杭州工会', '杭州工会', '某某展示馆')
+    >>> _loose("杭州市总工会"), _loose("杭州工会"), _loose("某某主题博物馆")
+    ('杭州工会', '杭州工会', '某某博物馆')
     """
     out = name
     g = gazetteer()
@@ -334,7 +334,7 @@ def _merge_programs_and_events(groups: list[_Group], articles: dict[str, Article
                     if (quoted and abbreviates(small.canonical, big.canonical)) \
                             or _dice(small.canonical, big.canonical) >= 0.8 \
                             or (big.canonical.endswith(small.canonical) and gazetteer().is_place(head)):
-                        # “国改” / 国有企业改革; near-identical names; 工会法 / 中华人民共和国工会法
+                        # “国改” / 国有企业改革; near-identical names; 安全生产法 / 中华人民共和国安全生产法
                         target = big
                         break
             if target is None and t == "Event":

@@ -50,10 +50,10 @@ def test_a_name_near_an_organization_it_does_not_work_for(body):
 
 
 def test_title_without_employer_and_honours():
-    c = corpus("全国劳动模范林晓峰来到车间。法律援助律师陈雨说，问题解决了。")
+    c = corpus("省级劳动模范林晓峰来到车间。法律援助律师陈雨说，问题解决了。")
     titles = facts(c, "jobTitle")
-    assert ("林晓峰", "全国劳动模范") in titles and ("陈雨", "法律援助律师") in titles
-    assert ("林晓峰", "全国劳动模范") in facts(c, "honour")
+    assert ("林晓峰", "省级劳动模范") in titles and ("陈雨", "法律援助律师") in titles
+    assert ("林晓峰", "省级劳动模范") in facts(c, "honour")
     assert not facts(c, "worksFor")
 
 
