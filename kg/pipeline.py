@@ -6,13 +6,13 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.errors import ValidationError
 from kg.extract import DEFAULT_COMPONENTS, extract
 from kg.ingest import Ingested, read_sources
-from kg.model import Article, Corpus, Document, Skipped
+from kg.model import Article, Corpus, Document, Entity, Evidence, Skipped
 from kg.resolve import Located, locate, more_mentions, resolve
 
 __all__ = ["BuildReport", "extract_articles", "make_corpus", "build", "DEFAULT_SOURCES", "DEFAULT_OUT"]
@@ -104,9 +104,36 @@ def make_corpus(ingested: Ingested, components: Sequence[str] | None = None,
     located = extract_articles(ingested.articles, ingested.documents, components, progress, jobs)
     entities = resolve(located, ingested.articles)
     entities = more_mentions(entities, ingested.articles, {d.path: d.text for d in ingested.documents})
+    entities = _with_authors(entities, ingested)
     relations, attributes = relations_for(ingested.articles, ingested.documents, entities)
     entities = with_attributes(entities, attributes)
     return Corpus(ingested.documents, ingested.articles, tuple(entities), tuple(relations), ingested.skipped)
+
+
+def _with_authors(entities: list[Entity], ingested: Ingested) -> list[Entity]:
+    """Byline authors are persons too, with their byline as evidence (one person per name and document)."""
+    texts = {d.path: d.text for d in ingested.documents}
+    by_key = {e.key: e for e in entities}
+    found: dict[str, set[Evidence]] = {}
+    for art in ingested.articles:
+        bylines = [s for s in art.sentences if s.kind == "byline"]
+        for au in art.authors:
+            sent = next((s for s in bylines if s.start <= au.start and au.end <= s.end), None)
+            if sent is None:
+                continue
+            ev = Evidence(art.document, art.id, sent.index, au.start, au.end, texts[art.document][au.start:au.end])
+            found.setdefault(f"Person/{au.name}", set()).add(ev)
+    out = []
+    for e in entities:
+        if e.key in found:
+            e = replace(e, mentions=tuple(sorted(set(e.mentions) | found.pop(e.key),
+                                                 key=lambda v: (v.document, v.article, v.start, v.end))))
+        out.append(e)
+    for key, evs in sorted(found.items()):
+        if key not in by_key:
+            out.append(Entity(key, "Person", key.split("/", 1)[1], (), tuple(sorted(
+                evs, key=lambda v: (v.document, v.article, v.start, v.end)))))
+    return sorted(out, key=lambda e: (e.type, e.key))
 
 
 def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str | os.PathLike[str] = DEFAULT_OUT,
