@@ -53,8 +53,8 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
 
     def progress(stage: str, done: int, total: int) -> None:
         nonlocal bar
-        if quiet or stage != "extract" or total < 2:
-            return
+        if quiet or stage != "extract" or total < 2 or not sys.stderr.isatty():
+            return  # a bar only where someone watches it
         if bar is None:
             bar = click.progressbar(length=total, label="extracting", file=sys.stderr)
             bar.__enter__()
