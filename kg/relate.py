@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from kg.dates import find_dates
 from kg.extract.events import event_kind
-from kg.extract.lexicon import longest_first, words
+from kg.extract.lexicon import longest_first
 from kg.extract.phrases import is_cjk, is_nounish, tokens_of
 from kg.gazetteer import gazetteer
 from kg.model import Article, Document, Entity, Evidence, Relation, Sentence
@@ -428,9 +428,6 @@ def _name_structure(ents: list[Entity], facts: _Facts) -> None:
             for target in {x.key: x for x in (best, admin) if x is not None and x.key != e.key}.values():
                 facts.add(e.key, "locatedIn", target.key, e.mentions[0], 0.8, "name-rule")
 
-
-def _unused() -> frozenset[str]:
-    return words("titles.txt")
 
 
 def with_attributes(entities: Iterable[Entity], attrs: dict[str, tuple[tuple[str, str], ...]]) -> list[Entity]:

@@ -159,6 +159,3 @@ def find_programs(text: str) -> list[Mention]:
 def _make_programs():
     return find_programs
 
-
-def _unused() -> frozenset[str]:  # keep words() imported for lexicon users
-    return words("program_suffixes.txt")
