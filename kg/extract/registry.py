@@ -52,9 +52,34 @@ def register(name: str, description: str = "") -> Callable[[Callable[[], Compone
     return deco
 
 
+_PLUGINS_LOADED = False
+
+
 def _load_builtins() -> None:
-    # importing the package registers the built-in components
-    import kg.extract  # noqa: F401
+    """Import the built-in components, and once per process the ``kg.extractors`` entry points.
+
+    A package registers components for kg by declaring, in its own ``pyproject.toml``::
+
+        [project.entry-points."kg.extractors"]
+        my-lexicon = "my_package.kg_components"
+
+    (the module is imported; its ``@register`` decorators do the rest).
+    """
+    global _PLUGINS_LOADED
+    import kg.extract  # noqa: F401  (registers the built-ins)
+
+    if _PLUGINS_LOADED:
+        return
+    _PLUGINS_LOADED = True
+    from importlib.metadata import entry_points
+
+    for ep in sorted(entry_points(group="kg.extractors"), key=lambda e: e.name):
+        try:
+            ep.load()
+        except Exception as e:  # noqa: BLE001 - a broken plugin must not stop kg
+            import warnings
+
+            warnings.warn(f"kg extractor plugin {ep.name!r} could not be loaded: {e}", stacklevel=2)
 
 
 def names() -> list[str]:

@@ -1,0 +1,56 @@
+"""The component registry: names, unknown names, and components other packages register."""
+
+from __future__ import annotations
+
+import pytest
+
+import kg.extract.registry as registry
+from kg.errors import ExtractorNotFound
+from kg.extract import extract, get, names
+from kg.model import Mention
+
+
+def test_unknown_component_lists_the_known_ones():
+    with pytest.raises(ExtractorNotFound) as e:
+        get("no-such-thing")
+    for n in ("crf", "persons", "organizations", "places", "programs", "events"):
+        assert n in str(e.value)
+
+
+class _EntryPoint:
+    def __init__(self, name: str, fail: bool = False) -> None:
+        self.name = name
+        self.fail = fail
+
+    def load(self):
+        if self.fail:
+            raise ImportError("missing module")
+
+        @registry.register(self.name, "a plugin's brand list")
+        def make():
+            return lambda text: [Mention("海河牌", "Organization", i, i + 3, 0.9, self.name)
+                                 for i in [text.find("海河牌")] if i >= 0]
+
+        return make
+
+
+def test_entry_point_plugins_are_loaded_once(monkeypatch):
+    import importlib.metadata
+
+    calls = []
+
+    def fake(group):
+        calls.append(group)
+        return [_EntryPoint("test-brands"), _EntryPoint("test-broken", fail=True)]
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", fake)
+    monkeypatch.setattr(registry, "_PLUGINS_LOADED", False)
+    # the plugin's registration is undone after the test
+    for table in ("_FACTORIES", "_DOCS", "_INSTANCES"):
+        monkeypatch.setattr(registry, table, dict(getattr(registry, table)))
+    with pytest.warns(UserWarning, match="test-broken"):
+        assert "test-brands" in names()
+    names()
+    assert calls == ["kg.extractors"]
+    found = extract("我们买了海河牌的电视。", ["test-brands"])
+    assert [(m.text, m.component) for m in found] == [("海河牌", "test-brands")]
