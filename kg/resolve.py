@@ -358,24 +358,28 @@ def _entities(groups: list[_Group]) -> list[Entity]:
     by_canon: dict[tuple[str, str], list[_Group]] = defaultdict(list)
     for g in groups:
         by_canon[(g.type, g.canonical)].append(g)
-    context: dict[int, set[str]] = {}
+    # organizations and places named in each article: the context a person's name is read in
+    named_in: dict[str, set[str]] = defaultdict(set)
     for g in groups:
-        context[id(g)] = set()
+        if g.type in ("Organization", "Place"):
+            for a in g.article_ids:
+                named_in[a].add(g.canonical)
     merged: list[list[_Group]] = []
     for (t, _canon), gs in sorted(by_canon.items()):
         if t != "Person" or len(gs) == 1:
             merged.append(gs)
             continue
-        clusters: list[list[_Group]] = []
+        clusters: list[tuple[list[_Group], set[str]]] = []
         for g in gs:
-            ctx = _context_of(g, groups)
-            for cl in clusters:
-                if any(_context_of(o, groups) & ctx for o in cl):
-                    cl.append(g)
+            ctx = set().union(*(named_in[a] for a in g.article_ids))
+            for members, seen in clusters:
+                if seen & ctx:
+                    members.append(g)
+                    seen |= ctx
                     break
             else:
-                clusters.append([g])
-        merged.extend(clusters)
+                clusters.append(([g], ctx))
+        merged.extend(members for members, _ in clusters)
     counter: Counter[tuple[str, str]] = Counter()
     for cluster in merged:
         first = cluster[0]
@@ -395,12 +399,6 @@ def _entities(groups: list[_Group]) -> list[Entity]:
         out.append(Entity(key=key, type=t, label=label, aliases=tuple(aliases), mentions=evid,
                           confidence=round(min(conf, 1.0), 3)))
     return sorted(out, key=lambda e: (e.type, e.key))
-
-
-def _context_of(g: _Group, groups: list[_Group]) -> set[str]:
-    """Canonical names of organizations and places mentioned in the same articles as ``g``."""
-    arts = g.article_ids
-    return {o.canonical for o in groups if o.type in ("Organization", "Place") and o.article_ids & arts}
 
 
 _QUOTED = re.compile(r"[“‘]([^“”‘’]{2,6})[”’]")
