@@ -402,8 +402,9 @@ def _name_structure(ents: list[Entity], facts: _Facts) -> None:
             # 浙江某某 is a regional branch of 某某集团 (the same brand after a place)
             rest = (strip_places(name) or [name])[-1]
             if rest != name:
-                parent = next((o for o in set(orgs.values()) if o.key != e.key and rest in o.aliases
-                               and o.label.startswith(rest)), None)
+                o = orgs.get(rest)  # the group whose brand (an alias) this is
+                if o is not None and o.key != e.key and rest in o.aliases and o.label.startswith(rest):
+                    parent = o
         if parent is not None:
             facts.add(e.key, "subOrganizationOf", parent.key, e.mentions[0], 0.75, "name-rule")
         # the most specific place its name begins with
