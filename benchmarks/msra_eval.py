@@ -13,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
 
 from kg.extract.crf import TYPE_MAP, CRFTagger, spans_from_labels  # noqa: E402
+from kg.extract.train import read_bmes  # noqa: E402
 
 __all__ = ["read_test", "evaluate", "main"]
 
@@ -26,27 +27,8 @@ def _default_test() -> Path:
 
 def read_test(path: Path) -> list[tuple[str, set[tuple[int, int, str]]]]:
     """Sentences and their gold spans ``(start, end, type)`` with ontology type names."""
-    out: list[tuple[str, set[tuple[int, int, str]]]] = []
-    chars: list[str] = []
-    labels: list[str] = []
-
-    def flush() -> None:
-        if chars:
-            gold = {(a, b, TYPE_MAP[t]) for a, b, t in spans_from_labels(labels)}
-            out.append(("".join(chars), gold))
-            chars.clear()
-            labels.clear()
-
-    with open(path, encoding="utf-8") as fh:
-        for raw in fh:
-            parts = raw.split()
-            if len(parts) >= 2:
-                chars.append(parts[0])
-                labels.append(parts[-1])
-            else:
-                flush()
-    flush()
-    return out
+    return [(text, {(a, b, TYPE_MAP[t]) for a, b, t in spans_from_labels(labels)})
+            for text, labels in read_bmes(path)]
 
 
 def evaluate(tagger: CRFTagger, data: list[tuple[str, set[tuple[int, int, str]]]]) -> tuple[dict, float]:
