@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 
 __all__ = ["LEVELS", "Division", "Gazetteer", "gazetteer", "short_names"]
 
@@ -232,10 +234,19 @@ class Gazetteer:
         return iter(self._index)
 
 
+def _cpca_adcodes() -> Path:
+    """cpca's division table, found without importing cpca (its ``__init__`` loads a matcher
+    and needs ``pkg_resources``, which recent setuptools no longer ship)."""
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the cpca package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+
+
 def _divisions_of_china() -> list[Division]:
     placeholders = set(_lexicon("admin_placeholders.txt"))
     rows: dict[str, str] = {}
-    with files("cpca").joinpath("resources", "adcodes.csv").open(encoding="utf-8") as f:
+    with _cpca_adcodes().open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             rows[row["adcode"][:6]] = row["name"].strip()
     out = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kg.extract.registry import is_statistical
 from kg.model import Mention
 
 __all__ = ["combine", "NAME_TYPES", "MIN_CONFIDENCE"]
@@ -56,7 +57,7 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
                     if m.text.endswith(head) and text.startswith(tail, m.end) and len(m.text) - k >= 3:
                         cut = m.end - k
                         return Mention(text[m.start:cut], m.type, m.start, cut, m.confidence, m.component)
-    if strict and m.type == "Organization" and m.component == "crf" and text is not None:
+    if strict and m.type == "Organization" and is_statistical(m.component) and text is not None:
         from kg.extract.phrases import match_suffix, tokens_of
 
         inside = [t for t in tokens_of(text) if m.start <= t.start and t.end <= m.end]
@@ -70,7 +71,7 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
         if not match_suffix(m.text, "org_suffixes.txt") and m.confidence < 0.9 and len(m.text) > 8:
             # a long span the model could not end on an organization word: weak unless confirmed
             return Mention(m.text, m.type, m.start, m.end, min(m.confidence, 0.55), m.component)
-    if m.type == "Person" and m.component == "crf" and len(m.text) >= 2:
+    if m.type == "Person" and is_statistical(m.component) and len(m.text) >= 2:
         from kg.extract.tokens import pos
 
         tag = pos(m.text)
@@ -78,7 +79,7 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
         if tag in ("n", "v", "vn", "a", "ad", "an", "d", "l", "i") or (
                 strict and tag == "nr" and len(m.text) == 4 and "·" not in m.text):
             return Mention(m.text, m.type, m.start, m.end, min(m.confidence, 0.55), m.component)
-    if strict and m.type == "Place" and m.component == "crf":
+    if strict and m.type == "Place" and is_statistical(m.component):
         from kg.extract.phrases import match_suffix
 
         if not gazetteer().is_place(m.text) and not match_suffix(m.text, "place_suffixes.txt"):
@@ -120,7 +121,7 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
             merged[key] = m
     # in a mention list the statistical model's own decisions stand; the graph wants confidence
     cands = [m for m in merged.values() if m.end > m.start and (
-        m.confidence >= MIN_CONFIDENCE or (not nested and m.component == "crf" and m.type in NAME_TYPES
+        m.confidence >= MIN_CONFIDENCE or (not nested and is_statistical(m.component) and m.type in NAME_TYPES
                                            and m.confidence >= 0.3))]
     if text is not None:
         cands = _trim_common_prefixes(cands, text)
@@ -161,13 +162,13 @@ def _trim_common_prefixes(cands: list[Mention], text: str) -> list[Mention]:
     from kg.extract.phrases import tokens_of
     from kg.gazetteer import gazetteer
 
-    models = [m for m in cands if "crf" in m.component.split("+")]
+    models = [m for m in cands if is_statistical(m.component)]
     if not models:
         return cands
     toks = tokens_of(text)
     drop: set[int] = set()
     for r in cands:
-        if "crf" in r.component.split("+") or r.type not in ("Organization", "Place"):
+        if is_statistical(r.component) or r.type not in ("Organization", "Place"):
             continue
         for c in models:
             if c.type == r.type and c.end == r.end and c.start > r.start:
@@ -212,13 +213,13 @@ def _select(pool: list[Mention], model_first: bool = False) -> list[Mention]:
     # on the very same span a rule's type beats the statistical model's (某某酒店 is a Place).
     # With model_first (a mention list), the model's spans come first and rules fill the gaps.
     def key(m: Mention) -> tuple:
-        model = "crf" in m.component.split("+")
-        return ((not model) if model_first else 0, -(m.end - m.start), m.component == "crf", -m.confidence,
+        model = is_statistical(m.component)
+        return ((not model) if model_first else 0, -(m.end - m.start), is_statistical(m.component), -m.confidence,
                 m.start, m.type)
 
     # on the very same span a rule's type beats the model's
-    rule_spans = {(m.start, m.end) for m in pool if m.component != "crf"}
-    pool = [m for m in pool if m.component != "crf" or (m.start, m.end) not in rule_spans]
+    rule_spans = {(m.start, m.end) for m in pool if not is_statistical(m.component)}
+    pool = [m for m in pool if not is_statistical(m.component) or (m.start, m.end) not in rule_spans]
     order = sorted(pool, key=key)
     taken: list[Mention] = []
     for m in order:

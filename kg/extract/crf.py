@@ -547,6 +547,22 @@ class CRFTagger:
         with self._lock:
             return repair_labels(text, self._tagger.tag(xseq))
 
+    def label_marginals(self, text: str, labels: Sequence[str]) -> list[list[float]]:
+        """Marginal probability of each of ``labels`` at every character of ``text`` (tagged as
+        one sequence): ``out[i][k]`` for character ``i`` and ``labels[k]``; a label the model does
+        not know gets 0."""
+        if not text:
+            return []
+        xseq = sentence_features(text)
+        n = len(text)
+        with self._lock:
+            tagger = self._tagger
+            known = set(tagger.labels())
+            tagger.set(xseq)
+            cols = [[tagger.marginal(lab, i) for i in range(n)] if lab in known else [0.0] * n
+                    for lab in labels]
+        return [list(row) for row in zip(*cols, strict=True)]
+
     def tag(self, text: str) -> list[Mention]:
         """Mentions in ``text``; offsets point into ``text`` and ``text[m.start:m.end] == m.text``.
 
@@ -577,7 +593,7 @@ class CRFTagger:
     __call__ = tag
 
 
-@register("crf", "CRF sequence model for Person/Place/Organization trained on MSRA")
+@register("crf", "CRF sequence model for Person/Place/Organization trained on MSRA", statistical=True)
 def make_crf() -> CRFTagger:
     """The ``crf`` component: a :class:`CRFTagger` on the shipped model."""
     return CRFTagger()

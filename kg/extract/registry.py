@@ -20,17 +20,22 @@ from collections.abc import Callable, Iterable
 from kg.errors import ExtractorNotFound
 from kg.model import Mention
 
-__all__ = ["Component", "register", "get", "names", "description"]
+__all__ = ["Component", "register", "get", "names", "description", "is_statistical"]
 
 Component = Callable[[str], Iterable[Mention]]
 
 _FACTORIES: dict[str, Callable[[], Component]] = {}
 _DOCS: dict[str, str] = {}
 _INSTANCES: dict[str, Component] = {}
+_STATISTICAL: set[str] = set()
 
 
-def register(name: str, description: str = "") -> Callable[[Callable[[], Component]], Callable[[], Component]]:
+def register(name: str, description: str = "", statistical: bool = False,
+             ) -> Callable[[Callable[[], Component]], Callable[[], Component]]:
     """Register ``factory`` under ``name`` (decorator). Re-registering a name replaces it.
+
+    ``statistical=True`` marks a trained sequence model: the combiner lets its spans lead in a
+    mention list and checks its names against the lexicons before they enter the graph.
 
     Examples
     --------
@@ -47,6 +52,10 @@ def register(name: str, description: str = "") -> Callable[[Callable[[], Compone
         _FACTORIES[name] = factory
         _DOCS[name] = description or ((factory.__doc__ or "").strip().splitlines() or [""])[0]
         _INSTANCES.pop(name, None)
+        if statistical:
+            _STATISTICAL.add(name)
+        else:
+            _STATISTICAL.discard(name)
         return factory
 
     return deco
@@ -86,6 +95,19 @@ def names() -> list[str]:
     """The registered component names, sorted."""
     _load_builtins()
     return sorted(_FACTORIES)
+
+
+def is_statistical(component: str) -> bool:
+    """True when ``component`` (a name, or names joined by ``+`` after a merge) includes a
+    component registered with ``statistical=True``.
+
+    Examples
+    --------
+    >>> is_statistical("crf"), is_statistical("persons+crf"), is_statistical("persons")
+    (True, True, False)
+    """
+    _load_builtins()
+    return any(part in _STATISTICAL for part in component.split("+"))
 
 
 def description(name: str) -> str:
