@@ -1,4 +1,5 @@
-"""Strict span P/R/F1 and speed of the ``crf`` NER component on the MSRA test split."""
+"""Strict span P/R/F1 and speed of a statistical NER component (``crf``, ``bilstm``, ``ner``) on the MSRA
+test split."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
@@ -31,13 +33,18 @@ def read_test(path: Path) -> list[tuple[str, set[tuple[int, int, str]]]]:
             for text, labels in read_bmes(path)]
 
 
-def evaluate(tagger: CRFTagger, data: list[tuple[str, set[tuple[int, int, str]]]]) -> tuple[dict, float]:
+def evaluate(tagger: Callable[[str], list], data: list[tuple[str, set[tuple[int, int, str]]]]) -> tuple[dict, float]:
     """Counts per type (tp, fp, fn) and the tagging time in seconds."""
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
     t0 = time.perf_counter()
-    preds = [tagger.tag(text) for text, _ in data]
+    batch = getattr(tagger, "batch", None)
+    texts = [text for text, _ in data]
+    if batch:  # as `kg extract --lines` runs them: blocks of 512 lines
+        preds = [ms for k in range(0, len(texts), 512) for ms in batch(texts[k:k + 512])]
+    else:
+        preds = [tagger(text) for text in texts]
     elapsed = time.perf_counter() - t0
     for (_text, gold), mentions in zip(data, preds, strict=True):
         pred = {(m.start, m.end, m.type) for m in mentions}
@@ -57,15 +64,37 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
+def _tagger(args: argparse.Namespace) -> Callable[[str], list]:
+    from kg.extract.ensemble import DEFAULT_SURE, DEFAULT_WEIGHT, EnsembleTagger
+    from kg.extract.lstm import BiLSTMTagger
+
+    crf = CRFTagger(args.model) if args.model else None
+    lstm = BiLSTMTagger(args.lstm_model) if args.lstm_model else None
+    if args.component == "crf":
+        return crf or CRFTagger()
+    if args.component == "bilstm":
+        return lstm or BiLSTMTagger()
+    weight = DEFAULT_WEIGHT if args.weight is None else args.weight
+    sure = DEFAULT_SURE if args.sure is None else args.sure
+    return EnsembleTagger(crf, lstm, weight, sure=sure)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print a table of strict span P/R/F1 per type and micro, and chars/s (median of runs)."""
     ap = argparse.ArgumentParser(prog="python benchmarks/msra_eval.py", description=__doc__)
     ap.add_argument("--data", type=Path, default=None, help="BMES test file (default: MSRA test)")
-    ap.add_argument("--model", type=Path, default=None, help="model file (default: shipped model)")
+    ap.add_argument("--component", choices=("crf", "bilstm", "ner"), default="crf",
+                    help="which model: the CRF, the BiLSTM-CRF, or both voting (default: crf)")
+    ap.add_argument("--model", type=Path, default=None, help="CRF model file (default: shipped model)")
+    ap.add_argument("--lstm-model", type=Path, default=None,
+                    help="BiLSTM-CRF model file (default: shipped model)")
+    ap.add_argument("--weight", type=float, default=None, help="ner: weight of the CRF (default: shipped)")
+    ap.add_argument("--sure", type=float, default=None,
+                    help="ner: skip the CRF where the BiLSTM is this sure (default: shipped)")
     ap.add_argument("--runs", type=int, default=3, help="timing runs (median reported)")
     args = ap.parse_args(argv)
     data = read_test(args.data or _default_test())
-    tagger = CRFTagger(args.model) if args.model else CRFTagger()
+    tagger = _tagger(args)
     tagger.tag("预热。")  # load jieba and lexicons outside the timing
     n_chars = sum(len(t) for t, _ in data)
     counts, elapsed = evaluate(tagger, data)
@@ -74,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         times.append(evaluate(tagger, data)[1])
     speed = n_chars / statistics.median(times)
     tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
-    print(f"MSRA test: {len(data)} sentences, {n_chars} chars")
+    print(f"MSRA test: {len(data)} sentences, {n_chars} chars; component {args.component}")
     print(f"{'type':<14}{'gold':>7}{'pred':>7}{'P':>8}{'R':>8}{'F1':>8}")
     for kind in ("Person", "Place", "Organization"):
         p, r, f = _prf(tp[kind], fp[kind], fn[kind])

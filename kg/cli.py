@@ -12,6 +12,8 @@ from kg.errors import KGError
 __all__ = ["main", "cli"]
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+#: `kg extract --lines` hands the extractor this many lines at a time.
+LINES_PER_CALL = 512
 
 
 @click.group(context_settings=CONTEXT)
@@ -101,7 +103,7 @@ def extract_cmd(files: tuple[str, ...], lines: bool, components: str | None, lis
     """
     import json
 
-    from kg.extract import DEFAULT_COMPONENTS, description, extract, names
+    from kg.extract import DEFAULT_COMPONENTS, description, extract_many, names
     from kg.resolve import canonical_name
 
     if list_components or components == "":
@@ -116,27 +118,28 @@ def extract_cmd(files: tuple[str, ...], lines: bool, components: str | None, lis
         for c in chosen:
             get(c)  # unknown names fail before any work, listing the known ones
 
-    def emit(text: str) -> None:
-        ents = []
-        for m in extract(text, chosen):
-            if m.type not in ("Person", "Organization", "Place", "Program", "Event"):
-                continue
-            ents.append({"text": m.text, "type": m.type, "start": m.start, "end": m.end,
-                         "entity": canonical_name(m.text, m.type), "confidence": round(m.confidence, 3),
-                         "component": m.component})
-        click.echo(json.dumps({"text": text, "entities": ents}, ensure_ascii=False))
+    def emit(texts: list[str]) -> None:
+        for text, found in zip(texts, extract_many(texts, chosen), strict=True):
+            ents = []
+            for m in found:
+                if m.type not in ("Person", "Organization", "Place", "Program", "Event"):
+                    continue
+                ents.append({"text": m.text, "type": m.type, "start": m.start, "end": m.end,
+                             "entity": canonical_name(m.text, m.type),
+                             "confidence": round(m.confidence, 3), "component": m.component})
+            click.echo(json.dumps({"text": text, "entities": ents}, ensure_ascii=False))
 
     streams = [open(f, encoding="utf-8", errors="replace") for f in files] if files else [sys.stdin]
     for stream in streams:
         data = stream.read()
         if lines:
-            parts = data.split("\n")
+            parts = [p.rstrip("\r") for p in data.split("\n")]
             if parts and parts[-1] == "":
                 parts.pop()
-            for line in parts:
-                emit(line.rstrip("\r"))
+            for k in range(0, len(parts), LINES_PER_CALL):  # lines go to the models in blocks
+                emit(parts[k:k + LINES_PER_CALL])
         else:
-            emit(data)
+            emit([data])
 
 
 def _open_graph(store_dir: str):  # noqa: ANN202 - an rdflib Graph

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.errors import ValidationError
-from kg.extract import DEFAULT_COMPONENTS, extract
+from kg.extract import DEFAULT_COMPONENTS, extract_many
 from kg.ingest import Ingested, read_sources
 from kg.model import Article, Corpus, Document, Entity, Evidence, Skipped
 from kg.resolve import Located, locate, more_mentions, resolve
@@ -42,20 +42,38 @@ class BuildReport:
     timings: tuple[tuple[str, float], ...] = field(default=())
 
 
-def _extract_one(art: Article, doc_text: str, components: Sequence[str] | None) -> list[Located]:
-    out: list[Located] = []
-    for s in art.sentences:
-        for m in extract(s.text, components, nested=True):
+def _extract_batch(batch: list[tuple[Article, str]], components: Sequence[str] | None) -> list[list[Located]]:
+    """The located mentions of each article of ``batch``: every sentence of every article goes
+    to the components in one call (the statistical models run them together)."""
+    sents = [(k, s) for k, (art, _t) in enumerate(batch) for s in art.sentences]
+    found = extract_many([s.text for _, s in sents], components, nested=True)
+    out: list[list[Located]] = [[] for _ in batch]
+    for (k, s), ms in zip(sents, found, strict=True):
+        art, doc_text = batch[k]
+        for m in ms:
             # a byline names its authors (read by ingestion) and maybe their agency (某某社发)
             if s.kind == "byline" and m.type != "Organization":
                 continue
             if m.type in ("Person", "Organization", "Place", "Program", "Event"):
-                out.append(locate(art, s.index, m, doc_text))
+                out[k].append(locate(art, s.index, m, doc_text))
     return out
 
 
-def _extract_batch(batch: list[tuple[Article, str]], components: Sequence[str] | None) -> list[list[Located]]:
-    return [_extract_one(a, t, components) for a, t in batch]
+#: Articles are extracted in groups of about this many characters.
+GROUP_CHARS = 50_000
+
+
+def _groups(articles: Sequence[Article], texts: dict[str, str], limit: int) -> list[list[tuple[Article, str]]]:
+    groups: list[list[tuple[Article, str]]] = []
+    size = limit
+    for a in articles:
+        n = sum(len(s.text) for s in a.sentences)
+        if size + n > limit and (not groups or groups[-1]):
+            groups.append([])
+            size = 0
+        groups[-1].append((a, texts[a.document]))
+        size += n
+    return [g for g in groups if g]
 
 
 #: Below this many characters a build extracts in its own process (starting workers costs seconds).
@@ -76,15 +94,18 @@ def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
         jobs = (os.cpu_count() or 1) if chars >= PARALLEL_MIN_CHARS else 1
     out: list[Located] = []
     if jobs <= 1 or len(articles) < 2:
-        for n, art in enumerate(articles, 1):
-            out.extend(_extract_one(art, texts[art.document], components))
-            if progress:
-                progress("extract", n, len(articles))
+        done = 0
+        for group in _groups(articles, texts, GROUP_CHARS):
+            for part in _extract_batch(group, components):
+                out.extend(part)
+                done += 1
+                if progress:
+                    progress("extract", done, len(articles))
         return out
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(1, min(50, len(articles) // (jobs * 4) or 1))
-    batches = [[(a, texts[a.document]) for a in articles[i:i + size]] for i in range(0, len(articles), size)]
+    limit = max(2_000, min(GROUP_CHARS, chars // (jobs * 4) or 1))
+    batches = _groups(articles, texts, limit)
     done = 0
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for found in pool.map(_extract_batch, batches, [components] * len(batches)):

@@ -54,3 +54,34 @@ def test_entry_point_plugins_are_loaded_once(monkeypatch):
     assert calls == ["kg.extractors"]
     found = extract("我们买了海河牌的电视。", ["test-brands"])
     assert [(m.text, m.component) for m in found] == [("海河牌", "test-brands")]
+
+
+def test_extract_many_gives_what_extract_gives_text_by_text():
+    from kg.extract import extract_many
+
+    texts = ["海河市总工会主席林晓峰说，“职工之家”服务平台已上线。", "", "  ",
+             "江北省青禾县县长司马安平和副县长宋晓梅出席了会议。", "ABC", "林晓峰说。" * 40]
+    many = extract_many(texts)
+    assert len(many) == len(texts)
+    for text, ms in zip(texts, many, strict=True):
+        one = extract(text)
+        assert [(m.text, m.type, m.start, m.end, m.component) for m in ms] == [
+            (m.text, m.type, m.start, m.end, m.component) for m in one]
+        for a, b in zip(ms, one, strict=True):
+            assert abs(a.confidence - b.confidence) < 1e-4
+
+
+def test_components_without_batch_are_called_once_per_text():
+    from kg.extract import extract_many
+
+    seen = []
+
+    @registry.register("test-recorder", "records its calls")
+    def make():
+        def component(text):
+            seen.append(text)
+            return []
+        return component
+
+    extract_many(["甲。", "乙。", ""], ["test-recorder"])
+    assert seen == ["甲。", "乙。"]

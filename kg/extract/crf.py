@@ -257,6 +257,7 @@ class _Segmenter:
 
     def __init__(self) -> None:
         self.tokenizer = jieba.Tokenizer()
+        self._cache: dict[str, list[str]] = {}
         self.tags: dict[str, str] = {}
         with jieba.get_dict_file() as fh:
             for raw in fh:
@@ -265,7 +266,15 @@ class _Segmenter:
                     self.tags[parts[0]] = parts[2]
 
     def cut(self, text: str) -> list[str]:
-        return self.tokenizer.lcut(text, HMM=True)
+        """jieba's words of ``text`` (the last few thousand texts are remembered: the CRF and the
+        BiLSTM features both segment the same sentence)."""
+        cache = self._cache
+        words = cache.get(text)
+        if words is None:
+            if len(cache) >= 4096:
+                cache.clear()
+            words = cache[text] = self.tokenizer.lcut(text, HMM=True)
+        return words
 
 
 _SEGMENTER: _Segmenter | None = None
@@ -282,6 +291,23 @@ def _resources() -> tuple[_Segmenter, Lexicon]:
         if _LEXICON is None:
             _LEXICON = load_lexicon()
     return _SEGMENTER, _LEXICON
+
+
+_CODES_CACHE: dict[str, tuple[list[str], list[str], list[str], list[str]]] = {}
+
+
+def lexicon_codes(text: str) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Character-level lexicon matches of ``text``: gazetteer places, organization suffixes,
+    place suffixes, ethnic groups (see :class:`PrefixMatcher`, :class:`SuffixMatcher`); the last
+    few thousand texts are remembered (the CRF and the BiLSTM features read the same ones)."""
+    codes = _CODES_CACHE.get(text)
+    if codes is None:
+        lex = _resources()[1]
+        if len(_CODES_CACHE) >= 4096:
+            _CODES_CACHE.clear()
+        codes = _CODES_CACHE[text] = (lex.places.codes(text), lex.org_end.codes(text),
+                                      lex.place_end.codes(text), lex.ethnic.codes(text))
+    return codes
 
 
 def sentence_features(text: str) -> list[list[str]]:
@@ -310,12 +336,12 @@ def sentence_features(text: str) -> list[list[str]]:
     types = [_ctype(ch) for ch in chars]
     c = ["<s3>", "<s2>", "<s1>", *chars, "</s1>", "</s2>", "</s3>"]
     t = ["B", "B", "B", *types, "E", "E", "E"]
-    g = ["^", *lex.places.codes(text), "$"]
-    o = [*lex.org_end.codes(text), "$"]
-    q = [*lex.place_end.codes(text), "$"]
+    gz0, o0, q0, e = lexicon_codes(text)
+    g = ["^", *gz0, "$"]
+    o = [*o0, "$"]
+    q = [*q0, "$"]
     ab = lex.place_abbr
     a = ["^", *("A" if ch in ab else "-" for ch in text), "$"]
-    e = lex.ethnic.codes(text)
 
     # position-wise columns (index j in c / t is character j - 3)
     r = range(3, n + 3)
@@ -549,19 +575,20 @@ class CRFTagger:
 
     def label_marginals(self, text: str, labels: Sequence[str]) -> list[list[float]]:
         """Marginal probability of each of ``labels`` at every character of ``text`` (tagged as
-        one sequence): ``out[i][k]`` for character ``i`` and ``labels[k]``; a label the model does
-        not know gets 0."""
+        one sequence): ``out[k][i]`` for ``labels[k]`` and character ``i`` (one row per label);
+        a label the model does not know gets 0."""
         if not text:
-            return []
+            return [[] for _ in labels]
         xseq = sentence_features(text)
         n = len(text)
+        positions = range(n)
         with self._lock:
             tagger = self._tagger
             known = set(tagger.labels())
             tagger.set(xseq)
-            cols = [[tagger.marginal(lab, i) for i in range(n)] if lab in known else [0.0] * n
+            marginal = tagger.marginal
+            return [list(map(marginal, [lab] * n, positions)) if lab in known else [0.0] * n
                     for lab in labels]
-        return [list(row) for row in zip(*cols, strict=True)]
 
     def tag(self, text: str) -> list[Mention]:
         """Mentions in ``text``; offsets point into ``text`` and ``text[m.start:m.end] == m.text``.

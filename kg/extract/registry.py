@@ -11,6 +11,9 @@ user adds or swaps one without touching the pipeline::
         def component(text):
             ...
         return component
+
+A component may also offer ``batch(texts) -> list[list[Mention]]`` (one list per text, in order)
+to process many texts in one call; :func:`kg.extract.extract_many` uses it when present.
 """
 
 from __future__ import annotations
