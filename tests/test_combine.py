@@ -69,10 +69,34 @@ def test_crossing_spans_of_equal_length_the_more_confident_wins():
     assert _spans(combine(ms)) == [("海河市总", "Place", 0)]
 
 
-def test_rule_type_beats_the_statistical_model_on_the_same_span():
+def test_rule_type_beats_the_statistical_model_on_the_same_span_in_the_graph():
     ms = [M("海河宾馆", "Organization", 0, 0.99, "crf"), M("海河宾馆", "Place", 0, 0.8, "places")]
-    out = combine(ms)
+    out = combine(ms, nested=True)
     assert [(m.type, m.component) for m in out] == [("Place", "places")]
+
+
+def test_model_type_stands_on_the_same_span_in_a_mention_list():
+    ms = [M("海河宾馆", "Organization", 0, 0.99, "ner"), M("海河宾馆", "Place", 0, 0.8, "places")]
+    out = combine(ms)
+    assert [(m.type, m.component) for m in out] == [("Organization", "ner")]
+
+
+def test_a_body_named_before_a_title_keeps_its_last_character():
+    # 国防部长 = 国防部 + 部长: the organization is not cut to 国防
+    text = "江北国国防部长林晓峰说"
+    out = combine([M("江北国国防部", "Organization", 0, 0.9, "ner")], text=text)
+    assert [m.text for m in out] == ["江北国国防部"]
+    # but a body named before the title 党组成员 is cut there
+    text = "海河市总工会党组成员林晓峰说"
+    out = combine([M("海河市总工会党组", "Organization", 0, 0.9, "ner")], text=text)
+    assert [m.text for m in out] == ["海河市总工会"]
+
+
+def test_one_character_abbreviation_from_the_model_stays_in_a_mention_list_only():
+    text = "国共两党"
+    ms = [M("国", "Organization", 0, 0.9, "ner"), M("共", "Organization", 1, 0.9, "ner")]
+    assert [m.text for m in combine(ms, text=text)] == ["国", "共"]
+    assert combine(ms, nested=True, text=text) == []
 
 
 def test_disjoint_mentions_all_survive_sorted():

@@ -389,3 +389,10 @@ def test_unknown_component_lists_known_names():
     assert "no-such-component" in msg
     for name in kg.extract.DEFAULT_COMPONENTS:
         assert name in msg
+
+
+def test_a_count_of_things_is_no_organization():
+    from kg.extract.rules import find_organizations
+
+    assert [m.text for m in find_organizations("今年取消原计划购买小汽车707部，节约开支。")] == []
+    assert "江北第271厂" in [m.text for m in find_organizations("江北第271厂的工人说")]

@@ -37,7 +37,8 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
 
     if m.type not in NAME_TYPES:
         return m if len(m.text) >= 2 else None
-    if "某" in m.text or (len(m.text) < 2 and (strict or m.type == "Organization")):
+    model = is_statistical(m.component)
+    if "某" in m.text or (len(m.text) < 2 and (strict or (m.type == "Organization" and not model))):
         return None  # an anonymised 某公司, or a single character
     if text is not None:
         if strict and m.start > 0 and m.end < len(text) and text[m.start - 1] == "《" and text[m.end] == "》" \
@@ -56,6 +57,11 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
                     head, tail = t[:k], t[k:]
                     if m.text.endswith(head) and text.startswith(tail, m.end) and len(m.text) - k >= 3:
                         cut = m.end - k
+                        from kg.extract.phrases import match_suffix
+
+                        if match_suffix(m.text, "org_suffixes.txt") and not match_suffix(
+                                text[m.start:cut], "org_suffixes.txt"):
+                            continue  # 某国国防部 + 部长 (国防部长): the body keeps its 部
                         return Mention(text[m.start:cut], m.type, m.start, cut, m.confidence, m.component)
     if strict and m.type == "Organization" and is_statistical(m.component) and text is not None:
         from kg.extract.phrases import match_suffix, tokens_of
@@ -217,9 +223,14 @@ def _select(pool: list[Mention], model_first: bool = False) -> list[Mention]:
         return ((not model) if model_first else 0, -(m.end - m.start), is_statistical(m.component), -m.confidence,
                 m.start, m.type)
 
-    # on the very same span a rule's type beats the model's
-    rule_spans = {(m.start, m.end) for m in pool if not is_statistical(m.component)}
-    pool = [m for m in pool if not is_statistical(m.component) or (m.start, m.end) not in rule_spans]
+    # on the very same span a rule's type beats the model's in the graph (某某酒店 is a Place);
+    # in a mention list the model's type stands (news NER corpora follow their own conventions)
+    if model_first:
+        model_spans = {(m.start, m.end) for m in pool if is_statistical(m.component)}
+        pool = [m for m in pool if is_statistical(m.component) or (m.start, m.end) not in model_spans]
+    else:
+        rule_spans = {(m.start, m.end) for m in pool if not is_statistical(m.component)}
+        pool = [m for m in pool if not is_statistical(m.component) or (m.start, m.end) not in rule_spans]
     order = sorted(pool, key=key)
     taken: list[Mention] = []
     for m in order:
