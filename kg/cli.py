@@ -98,7 +98,7 @@ def extract_cmd(files: tuple[str, ...], lines: bool, components: str | None, lis
     \b
     Example:
         echo '海河市总工会主席张三说' | kg extract --lines
-        kg extract article.txt --components crf,places
+        kg extract article.txt --components ner,places
         kg extract --components
     """
     import json

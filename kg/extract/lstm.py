@@ -301,7 +301,8 @@ class BiLSTMTagger:
             part = w_in[at:at + table.shape[1]]
             at += table.shape[1]
             if table.shape[0] <= PROJECT_MAX_VOCAB:
-                self._proj.append((True, np.einsum("vd,dgk->vgk", table, part), part))
+                look = (table @ part.reshape(part.shape[0], -1)).reshape(table.shape[0], *part.shape[1:])
+                self._proj.append((True, look, part))
             else:
                 self._proj.append((False, table, part.reshape(part.shape[0], -1)))
         self._w_flags = w_in[at:].reshape(w_in.shape[0] - at, -1)

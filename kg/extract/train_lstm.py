@@ -67,7 +67,7 @@ def compact(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-def train(data: Path, out: Path, epochs: int = 8, hidden: int = 128, batch: int = 32,
+def train(data: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int = 32,
           lr: float = 2e-3, dropout: float = 0.4, dev: int = 2000, seed: int = 7,
           limit: int | None = None, threads: int = 2) -> dict[str, float]:
     """Train on ``data`` (the last ``dev`` sentences held out to pick the epoch); write ``out``."""
@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m kg.extract.train_lstm", description=__doc__)
     ap.add_argument("--data", type=Path, default=None, help="training file (default: MSRA train split)")
     ap.add_argument("--out", type=Path, default=LSTM_MODEL_PATH, help="model file to write")
-    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)
