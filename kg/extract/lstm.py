@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -265,7 +264,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 class BiLSTMTagger:
-    """Loads the BiLSTM-CRF weights once and tags texts (pure NumPy; no deep-learning runtime)."""
+    """Loads the BiLSTM-CRF weights once and tags texts (pure NumPy; no deep-learning runtime).
+    A tagger holds no state between calls, so threads may share one."""
 
     def __init__(self, model_path: str | Path = LSTM_MODEL_PATH, component: str = "bilstm") -> None:
         path = Path(model_path)
@@ -312,7 +312,6 @@ class BiLSTMTagger:
         self.trans = w["trans"].astype(np.float64)
         self.start = w["start"].astype(np.float64)
         self.end = w["end"].astype(np.float64)
-        self._lock = threading.Lock()
 
     def _inputs(self, text: str) -> np.ndarray:
         """``(len(text), 2, 4h)`` input pre-activations of both directions' gates."""

@@ -69,7 +69,7 @@ def compact(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 def train(data: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int = 32,
           lr: float = 2e-3, dropout: float = 0.4, dev: int = 2000, seed: int = 7,
-          limit: int | None = None, threads: int = 2) -> dict[str, float]:
+          limit: int | None = None, threads: int = 2, unk_drop: float = 0.0) -> dict[str, float]:
     """Train on ``data`` (the last ``dev`` sentences held out to pick the epoch); write ``out``."""
     import torch
     from torch import nn
@@ -199,6 +199,13 @@ def train(data: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int
             for grp in opt.param_groups:
                 grp["lr"] = lr / 4
         for _g, ids, fl, y, lens, mask in batches(tr, batch, True):
+            if unk_drop:
+                # some characters and bigrams read as unknown: the model learns to rely on the
+                # word and lexicon features too, as it must for names it never saw
+                for k in (COLUMNS.index("ch"), COLUMNS.index("bi")):
+                    col = ids[:, :, k]
+                    drop = (torch.rand(col.shape) < unk_drop) & (col > 1)
+                    ids[:, :, k] = torch.where(drop, torch.ones_like(col), col)
             opt.zero_grad()
             loss = net.nll(net.emissions(ids, fl, lens), y, mask) / len(lens)
             loss.backward()
@@ -235,6 +242,7 @@ def train(data: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int
             "vocab": vocab_lists, "hidden": hidden, "dims": DIMS,
             "trained": {"data": data.name, "sentences": len(tr), "dev": len(dv), "epochs": epochs,
                         "lr": lr, "batch": batch, "dropout": dropout, "seed": seed,
+                        "unk_drop": unk_drop,
                         "dev_f1": history}}
     arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -259,9 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--limit", type=int, default=None, help="use only the first N sentences")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--unk-drop", type=float, default=0.0,
+                    help="probability that a character / bigram reads as unknown in training")
     args = ap.parse_args(argv)
     stats = train(args.data or default_data(), args.out, args.epochs, args.hidden, args.batch,
-                  args.lr, args.dropout, args.dev, args.seed, args.limit, args.threads)
+                  args.lr, args.dropout, args.dev, args.seed, args.limit, args.threads, args.unk_drop)
     print(" ".join(f"{k}={v}" for k, v in stats.items()), f"out={args.out}", file=sys.stderr)
     return 0
 
