@@ -86,7 +86,7 @@ def find_organizations(text: str) -> list[Mention]:
         name = text[start:tok.end]
         prefix = name[: len(name) - len(suf)]
         if not prefix or len(name) < 3 or (suf == "部" and prefix[-1].isdigit()):
-            continue  # 小汽车707部: a count of things (部 as a measure word), not a body
+            continue  # 客车12部: a count of things (部 as a measure word), not a body
         if weak and (len(prefix) < 2 or not any(_is_proper(t) for t in toks[j:i + 1] if t.end <= tok.end - len(suf)
                                                  or t is tok)):
             continue
