@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import jieba
 import pycrfsuite
@@ -26,6 +27,8 @@ __all__ = [
     "split_chunks",
     "spans_from_labels",
     "make_crf",
+    "lexicon_codes",
+    "word_info",
 ]
 
 _PKG = Path(__file__).resolve().parent.parent
@@ -39,6 +42,7 @@ TYPE_MAP: dict[str, str] = {"PER": "Person", "LOC": "Place", "ORG": "Organizatio
 #: Chunks longer than this are cut (at a comma if possible) before tagging.
 MAX_CHUNK = 150
 
+_V = TypeVar("_V")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CHUNK = re.compile(r"[^\r\n。！？!?；;]+[。！？!?；;…]*[”’」』\"']?|[。！？!?；;…]+[”’」』\"']?")
 _SOFT_BREAK = "，,、：: \t\u3000"
@@ -268,19 +272,33 @@ class _Segmenter:
     def cut(self, text: str) -> list[str]:
         """jieba's words of ``text`` (the last few thousand texts are remembered: the CRF and the
         BiLSTM features both segment the same sentence)."""
-        cache = self._cache
-        words = cache.get(text)
-        if words is None:
-            if len(cache) >= 4096:
-                cache.clear()
-            words = cache[text] = self.tokenizer.lcut(text, HMM=True)
-        return words
+        return _remember(self._cache, text, lambda: self.tokenizer.lcut(text, HMM=True), 4096)
+
+
+def _remember(cache: dict[str, _V], key: str, make: Callable[[], _V], limit: int) -> _V:
+    """``cache[key]``, made by ``make()`` when missing; the cache is emptied when it holds ``limit``."""
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= limit:
+            cache.clear()
+        value = cache[key] = make()
+    return value
 
 
 _SEGMENTER: _Segmenter | None = None
 _LEXICON: Lexicon | None = None
 _INIT_LOCK = threading.Lock()
 _WORD_CACHE: dict[str, tuple[str, bool, bool, bool]] = {}
+
+
+def word_info(word: str) -> tuple[str, bool, bool, bool]:
+    """Of a jieba word: its dictionary tag (``unk`` for words the HMM made up, the character class
+    for a lone non-Han character), and whether it ends with an organization suffix, ends with a
+    place suffix, is a title (remembered per word; the CRF and the BiLSTM features share it)."""
+    seg, lex = _resources()
+    return _remember(_WORD_CACHE, word, lambda: (
+        seg.tags.get(word, "unk") if len(word) > 1 or _HAN.match(word) else _ctype(word),
+        lex.ends_org(word), lex.ends_place(word), word in lex.titles), 500_000)
 
 
 def _resources() -> tuple[_Segmenter, Lexicon]:
@@ -300,14 +318,10 @@ def lexicon_codes(text: str) -> tuple[list[str], list[str], list[str], list[str]
     """Character-level lexicon matches of ``text``: gazetteer places, organization suffixes,
     place suffixes, ethnic groups (see :class:`PrefixMatcher`, :class:`SuffixMatcher`); the last
     few thousand texts are remembered (the CRF and the BiLSTM features read the same ones)."""
-    codes = _CODES_CACHE.get(text)
-    if codes is None:
-        lex = _resources()[1]
-        if len(_CODES_CACHE) >= 4096:
-            _CODES_CACHE.clear()
-        codes = _CODES_CACHE[text] = (lex.places.codes(text), lex.org_end.codes(text),
-                                      lex.place_end.codes(text), lex.ethnic.codes(text))
-    return codes
+    lex = _resources()[1]
+    return _remember(_CODES_CACHE, text, lambda: (
+        lex.places.codes(text), lex.org_end.codes(text), lex.place_end.codes(text),
+        lex.ethnic.codes(text)), 4096)
 
 
 def sentence_features(text: str) -> list[list[str]]:
@@ -376,15 +390,8 @@ def sentence_features(text: str) -> list[list[str]]:
     worg: list[bool] = []
     wplace: list[bool] = []
     wtitle: list[bool] = []
-    cache = _WORD_CACHE
     for w in words:
-        info = cache.get(w)
-        if info is None:
-            if len(cache) > 500_000:
-                cache.clear()
-            info = cache[w] = (
-                seg.tags.get(w, "unk") if len(w) > 1 or _HAN.match(w) else _ctype(w),
-                lex.ends_org(w), lex.ends_place(w), w in lex.titles)
+        info = word_info(w)
         wtag.append(info[0])
         worg.append(info[1])
         wplace.append(info[2])

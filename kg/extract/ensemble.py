@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from kg.extract.crf import CRFTagger, repair_labels
-from kg.extract.lstm import LABELS, BiLSTMTagger, chunk_jobs, chunk_mentions, viterbi, viterbi_many
+from kg.extract.lstm import LABELS, BiLSTMTagger, tag_chunks, viterbi_many
 from kg.extract.registry import register
 from kg.model import Mention
 
@@ -21,6 +21,11 @@ DEFAULT_SURE = 0.99
 
 _ZERO_T = np.zeros((len(LABELS), len(LABELS)))
 _ZERO = np.zeros(len(LABELS))
+
+
+def _best_paths(probs: Sequence[np.ndarray]) -> list[list[int]]:
+    """The valid BMES label path of highest summed log probability, for each ``(n, k)`` array."""
+    return viterbi_many([np.log(p + 1e-9) for p in probs], _ZERO_T, _ZERO, _ZERO)
 
 
 class EnsembleTagger:
@@ -59,20 +64,17 @@ class EnsembleTagger:
         """BMES labels for every character of ``text`` (tagged as a single sequence)."""
         if not text:
             return []
-        path = viterbi(np.log(self.label_marginals(text) + 1e-9), _ZERO_T, _ZERO, _ZERO)
+        path = _best_paths([self.label_marginals(text)])[0]
         return repair_labels(text, [LABELS[i] for i in path])
 
     def batch(self, texts: Sequence[str]) -> list[list[Mention]]:
         """:meth:`tag` of several texts."""
-        jobs = chunk_jobs(texts)
-        chunks = [texts[ti][s:e] for ti, s, e in jobs]
-        probs = self.label_marginals_many(chunks)
-        paths = viterbi_many([np.log(p + 1e-9) for p in probs], _ZERO_T, _ZERO, _ZERO)
-        out: list[list[Mention]] = [[] for _ in texts]
-        for (ti, s, _e), chunk, path, p in zip(jobs, chunks, paths, probs, strict=True):
-            labels = repair_labels(chunk, [LABELS[i] for i in path])
-            out[ti].extend(chunk_mentions(texts[ti], s, labels, p, self.component))
-        return out
+
+        def decode(chunks: list[str]) -> tuple[list[list[int]], list[np.ndarray]]:
+            probs = self.label_marginals_many(chunks)
+            return _best_paths(probs), probs
+
+        return tag_chunks(texts, decode, self.component)
 
     def tag(self, text: str) -> list[Mention]:
         """Mentions in ``text``; offsets point into ``text``. ``confidence`` is the mean averaged

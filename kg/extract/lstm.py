@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -11,13 +11,13 @@ import numpy as np
 from kg.extract.crf import (
     _HAN,
     TYPE_MAP,
-    _ctype,
     _norm,
     _resources,
     lexicon_codes,
     repair_labels,
     spans_from_labels,
     split_chunks,
+    word_info,
 )
 from kg.extract.registry import register
 from kg.model import Mention
@@ -31,6 +31,7 @@ __all__ = [
     "BiLSTMTagger",
     "viterbi",
     "marginals",
+    "tag_chunks",
     "make_bilstm",
 ]
 
@@ -53,7 +54,6 @@ FLAGS: tuple[str, ...] = (
 #: The label set, in the model's order.
 LABELS: tuple[str, ...] = ("O", *(f"{p}-{t}" for t in ("PER", "LOC", "ORG") for p in "BMES"))
 
-_WORD_INFO: dict[str, tuple[str, bool, bool, bool]] = {}
 _FLAG_INDEX = {f: k for k, f in enumerate(FLAGS)}
 
 
@@ -96,16 +96,7 @@ def char_columns(text: str) -> tuple[list[list[str]], np.ndarray]:
     flags[1:, fi["psur2"]] = two
 
     words = seg.cut(text)
-    infos = []
-    for w in words:
-        info = _WORD_INFO.get(w)
-        if info is None:
-            if len(_WORD_INFO) > 500_000:
-                _WORD_INFO.clear()
-            info = _WORD_INFO[w] = (
-                seg.tags.get(w, "unk") if len(w) > 1 or _HAN.match(w) else _ctype(w),
-                lex.ends_org(w), lex.ends_place(w), w in lex.titles)
-        infos.append(info)
+    infos = [word_info(w) for w in words]
     wpt: list[str] = []
     nw = len(words)
     pos = 0
@@ -390,16 +381,13 @@ class BiLSTMTagger:
 
     def batch(self, texts: Sequence[str]) -> list[list[Mention]]:
         """:meth:`tag` of several texts, their sentences run through the network together."""
-        jobs = chunk_jobs(texts)
-        chunks = [texts[ti][s:e] for ti, s, e in jobs]
-        ems = self.emissions_many(chunks)
-        paths = viterbi_many(ems, self.trans, self.start, self.end)
-        probs = marginals_many(ems, self.trans, self.start, self.end)
-        out: list[list[Mention]] = [[] for _ in texts]
-        for (ti, s, _e), chunk, path, p in zip(jobs, chunks, paths, probs, strict=True):
-            labels = repair_labels(chunk, [LABELS[i] for i in path])
-            out[ti].extend(chunk_mentions(texts[ti], s, labels, p, self.component))
-        return out
+
+        def decode(chunks: list[str]) -> tuple[list[list[int]], list[np.ndarray]]:
+            ems = self.emissions_many(chunks)
+            return (viterbi_many(ems, self.trans, self.start, self.end),
+                    marginals_many(ems, self.trans, self.start, self.end))
+
+        return tag_chunks(texts, decode, self.component)
 
     def tag(self, text: str) -> list[Mention]:
         """Mentions in ``text``; offsets point into ``text``. ``confidence`` is the mean marginal
@@ -409,10 +397,21 @@ class BiLSTMTagger:
     __call__ = tag
 
 
-def chunk_jobs(texts: Sequence[str]) -> list[tuple[int, int, int]]:
-    """``(text index, start, end)`` of every chunk of ``texts`` to tag (those with Han script)."""
-    return [(ti, s, e) for ti, t in enumerate(texts) for s, e in split_chunks(t or "")
+def tag_chunks(texts: Sequence[str],
+               decode: Callable[[list[str]], tuple[list[list[int]], list[np.ndarray]]],
+               component: str) -> list[list[Mention]]:
+    """Mentions of each of ``texts``: every chunk with Han script (:func:`split_chunks`) of every
+    text goes to ``decode`` in one call, which gives each chunk's label path (indices into
+    :data:`LABELS`) and its ``(n, k)`` label probabilities."""
+    jobs = [(ti, s, e) for ti, t in enumerate(texts) for s, e in split_chunks(t or "")
             if _HAN.search(t, s, e)]
+    chunks = [texts[ti][s:e] for ti, s, e in jobs]
+    paths, probs = decode(chunks)
+    out: list[list[Mention]] = [[] for _ in texts]
+    for (ti, s, _e), chunk, path, p in zip(jobs, chunks, paths, probs, strict=True):
+        labels = repair_labels(chunk, [LABELS[i] for i in path])
+        out[ti].extend(chunk_mentions(texts[ti], s, labels, p, component))
+    return out
 
 
 _INDEX = {lab: i for i, lab in enumerate(LABELS)}

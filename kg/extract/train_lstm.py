@@ -16,7 +16,18 @@ from pathlib import Path
 
 import numpy as np
 
-from kg.extract.lstm import COLUMNS, FLAGS, LABELS, LSTM_MODEL_PATH, char_columns, viterbi
+from kg.extract.lstm import (
+    _ALLOWED,
+    _END_OK,
+    _NEG,
+    _START_OK,
+    COLUMNS,
+    FLAGS,
+    LABELS,
+    LSTM_MODEL_PATH,
+    char_columns,
+    viterbi,
+)
 from kg.extract.train import FORBIDDEN, default_data, read_bmes
 
 __all__ = ["encode", "compact", "train", "main"]
@@ -89,16 +100,11 @@ def train(data: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int
     t1 = time.perf_counter()
     print(f"encoded {len(tr)} + {len(dv)} sentences in {t1 - t0:.0f}s", file=sys.stderr, flush=True)
     k = len(LABELS)
-    allowed = torch.zeros(k, k, dtype=torch.bool)
-    for i, a in enumerate(LABELS):
-        for j, b in enumerate(LABELS):
-            pa, ta = (a.split("-") + [""])[:2]
-            pb, tb = (b.split("-") + [""])[:2]
-            allowed[i, j] = (pb in ("O", "B", "S")) if pa in ("O", "E", "S") else (
-                pb in ("M", "E") and ta == tb)
-    start_ok = torch.tensor([lab == "O" or lab[0] in "BS" for lab in LABELS])
-    end_ok = torch.tensor([lab == "O" or lab[0] in "ES" for lab in LABELS])
-    neg = -1e4
+    # the BMES constraints the tagger decodes with
+    allowed = torch.from_numpy(_ALLOWED)
+    start_ok = torch.from_numpy(_START_OK)
+    end_ok = torch.from_numpy(_END_OK)
+    neg = _NEG
 
     class Net(nn.Module):
         def __init__(self) -> None:
