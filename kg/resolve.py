@@ -173,7 +173,19 @@ def canonical_name(name: str, type_: str) -> str:
 
 
 def _canonical_place(name: str) -> str:
+    """The gazetteer's name of a place; a one-character country abbreviation (美) is the
+    country (美国).
+
+    Examples
+    --------
+    >>> _canonical_place("美"), _canonical_place("中")
+    ('美国', '中国')
+    """
     g = gazetteer()
+    if len(name) == 1:
+        from kg.extract.lexicon import table
+
+        name = table("country_abbr.tsv").get(name, name)
     if g.is_place(name):
         return g.canonical(name)
     return norm(name)

@@ -199,11 +199,14 @@ def test_statistical_place_unknown_to_the_gazetteer_needs_confirmation_in_the_gr
     assert len(combine([known], nested=True, text="杭州很美")) == 1
 
 
-def test_single_character_places_only_in_mention_lists():
-    text = "中美两国"
-    ms = [M("中", "Place", 0, 0.9, "crf"), M("美", "Place", 1, 0.9, "crf")]
-    assert [m.text for m in combine(ms, text=text)] == ["中", "美"]
-    assert combine(ms, nested=True, text=text) == []
+def test_single_character_places_in_the_graph_only_for_country_abbreviations():
+    text = "中美与京津"
+    ms = [M("中", "Place", 0, 0.9, "crf"), M("美", "Place", 1, 0.9, "crf"), M("京", "Place", 3, 0.9, "crf"),
+          M("美", "Place", 1, 0.9, "places")]
+    assert [m.text for m in combine(ms, text=text)] == ["中", "美", "京"]
+    # the graph keeps a model's 中 and 美 (they resolve to 中国 and 美国), never a province's 京
+    assert [(m.text, m.component) for m in combine(ms, nested=True, text=text)] == [
+        ("中", "crf"), ("美", "crf")]
 
 
 def test_empty_and_deterministic():

@@ -282,3 +282,15 @@ def test_bare_word_is_no_abbreviation_but_a_place_prefixed_law_is_its_short_name
     labels = {e.label: e.aliases for e in ents}
     assert "国企法" in labels  # not merged into 国企改革工作法 (a bare word, not a quoted short form)
     assert "安全生产法" in labels["中华人民共和国安全生产法"]
+
+
+# --- one-character country abbreviations ---------------------------------------------------------
+
+def test_country_abbreviations_resolve_to_the_country():
+    located, arts = _in_page("两国关系\n\n中美两国外长在电话中交换意见，美国国务院随后发表声明。\n",
+                             [("中", "Place"), ("美", "Place"), ("美国", "Place")])
+    places = _by_label(resolve(located, arts), "Place")
+    assert "美国" in places and "中国" in places
+    assert "美" not in places and "中" not in places
+    assert {ev.quote for ev in places["美国"].mentions} == {"美", "美国"}  # one entity
+

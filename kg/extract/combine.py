@@ -28,16 +28,18 @@ def _agree(m: Mention, others: list[Mention]) -> list[Mention]:
 def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
     """Sanity checks every component's names must pass; returns the mention (maybe weakened) or None.
 
-    ``strict`` (graph building) also drops one-character names (中, 美: abbreviations a mention
-    list keeps, as news NER corpora annotate them) and weakens statistical places that no
-    gazetteer or site word supports.
+    ``strict`` (graph building) also drops one-character names, except a model's country
+    abbreviations (中, 美: ``country_abbr.tsv``), which resolve to the country, and weakens
+    statistical places that no gazetteer or site word supports.
     """
-    from kg.extract.lexicon import words
+    from kg.extract.lexicon import table, words
     from kg.gazetteer import gazetteer
 
     if m.type not in NAME_TYPES:
         return m if len(m.text) >= 2 else None
     model = is_statistical(m.component)
+    if len(m.text) < 2 and strict and model and m.type == "Place" and m.text in table("country_abbr.tsv"):
+        return m  # 中, 美 in 中美关系: the graph reads them as the country they stand for
     if "某" in m.text or (len(m.text) < 2 and (strict or (m.type == "Organization" and not model))):
         return None  # an anonymised 某公司, or a single character
     if text is not None:

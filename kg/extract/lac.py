@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from kg.errors import ExtractorNotFound
-from kg.extract.crf import split_chunks
+from kg.extract.crf import _HAN, split_chunks
 from kg.extract.registry import register
 from kg.model import Mention
 
@@ -98,7 +98,8 @@ class LACTagger:
         return path[::-1]
 
     def words(self, text: str) -> list[tuple[int, int, str]]:
-        """LAC's words of ``text`` as ``(start, end, label)`` (labels: POS tags or PER/LOC/ORG/TIME).
+        """LAC's words of ``text`` as ``(start, end, label)`` (labels: POS tags or PER/LOC/ORG/TIME);
+        chunks without Han script (:func:`~kg.extract.crf.split_chunks`) are not read.
 
         Examples
         --------
@@ -109,7 +110,9 @@ class LACTagger:
 
     def words_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
         """:meth:`words` of several texts (their chunks run through the network together)."""
-        jobs = [(ti, s, e) for ti, t in enumerate(texts) for s, e in split_chunks(t or "")]
+        # as for the other models, only chunks with Han script are read (Chinese news)
+        jobs = [(ti, s, e) for ti, t in enumerate(texts) for s, e in split_chunks(t or "")
+                if _HAN.search(t, s, e)]
         logits = self._logits([texts[ti][s:e] for ti, s, e in jobs])
         out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
         for (ti, s, _e), em in zip(jobs, logits, strict=True):
