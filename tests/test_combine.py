@@ -214,3 +214,13 @@ def test_empty_and_deterministic():
     ms = [M("海河市", "Place", 0, 0.9, "places"), M("海河市总工会", "Organization", 0, 0.85, "organizations"),
           M("林晓峰", "Person", 8, 0.9, "persons"), M("林晓峰", "Person", 8, 0.9, "crf")]
     assert combine(ms) == combine(list(reversed(ms)))
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_name_read_across_a_list_mark_is_split_there(nested):
+    text = "青禾大学、海河理工大学和林晓峰"
+    out = combine([M("青禾大学、海河理工大学", "Organization", 0, 0.9, "ner")], nested=nested, text=text)
+    assert [(m.text, m.start, m.end) for m in out] == [("青禾大学", 0, 4), ("海河理工大学", 5, 11)]
+    assert all(text[m.start:m.end] == m.text for m in out)
+    # a one-character piece is no name
+    assert [m.text for m in combine([M("京，青禾大学", "Organization", 0, 0.9, "ner")], text="京，青禾大学")] == ["青禾大学"]

