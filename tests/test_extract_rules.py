@@ -306,7 +306,7 @@ def test_district_reference_is_kept_for_resolution():
     found = find_organizations(text)
     assert _spans(found) == [("区工商联", "Organization")]
     assert found[0].start == 1
-    assert _spans(extract(text), "Organization") == [("区工商联", "Organization")]
+    assert _spans(extract(text, nested=True), "Organization") == [("区工商联", "Organization")]
 
 
 def test_bare_district_reference_is_kept_for_resolution():
@@ -314,7 +314,7 @@ def test_bare_district_reference_is_kept_for_resolution():
     found = find_organizations(text)
     assert _spans(found) == [("区工商联", "Organization")]
     assert 0.6 <= found[0].confidence < 0.85  # a reference, weaker than a full name
-    assert _spans(extract(text), "Organization") == [("区工商联", "Organization")]
+    assert _spans(extract(text, nested=True), "Organization") == [("区工商联", "Organization")]
 
 
 # --- the component contract ----------------------------------------------------------------------
@@ -396,3 +396,24 @@ def test_a_count_of_things_is_no_organization():
 
     assert [m.text for m in find_organizations("车队今年新购置客车12部，淘汰旧车。")] == []
     assert "江北第271厂" in [m.text for m in find_organizations("江北第271厂的工人说")]
+
+
+
+def test_mention_lists_made_with_a_model_take_their_names_from_it(monkeypatch):
+    import kg.extract.registry as registry
+    from kg.extract import extract_many
+
+    for table in ("_FACTORIES", "_DOCS", "_INSTANCES"):
+        monkeypatch.setattr(registry, table, dict(getattr(registry, table)))
+    monkeypatch.setattr(registry, "_STATISTICAL", set(registry._STATISTICAL))
+    text = "青禾县委书记林晓峰考察海河公司。"
+    registry.register("test-model", statistical=True)(
+        lambda: lambda t: [Mention("林晓峰", "Person", 6, 9, 0.9, "test-model")])
+    registry.register("test-rule")(
+        lambda: lambda t: [Mention("林晓峰", "Person", 6, 9, 0.9, "test-rule"),
+                           Mention("海河公司", "Organization", 11, 15, 0.9, "test-rule")])
+    listed = extract_many([text], ["test-model", "test-rule"])[0]
+    assert [(m.text, m.component) for m in listed] == [("林晓峰", "test-model+test-rule")]
+    # the graph (nested) reads the rule's name too, and so does a list made without a model
+    assert "海河公司" in {m.text for m in extract_many([text], ["test-model", "test-rule"], nested=True)[0]}
+    assert "海河公司" in {m.text for m in extract_many([text], ["test-rule"])[0]}

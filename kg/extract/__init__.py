@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kg.extract.combine import combine
-from kg.extract.registry import Component, description, get, names, register
+from kg.extract.registry import Component, description, get, is_statistical, names, register
 from kg.model import Mention
 
 __all__ = ["Component", "DEFAULT_COMPONENTS", "extract", "extract_many", "get", "names", "register", "combine", "description"]
@@ -38,6 +38,10 @@ def extract_many(texts: Sequence[str], components: Sequence[str] | None = None,
     gets all the texts in one call and runs them together, which is much faster than one call
     per text; the others are called once per text. The result is the same either way.
 
+    In a mention list (``nested=False``) made with a statistical model among the components, the
+    Person / Organization / Place names are the model's (rules confirm them, and add programs,
+    events and times); see ``model_names_only`` of :func:`~kg.extract.combine.combine`.
+
     Examples
     --------
     >>> [[m.text for m in ms] for ms in extract_many(["林晓峰说，", "", "海河市总工会"])]
@@ -58,9 +62,10 @@ def extract_many(texts: Sequence[str], components: Sequence[str] | None = None,
         for k, comp in enumerate(comps):
             ms.extend(batched[k][j] if k in batched else comp(text))
         found.append(ms)
+    model_names_only = not nested and any(is_statistical(n) for n in components or DEFAULT_COMPONENTS)
     out: list[list[Mention]] = [[] for _ in texts]
     for i, ms in zip(live, found, strict=True):
-        out[i] = combine(ms, nested=nested, text=texts[i])
+        out[i] = combine(ms, nested=nested, text=texts[i], model_names_only=model_names_only)
     return out
 
 
