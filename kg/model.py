@@ -41,12 +41,16 @@ class Document:
 
 @dataclass(frozen=True)
 class Author:
-    """A person named in a byline, with the role given there (记者, 通讯员, 摄影, 作者)."""
+    """A person named in a byline, with the role given there (记者, 通讯员, 摄影, 作者).
+
+    ``start``/``end`` are the name's offsets in the source; ``None`` when the author is not
+    in the text (the ``author`` field of a JSON Lines record).
+    """
 
     name: str
     role: str
-    start: int
-    end: int
+    start: int | None = None
+    end: int | None = None
 
 
 @dataclass(frozen=True)

@@ -139,10 +139,13 @@ def _with_authors(entities: list[Entity], ingested: Ingested) -> list[Entity]:
     for art in ingested.articles:
         bylines = [s for s in art.sentences if s.kind == "byline"]
         for au in art.authors:
-            sent = next((s for s in bylines if s.start <= au.start and au.end <= s.end), None)
+            if au.start is None or au.end is None:  # named outside the text (a record's author field)
+                continue
+            start, end = au.start, au.end
+            sent = next((s for s in bylines if s.start <= start and end <= s.end), None)
             if sent is None:
                 continue
-            ev = Evidence(art.document, art.id, sent.index, au.start, au.end, texts[art.document][au.start:au.end])
+            ev = Evidence(art.document, art.id, sent.index, start, end, texts[art.document][start:end])
             found.setdefault(f"Person/{au.name}", set()).add(ev)
     out = []
     for e in entities:

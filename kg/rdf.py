@@ -267,8 +267,9 @@ class _Mapper:
             self.add(node, RDF.type, KGO.Authorship)
             self.add(node, KGO.agent, person)
             self.add(node, KGO.role, Literal(au.role))
-            self.add(node, NIF.beginIndex, Literal(au.start, datatype=XSD.nonNegativeInteger))
-            self.add(node, NIF.endIndex, Literal(au.end, datatype=XSD.nonNegativeInteger))
+            if au.start is not None and au.end is not None:  # a byline; record metadata has no offsets
+                self.add(node, NIF.beginIndex, Literal(au.start, datatype=XSD.nonNegativeInteger))
+                self.add(node, NIF.endIndex, Literal(au.end, datatype=XSD.nonNegativeInteger))
             if person not in self.typed:
                 self.add(person, RDF.type, KGO.Person)
                 self.add(person, RDFS.label, Literal(au.name))

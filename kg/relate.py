@@ -165,10 +165,13 @@ def relations_for(articles: Iterable[Article], documents: Iterable[Document],
 def _bylines(art: Article, doc_text: str, facts: _Facts) -> None:
     bylines = [s for s in art.sentences if s.kind == "byline"]
     for au in art.authors:
-        sent = next((s for s in bylines if s.start <= au.start and au.end <= s.end), None)
+        if au.start is None or au.end is None:  # not in the text: no evidence to point at
+            continue
+        start, end = au.start, au.end
+        sent = next((s for s in bylines if s.start <= start and end <= s.end), None)
         if sent is None:
             continue
-        ev = Evidence(art.document, art.id, sent.index, au.start, au.end, doc_text[au.start:au.end])
+        ev = Evidence(art.document, art.id, sent.index, start, end, doc_text[start:end])
         facts.add(f"Person/{au.name}", "jobTitle", au.role, ev, 1.0, "byline", literal=True)
 
 

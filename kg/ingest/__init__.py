@@ -127,7 +127,8 @@ def _read_jsonl(path: Path, text: str, encoding: str, date: str | None,
             for spans in split_pieces(body, [para]):
                 sentences.append(Sentence(where, art_id, len(sentences), spans[0][0], spans[-1][1],
                                           "".join(body[a:b] for a, b in spans), tuple(spans)))
-        authors = tuple(Author(n.strip(), "作者", -1, -1) for n in _names(rec.get("author")))
+        # the record names its authors apart from its text: they have no offsets
+        authors = tuple(Author(n.strip(), "作者") for n in _names(rec.get("author")))
         title = rec.get("title") if isinstance(rec.get("title"), str) else None
         arts.append(Article(id=art_id, document=where, index=0, title=title, start=0, end=len(body),
                             authors=authors, date=doc_date, newspaper=doc.newspaper,
