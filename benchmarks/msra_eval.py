@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
 
 from kg.extract.crf import TYPE_MAP, CRFTagger, spans_from_labels  # noqa: E402
-from kg.extract.train import read_bmes  # noqa: E402
+from training.train_crf import read_bmes  # noqa: E402
 
 __all__ = ["read_test", "evaluate", "main"]
 

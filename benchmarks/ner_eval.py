@@ -53,7 +53,7 @@ Tagger = Callable[[list[str]], list[set[tuple[int, int, str]]]]
 def msra_dev() -> Data:
     """The last 5 % of ``msra_train.txt`` (what the trained models hold out)."""
     from kg.extract.crf import TYPE_MAP, spans_from_labels
-    from kg.extract.train import default_data, read_bmes
+    from training.train_crf import default_data, read_bmes
 
     sents = [(t, y) for t, y in read_bmes(default_data()) if len(t) == len(y)]
     dev = sents[len(sents) - round(len(sents) * MSRA_DEV_SHARE):]

@@ -31,7 +31,7 @@ CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 def sequences(news: Path, msra: Path | None) -> Iterator[list[str]]:
     """Normalized characters of every sentence chunk of the news articles (and MSRA sentences)."""
     from kg.extract.crf import _norm, split_chunks
-    from kg.extract.train import read_bmes
+    from training.train_crf import read_bmes
 
     seen: set[str] = set()
     with open(news, encoding="utf-8") as fh:
@@ -50,7 +50,7 @@ def sequences(news: Path, msra: Path | None) -> Iterator[list[str]]:
 def main(argv: list[str] | None = None) -> int:
     from gensim.models import Word2Vec
 
-    from kg.extract.train import default_data
+    from training.train_crf import default_data
 
     ap = argparse.ArgumentParser(prog="python -m training.embed", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -10,7 +10,7 @@ Runs, in order (each step is also a command of its own):
    teacher (the ``ner`` models trained on MSRA + LAC's extra names) → ``WORK/silver.jsonl``;
 2. ``python -m training.embed``: word2vec character and bigram vectors from the same news and
    the MSRA training split → ``WORK/emb.npz``;
-3. ``python -m kg.extract.train_lstm``: the student, on the MSRA training split (its last 5 %
+3. ``python -m training.train_lstm``: the student, on the MSRA training split (its last 5 %
    held out), the silver news (35 % of it per epoch), the Weibo training split (twice) and the
    Resume training split; the epoch is chosen by the mean F1 of the MSRA held-out slice,
    ``weibo_ner_dev`` and ``resume_ner_dev``.
@@ -30,13 +30,12 @@ from kg.extract.lstm import LSTM_MODEL_PATH
 __all__ = ["main", "STUDENT_ARGS"]
 
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
-#: The arguments of ``kg.extract.train_lstm`` the shipped model was trained with.
+#: The arguments of ``training.train_lstm`` the shipped model was trained with.
 STUDENT_ARGS = ("--silver-share", "0.35", "--weibo-repeat", "2", "--resume-repeat", "1", "--epochs", "10")
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kg.extract import train_lstm
-    from training import embed, silver
+    from training import embed, silver, train_lstm
 
     ap = argparse.ArgumentParser(prog="python -m training.student", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 _PKG = Path(__file__).resolve().parent.parent
-#: The shipped model, written by ``python -m kg.extract.train``.
+#: The shipped model, written by ``python -m training.train_crf``.
 MODEL_PATH: Path = _PKG / "models" / "ner_crf.crfsuite"
 _LEXICONS = _PKG / "lexicons"
 
@@ -565,7 +565,7 @@ class CRFTagger:
     def __init__(self, model_path: str | Path = MODEL_PATH, component: str = "crf") -> None:
         path = Path(model_path)
         if not path.is_file():
-            raise FileNotFoundError(f"CRF model not found: {path} (train it: python -m kg.extract.train)")
+            raise FileNotFoundError(f"CRF model not found: {path} (train it: python -m training.train_crf)")
         self.component = component
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(path))

@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 _PKG = Path(__file__).resolve().parent.parent
-#: The shipped model, written by ``python -m kg.extract.train_lstm``.
+#: The shipped model, written by ``python -m training.train_lstm``.
 LSTM_MODEL_PATH: Path = _PKG / "models" / "ner_bilstm.npz"
 
 #: The categorical input columns, each embedded by the model: the character, the character
@@ -288,7 +288,7 @@ class BiLSTMTagger:
         path = Path(model_path)
         if not path.is_file():
             raise FileNotFoundError(
-                f"BiLSTM model not found: {path} (train it: python -m kg.extract.train_lstm)")
+                f"BiLSTM model not found: {path} (train it: python -m training.train_lstm)")
         self.component = component
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))

@@ -78,8 +78,8 @@ def train(data: Path, out: Path, iterations: int = 180, c1: float = 0.2, c2: flo
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m kg.extract.train [--data PATH] [--out PATH] [--iterations N]``."""
-    ap = argparse.ArgumentParser(prog="python -m kg.extract.train", description=__doc__)
+    """Command line: ``python -m training.train_crf [--data PATH] [--out PATH] [--iterations N]``."""
+    ap = argparse.ArgumentParser(prog="python -m training.train_crf", description=__doc__)
     ap.add_argument("--data", type=Path, default=None, help="training file (default: MSRA train split)")
     ap.add_argument("--out", type=Path, default=MODEL_PATH, help="model file to write")
     ap.add_argument("--iterations", type=int, default=180, help="L-BFGS iterations")

