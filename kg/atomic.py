@@ -12,6 +12,9 @@ __all__ = ["atomic_write"]
 def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write ``data`` (text is UTF-8) to ``path`` so readers see the old file or the new one, never half.
 
+    When ``path`` is a symlink, the file it names is written and the link stays (a build's
+    ``exports/kg.html`` is a link into the current generation, see :mod:`kg.output`).
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -19,7 +22,9 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     >>> p.read_text(encoding="utf-8")
     '内容'
     """
-    target = Path(path)
+    given = target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -31,4 +36,4 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return target
+    return given

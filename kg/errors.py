@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: errors.py imports nothing of kg
+    from kg.model import Skipped
+
 __all__ = [
     "KGError",
     "SourceError",
@@ -9,6 +14,9 @@ __all__ = [
     "QueryError",
     "StoreError",
     "ValidationError",
+    "OutputError",
+    "OutputLocked",
+    "NothingToBuild",
 ]
 
 
@@ -42,3 +50,19 @@ class StoreError(KGError):
 
 class ValidationError(KGError):
     """A built graph does not conform to the SHACL shapes."""
+
+
+class OutputError(KGError):
+    """A build's output folder cannot be written (a name it needs is taken by something else)."""
+
+
+class OutputLocked(OutputError):
+    """Another build holds the output folder (``kg build --no-wait``)."""
+
+
+class NothingToBuild(KGError):
+    """A build read no document (missing paths, every file refused): the previous build is kept."""
+
+    def __init__(self, message: str, skipped: tuple[Skipped, ...] = ()) -> None:
+        super().__init__(message)
+        self.skipped = skipped
