@@ -36,18 +36,29 @@ def cli() -> None:
 @click.option("--no-view", is_flag=True, help="Do not write the HTML view and report.")
 @click.option("--strict", is_flag=True, help="Fail when the graph does not conform to the SHACL shapes.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for extraction [default: one per CPU on large builds].")
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="When another build is writing --out, wait for it, or fail at once.")
+@click.option("--allow-empty", is_flag=True, help="Build an empty graph when no file could be read.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: str | None, no_view: bool,
-              strict: bool, jobs: int | None, quiet: bool) -> None:
+              strict: bool, jobs: int | None, wait: bool, allow_empty: bool, quiet: bool) -> None:
     """Read news files and build the knowledge graph.
 
     SOURCES are files or folders (read recursively; default: source/). Formats: .md / .txt pages
-    and articles, .jsonl (one article per line). Bad files are skipped with their reason.
+    and articles, .jsonl (one article per line), .html. Bad files are skipped with their reason;
+    when no file at all can be read the build fails and --out is left as it was. Nothing a build
+    wrote into --out is read as a source.
+
+    The build is written into a new folder --out/.generations/ID and replaces the previous one
+    at the end in one step: --out/kg.ttl, store, … are links through --out/current, so they always
+    show one complete build, even when a build fails or is killed. One build at a time writes
+    into a --out; others wait for it (or fail with --no-wait).
 
     \b
     Example:
         kg build
         kg build source/ more-news/ --out exports/ --date 2025-05-31
+        kg build news/ --no-wait -q
     """
     from kg.pipeline import DEFAULT_SOURCES, build
 
@@ -65,7 +76,9 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
     try:
         report = build(list(sources) or list(DEFAULT_SOURCES), out, date=date,
                        components=components.split(",") if components else None, progress=progress,
-                       analyze=not no_view, view=not no_view, strict=strict, jobs=jobs)
+                       analyze=not no_view, view=not no_view, strict=strict, jobs=jobs, wait=wait,
+                       on_wait=lambda message: click.echo(f"kg: {message}", err=True),
+                       allow_empty=allow_empty)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kg.errors import ValidationError
+from kg.errors import NothingToBuild, ValidationError
 from kg.extract import DEFAULT_COMPONENTS, extract_many
 from kg.ingest import Ingested, read_sources
 from kg.model import Article, Corpus, Document, Entity, Evidence, Skipped
@@ -40,6 +40,8 @@ class BuildReport:
     by_type: tuple[tuple[str, int], ...] = ()
     seconds: float = 0.0
     timings: tuple[tuple[str, float], ...] = field(default=())
+    #: The generation folder the build wrote (``<out>/.generations/<id>``), current once it returned.
+    generation: str = ""
 
 
 def _extract_batch(batch: list[tuple[Article, str]], components: Sequence[str] | None) -> list[list[Located]]:
@@ -160,17 +162,41 @@ def _with_authors(entities: list[Entity], ingested: Ingested) -> list[Entity]:
     return sorted(out, key=lambda e: (e.type, e.key))
 
 
+def _nothing_read(sources: Sequence[str | os.PathLike[str]], out: Path, ingested: Ingested) -> NothingToBuild:
+    reasons = [f"{sk.path}: {sk.reason}" for sk in ingested.skipped]
+    if not reasons:
+        reasons = ["no .md, .txt, .html or .jsonl file found"]
+    more = f" (and {len(reasons) - 3} more)" if len(reasons) > 3 else ""
+    named = ", ".join(str(x) for x in sources) or "(no source)"
+    return NothingToBuild(f"nothing read from {named}: {'; '.join(reasons[:3])}{more}; {out} is left as it "
+                          "was (--allow-empty builds an empty graph)", ingested.skipped)
+
+
 def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str | os.PathLike[str] = DEFAULT_OUT,
           date: str | None = None, components: Sequence[str] | None = None, progress: Progress | None = None,
           validate: bool = True, analyze: bool = True, view: bool = True, strict: bool = False,
-          jobs: int | None = None) -> BuildReport:
+          jobs: int | None = None, wait: bool = True, on_wait: Callable[[str], None] | None = None,
+          allow_empty: bool = False) -> BuildReport:
     """Build the knowledge graph of ``sources`` into ``out``.
 
     Writes ``kg.ttl`` (sorted, byte-identical for the same input), ``ontology.ttl``, the store
-    (``store/``) and, unless switched off, ``report.html`` and ``kg.html``. SHACL violations are
-    reported (``strict`` raises :class:`ValidationError` instead).
+    (``store/``) and, unless switched off, ``report.html`` and ``kg.html``, all into a new
+    generation of ``out`` that replaces the previous build in one atomic switch at the end
+    (:mod:`kg.output`): ``out`` always holds one complete build, and a build that fails or is
+    interrupted leaves the previous one as it was. SHACL violations are reported (``strict``
+    raises :class:`ValidationError` instead).
+
+    Parameters
+    ----------
+    sources : files and folders to read; nothing under ``out`` that a build wrote is read.
+    out : the output folder.
+    wait : when another build is writing ``out``, wait for it (after calling ``on_wait`` with a
+        message) or raise :class:`~kg.errors.OutputLocked` (``wait=False``).
+    allow_empty : build an empty graph when no document was read; otherwise that raises
+        :class:`~kg.errors.NothingToBuild` and ``out`` is not touched.
     """
     from kg.export import write_exports
+    from kg.output import lock_output, new_generation, output_paths
     from kg.rdf import corpus_to_graph
     from kg.rdf import validate as shacl_validate
     from kg.store import Store
@@ -190,44 +216,48 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
         if progress:
             progress("read", len(files), 0)
 
-    ingested = read_sources(sources, date=date, progress=on_file)
-    t = lap("ingest", t0)
-    corpus = make_corpus(ingested, components or DEFAULT_COMPONENTS, progress, jobs)
-    t = lap("extract", t)
-    graph = corpus_to_graph(corpus)
-    t = lap("rdf", t)
-    violations: list[str] = shacl_validate(graph) if validate else []
-    if violations and strict:
-        raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
-    t = lap("validate", t)
     out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    outputs: list[Path] = []
-    analysis = None
-    if analyze:
-        from kg.analyze import analyze as run_analysis
-        from kg.analyze import write_report, write_scores
+    ingested = read_sources(sources, date=date, progress=on_file, exclude=output_paths(out_dir))
+    if not ingested.documents and not allow_empty:
+        raise _nothing_read(sources, out_dir, ingested)
+    t = lap("ingest", t0)
+    with lock_output(out_dir, wait=wait, on_wait=on_wait), new_generation(out_dir) as gen:
+        t = lap("lock", t)
+        corpus = make_corpus(ingested, components or DEFAULT_COMPONENTS, progress, jobs)
+        t = lap("extract", t)
+        graph = corpus_to_graph(corpus)
+        t = lap("rdf", t)
+        violations: list[str] = shacl_validate(graph) if validate else []
+        if violations and strict:
+            raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
+        t = lap("validate", t)
+        written: list[Path] = []
+        analysis = None
+        if analyze:
+            from kg.analyze import analyze as run_analysis
+            from kg.analyze import write_report, write_scores
 
-        analysis = run_analysis(graph)
-        write_scores(graph, analysis)
-        t = lap("analyze", t)
-    outputs.extend(write_exports(graph, out_dir))
-    with Store.open(out_dir / "store", create=True) as store:
-        triples = store.replace(graph)
-    outputs.append(out_dir / "store")
-    t = lap("store", t)
-    if analysis is not None:
-        outputs.append(write_report(analysis, out_dir / "report.html"))
-    if view:
-        from kg.visualize import write_view
+            analysis = run_analysis(graph)
+            write_scores(graph, analysis)
+            t = lap("analyze", t)
+        written.extend(write_exports(graph, gen.path))
+        with Store.open(gen.path / "store", create=True) as store:
+            triples = store.replace(graph)
+        written.append(gen.path / "store")
+        t = lap("store", t)
+        if analysis is not None:
+            written.append(write_report(analysis, gen.path / "report.html"))
+        if view:
+            from kg.visualize import write_view
 
-        outputs.append(write_view(analysis if analysis is not None else graph, out_dir / "kg.html"))
-    lap("view", t)
+            written.append(write_view(analysis if analysis is not None else graph, gen.path / "kg.html"))
+        t = lap("view", t)
+    lap("switch", t)
     by_type = Counter(e.type for e in corpus.entities)
     return BuildReport(
         files=len(files), documents=len(ingested.documents), articles=len(ingested.articles),
         sentences=sum(len(a.body) for a in ingested.articles), entities=len(corpus.entities),
         relations=len(corpus.relations), triples=triples, skipped=ingested.skipped,
-        violations=tuple(violations), outputs=tuple(str(p) for p in outputs),
+        violations=tuple(violations), outputs=tuple(str(out_dir / p.name) for p in written),
         by_type=tuple(sorted(by_type.items())), seconds=round(time.perf_counter() - t0, 3),
-        timings=tuple(timings))
+        timings=tuple(timings), generation=str(gen.path))

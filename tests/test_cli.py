@@ -206,3 +206,29 @@ def test_export_graphml(built, tmp_path):
                                       "--store", str(out / "store")])
     assert result.exit_code == 0, result.output
     assert target.is_file() and "周文涛" in target.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("quiet", [[], ["-q"]])
+def test_build_of_a_mistyped_source_fails_and_keeps_the_build(monkeypatch, capsys, built, quiet):
+    _, out, _ = built
+    before = (out / "kg.ttl").read_bytes()
+    code, stdout, err = _run_main(monkeypatch, capsys, "build", str(out.parent / "typo"), "--out", str(out),
+                                  "--no-view", *quiet)
+    assert code == 1 and stdout == ""
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("kg: error: nothing read from ") and "no such file or folder" in err
+    assert "--allow-empty" in err
+    assert (out / "kg.ttl").read_bytes() == before
+
+
+def test_build_allow_empty(tmp_path):
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "typo"), "--out", str(tmp_path / "out"),
+                                      "--no-view", "--allow-empty"])
+    assert result.exit_code == 0, result.output
+    assert "read 0 file(s)" in result.output and (tmp_path / "out" / "kg.ttl").is_file()
+
+
+def test_build_help_documents_the_output_flags():
+    result = CliRunner().invoke(cli, ["build", "--help"])
+    for flag in ("--wait / --no-wait", "--allow-empty", ".generations", "current"):
+        assert flag in result.output, flag

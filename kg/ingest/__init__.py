@@ -35,25 +35,58 @@ class Ingested:
         return sum(len(a.sentences) for a in self.articles)
 
 
-def iter_files(sources: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Skipped]:
+def _real(path: str | os.PathLike[str]) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def _inside(path: Path, folders: list[Path]) -> bool:
+    return any(path == f or f in path.parents for f in folders)
+
+
+def iter_files(sources: Iterable[str | os.PathLike[str]],
+               exclude: Iterable[str | os.PathLike[str]] = ()) -> Iterator[Path | Skipped]:
     """Files to read, in a stable order: each given file, and each readable file under a folder.
 
     A missing path, or a file given by name with a suffix kg cannot read, yields a
     :class:`Skipped`. Hidden files and folders are ignored when walking a folder.
+
+    ``exclude`` are paths never read, with everything under them (a build's outputs): they are
+    passed over silently while walking a folder, and a file given by name among them is
+    skipped with its reason. An excluded folder that is a given source folder, or holds a
+    given source, does not apply to that source (``kg build d --out d`` reads ``d`` but not
+    the outputs inside it). Paths are compared after resolving symlinks.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> for name in ("a.md", "out/kg.html"):
+    ...     (d / name).parent.mkdir(exist_ok=True)
+    ...     _ = (d / name).write_text("# 标题", encoding="utf-8")
+    >>> [str(p.relative_to(d)) for p in iter_files([d], exclude=[d / "out"])]
+    ['a.md']
     """
+    excluded = [_real(e) for e in exclude]
     for src in sources:
         p = Path(src)
-        if p.is_dir():
+        real = _real(p)
+        is_dir = p.is_dir()
+        active = [e for e in excluded if e not in real.parents and not (is_dir and e == real)]
+        if is_dir:
             for f in sorted(p.rglob("*")):
                 rel = f.relative_to(p)
                 if any(part.startswith(".") for part in rel.parts) or not f.is_file():
+                    continue
+                if active and _inside(_real(f), active):
                     continue
                 if f.suffix.lower() in SUFFIXES:
                     yield f
                 else:
                     yield Skipped(str(f), f"unsupported file type {f.suffix or '(none)'!r}")
         elif p.is_file():
-            if p.suffix.lower() in SUFFIXES or not p.suffix:
+            if _inside(real, active):
+                yield Skipped(str(p), "an output of this build (inside its output folder), not a source")
+            elif p.suffix.lower() in SUFFIXES or not p.suffix:
                 yield p
             else:
                 yield Skipped(str(p), f"unsupported file type {p.suffix!r}")
@@ -186,7 +219,8 @@ def read_file(path: Path, date: str | None = None,
 
 
 def read_sources(sources: Iterable[str | os.PathLike[str]], date: str | None = None,
-                 progress: Callable[[str], None] | None = None, max_bytes: int = MAX_BYTES) -> Ingested:
+                 progress: Callable[[str], None] | None = None, max_bytes: int = MAX_BYTES,
+                 exclude: Iterable[str | os.PathLike[str]] = ()) -> Ingested:
     """Read every source; a bad file is skipped with its reason and never stops the rest.
 
     Parameters
@@ -194,13 +228,15 @@ def read_sources(sources: Iterable[str | os.PathLike[str]], date: str | None = N
     sources : files or folders (walked recursively).
     date : publication date (``YYYY-MM-DD``) for sources that do not state one.
     progress : called with each file's path as it is read.
+    max_bytes : files larger than this are skipped.
+    exclude : paths never read (a build's outputs), see :func:`iter_files`.
     """
     if date is not None and normalize_date(date) is None:
         raise SourceError(date, "not a valid date (expected YYYY-MM-DD)")
     docs: list[Document] = []
     arts: list[Article] = []
     skipped: list[Skipped] = []
-    for item in iter_files(sources):
+    for item in iter_files(sources, exclude):
         if isinstance(item, Skipped):
             skipped.append(item)
             continue
