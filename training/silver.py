@@ -77,10 +77,32 @@ def plausible_extra(text: str, start: int, end: int, typ: str) -> bool:
     return gazetteer().is_place(name)
 
 
+def _company_like(name: str) -> bool:
+    """A LAC organization that may replace the person names inside it: no common word, no kind
+    of body, two characters or more."""
+    tag = _tag(name)
+    return len(name) >= 2 and (tag is None or tag in _NAME_TAGS) and not _GENERIC.match(name)
+
+
 def merge(text: str, ours: Iterable[Span], lac: Iterable[Span]) -> list[Span]:
     """The teacher's spans: ``ours``, plus ``lac`` spans that overlap none of ours and pass
-    :func:`plausible_extra`."""
+    :func:`plausible_extra`; and a LAC organization replaces the people ours found inside it
+    (a company named without a suffix reads like a person's name: 康力 | 电梯).
+
+    Examples
+    --------
+    >>> merge("任青禾电梯总经理", [(1, 3, "Person")], [(1, 5, "Organization")])
+    [(1, 5, 'Organization')]
+    """
     out = sorted(set(ours))
+    for a, b, t in sorted(set(lac)):
+        if t != "Organization":
+            continue
+        inside = [o for o in out if a <= o[0] and o[1] <= b]
+        crossing = [o for o in out if o[0] < b and a < o[1] and not (a <= o[0] and o[1] <= b)]
+        if inside and not crossing and all(o[2] == "Person" for o in inside) \
+                and _company_like(text[a:b]):
+            out = sorted([o for o in out if o not in inside] + [(a, b, t)])
     covered = {i for a, b, _ in out for i in range(a, b)}
     for a, b, t in sorted(set(lac)):
         if not covered.intersection(range(a, b)) and plausible_extra(text, a, b, t):
