@@ -156,7 +156,7 @@ def train(msra: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int
           limit: int | None = None, threads: int = 2, unk_drop: float = 0.0,
           silver: Path | None = None, silver_share: float = 1.0, corpora: Path | None = None,
           weibo_repeat: int = 1, resume_repeat: int = 1, emb: Path | None = None,
-          bi_minfreq: int = 3) -> dict[str, float]:
+          bi_minfreq: int = 3, init: Path | None = None) -> dict[str, float]:
     """Train on the MSRA split (and the other sources given); choose the epoch by the mean micro
     F1 of the development sets; write ``out``.
 
@@ -249,6 +249,8 @@ def train(msra: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int
     net = Net()
     if emb is not None:
         _load_vectors(net, vocab, emb)
+    if init is not None:
+        _load_model(net, vocab, init)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
 
     def batches(rows, size, shuffle):
@@ -369,6 +371,38 @@ def _load_vectors(net, vocab: list[dict[str, int]], path: Path) -> None:
             print(f"pretrained {col}: {hit} of {len(vocab[k])} rows", file=sys.stderr, flush=True)
 
 
+def _load_model(net, vocab: list[dict[str, int]], path: Path) -> None:
+    """Start from the weights of a model written by :func:`train` (fine-tuning): the rows of
+    the values both vocabularies have, and every other weight."""
+    import torch
+
+    from kg.extract.lstm import BiLSTMTagger
+
+    old = BiLSTMTagger(path)
+    with np.load(path, allow_pickle=False) as z:
+        w = {k: z[k].astype(np.float32) for k in z.files if k != "meta"}
+    if old.hidden != net.lstm.hidden_size:
+        raise SystemExit(f"{path}: hidden size {old.hidden}, the model {net.lstm.hidden_size}")
+    with torch.no_grad():
+        for k, (table, v_old) in enumerate(zip(old.emb, old.vocab, strict=True)):
+            new = net.embs[k].weight
+            for s, i in vocab[k].items():
+                j = v_old.get(s)
+                if j is not None:
+                    new[i] = torch.from_numpy(table[j])
+        sd = net.state_dict()
+        pairs = {"lstm.weight_ih_l0": "w_ih_f", "lstm.weight_hh_l0": "w_hh_f",
+                 "lstm.weight_ih_l0_reverse": "w_ih_b", "lstm.weight_hh_l0_reverse": "w_hh_b",
+                 "out.weight": "w_out", "out.bias": "b_out", "trans": "trans", "start": "start", "end": "end"}
+        for name, key in pairs.items():
+            sd[name].copy_(torch.from_numpy(w[key]))
+        # the file keeps the sum of the two bias vectors
+        for suffix, key in (("", "b_f"), ("_reverse", "b_b")):
+            sd[f"lstm.bias_ih_l0{suffix}"].copy_(torch.from_numpy(w[key]))
+            sd[f"lstm.bias_hh_l0{suffix}"].zero_()
+    print(f"started from {path}", file=sys.stderr, flush=True)
+
+
 def _write(sd, vocab: list[dict[str, int]], hidden: int, out: Path, trained: dict) -> None:
     arrays = {f"emb_{c}": sd[f"embs.{i}.weight"].numpy().astype(np.float16)
               for i, c in enumerate(COLUMNS)}
@@ -409,6 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--resume-repeat", type=int, default=1)
     ap.add_argument("--emb", type=Path, default=None, help="pretrained vectors (python -m training.embed)")
     ap.add_argument("--bi-minfreq", type=int, default=3)
+    ap.add_argument("--init", type=Path, default=None, help="start from this model's weights (fine-tuning)")
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--batch", type=int, default=32)
@@ -423,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     stats = train(args.data or default_data(), args.out, args.epochs, args.hidden, args.batch,
                   args.lr, args.dropout, args.seed, args.limit, args.threads, args.unk_drop,
                   args.silver, args.silver_share, args.corpora, args.weibo_repeat, args.resume_repeat,
-                  args.emb, args.bi_minfreq)
+                  args.emb, args.bi_minfreq, args.init)
     print(" ".join(f"{k}={v}" for k, v in stats.items()), f"out={args.out}", file=sys.stderr)
     return 0
 
