@@ -71,7 +71,7 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
         if bar is None:
             bar = click.progressbar(length=total, label="extracting", file=sys.stderr)
             bar.__enter__()
-        bar.update(1)
+        bar.update(done - bar.pos)  # counts sentences: a single long file moves the bar too
 
     try:
         report = build(list(sources) or list(DEFAULT_SOURCES), out, date=date,
@@ -116,7 +116,8 @@ def extract_cmd(files: tuple[str, ...], lines: bool, components: str | None, lis
     """
     import json
 
-    from kg.extract import DEFAULT_COMPONENTS, description, extract_many, names
+    from kg.extract import DEFAULT_COMPONENTS, description, names
+    from kg.pipeline import extract_texts
     from kg.resolve import canonical_name
 
     if list_components or components == "":
@@ -132,7 +133,7 @@ def extract_cmd(files: tuple[str, ...], lines: bool, components: str | None, lis
             get(c)  # unknown names fail before any work, listing the known ones
 
     def emit(texts: list[str]) -> None:
-        for text, found in zip(texts, extract_many(texts, chosen), strict=True):
+        for text, found in zip(texts, extract_texts(texts, chosen), strict=True):
             ents = []
             for m in found:
                 if m.type not in ("Person", "Organization", "Place", "Program", "Event"):

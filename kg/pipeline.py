@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -12,10 +13,11 @@ from pathlib import Path
 from kg.errors import NothingToBuild, ValidationError
 from kg.extract import DEFAULT_COMPONENTS, extract_many
 from kg.ingest import Ingested, read_sources
-from kg.model import Article, Corpus, Document, Entity, Evidence, Skipped
+from kg.ingest.sentences import MAX_SENTENCE, split_pieces
+from kg.model import Article, Corpus, Document, Entity, Evidence, Mention, Skipped
 from kg.resolve import Located, locate, more_mentions, resolve
 
-__all__ = ["BuildReport", "extract_articles", "make_corpus", "build", "DEFAULT_SOURCES", "DEFAULT_OUT"]
+__all__ = ["BuildReport", "extract_articles", "make_corpus", "build", "worker_count", "extract_texts", "DEFAULT_SOURCES", "DEFAULT_OUT"]
 
 DEFAULT_SOURCES = ("source",)
 DEFAULT_OUT = "exports"
@@ -44,42 +46,114 @@ class BuildReport:
     generation: str = ""
 
 
-def _extract_batch(batch: list[tuple[Article, str]], components: Sequence[str] | None) -> list[list[Located]]:
-    """The located mentions of each article of ``batch``: every sentence of every article goes
-    to the components in one call (the statistical models run them together)."""
-    sents = [(k, s) for k, (art, _t) in enumerate(batch) for s in art.sentences]
-    found = extract_many([s.text for _, s in sents], components, nested=True)
-    out: list[list[Located]] = [[] for _ in batch]
-    for (k, s), ms in zip(sents, found, strict=True):
-        art, doc_text = batch[k]
-        for m in ms:
-            # a byline names its authors (read by ingestion) and maybe their agency (某某社发)
-            if s.kind == "byline" and m.type != "Organization":
-                continue
-            if m.type in ("Person", "Organization", "Place", "Program", "Event"):
-                out[k].append(locate(art, s.index, m, doc_text))
-    return out
+def _extract_texts(texts: list[str], components: Sequence[str] | None) -> list[list[Mention]]:
+    """The mentions of each text (a worker's task: only the texts travel to it, never whole documents)."""
+    return extract_many(texts, components, nested=True)
 
 
-#: Articles are extracted in groups of about this many characters.
+#: Sentences are extracted in groups of about this many characters (and progress is shown after each).
 GROUP_CHARS = 50_000
 
 
-def _groups(articles: Sequence[Article], texts: dict[str, str], limit: int) -> list[list[tuple[Article, str]]]:
-    groups: list[list[tuple[Article, str]]] = []
-    size = limit
-    for a in articles:
-        n = sum(len(s.text) for s in a.sentences)
-        if size + n > limit and (not groups or groups[-1]):
-            groups.append([])
-            size = 0
-        groups[-1].append((a, texts[a.document]))
+def _groups(sizes: Sequence[int], limit: int) -> list[range]:
+    """Consecutive runs of items whose sizes add up to about ``limit`` (at least one item each).
+
+    Examples
+    --------
+    >>> _groups([3, 3, 3, 10, 1], 6)
+    [range(0, 2), range(2, 3), range(3, 4), range(4, 5)]
+    """
+    out: list[range] = []
+    lo = size = 0
+    for i, n in enumerate(sizes):
+        if i > lo and size + n > limit:
+            out.append(range(lo, i))
+            lo, size = i, 0
         size += n
-    return [g for g in groups if g]
+    if lo < len(sizes):
+        out.append(range(lo, len(sizes)))
+    return out
 
 
 #: Below this many characters a build extracts in its own process (starting workers costs seconds).
 PARALLEL_MIN_CHARS = 300_000
+#: The memory one extraction worker takes (its own copy of the models and segmenter), for the cap
+#: on the number of workers.
+WORKER_BYTES = 350 * 2**20
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to new processes (``MemAvailable``), or None when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def worker_count(jobs: int | None, chars: int, tasks: int) -> int:
+    """How many extraction processes to run: ``jobs`` (default: one per CPU once there are
+    :data:`PARALLEL_MIN_CHARS` characters to read), never more than the CPUs, the tasks, or the
+    workers that fit in the available memory (:data:`WORKER_BYTES` each).
+
+    Examples
+    --------
+    >>> worker_count(1000, 10**9, 3) <= 3
+    True
+    >>> worker_count(None, 1000, 50)
+    1
+    """
+    if jobs is None:
+        jobs = _cpus() if chars >= PARALLEL_MIN_CHARS else 1
+    free = _available_memory()
+    fit = max(1, free // WORKER_BYTES) if free else jobs
+    return max(1, min(jobs, _cpus(), tasks, fit))
+
+
+def _die_with_parent(parent: int) -> None:
+    """Initializer of an extraction worker: it ends when the build that started it ends, even
+    when the build is killed (``SIGKILL`` leaves no chance to stop its workers).
+
+    On Linux the kernel sends the worker ``SIGTERM`` when its parent dies (``PR_SET_PDEATHSIG``);
+    elsewhere a thread checks once a second that the parent is still there. Ctrl-C is left to
+    the build, which stops its workers itself.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watched = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            PR_SET_PDEATHSIG = 1
+            watched = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM) == 0
+        except (OSError, AttributeError):
+            watched = False
+    if not watched:
+        import threading
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # the build died before the worker could ask to follow it
+        os._exit(1)
 
 
 def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
@@ -87,35 +161,89 @@ def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
                      progress: Progress | None = None, jobs: int | None = None) -> list[Located]:
     """Run the extractor components over every article sentence (body and headlines).
 
-    Articles are independent, so a large build spreads them over ``jobs`` worker processes
-    (default: one per CPU once the text is long enough); the result does not depend on it.
+    Sentences are independent, so they go to the extractor in groups of about
+    :data:`GROUP_CHARS` characters, one article split over several groups when it is long, and
+    a large build spreads the groups over ``jobs`` worker processes (see :func:`worker_count`);
+    the result depends on neither. ``progress("extract", done, total)`` counts sentences.
     """
     texts = {d.path: d.text for d in documents}
-    chars = sum(len(s.text) for a in articles for s in a.sentences)
-    if jobs is None:
-        jobs = (os.cpu_count() or 1) if chars >= PARALLEL_MIN_CHARS else 1
-    out: list[Located] = []
-    if jobs <= 1 or len(articles) < 2:
-        done = 0
-        for group in _groups(articles, texts, GROUP_CHARS):
-            for part in _extract_batch(group, components):
-                out.extend(part)
-                done += 1
-                if progress:
-                    progress("extract", done, len(articles))
-        return out
-    from concurrent.futures import ProcessPoolExecutor
+    todo = [(a, s) for a in articles for s in a.sentences]
+    inputs = [s.text for _a, s in todo]
+    chars = sum(len(t) for t in inputs)
+    found: list[list[Mention]] = []
 
-    limit = max(2_000, min(GROUP_CHARS, chars // (jobs * 4) or 1))
-    batches = _groups(articles, texts, limit)
-    done = 0
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for found in pool.map(_extract_batch, batches, [components] * len(batches)):
-            for part in found:
-                out.extend(part)
-                done += 1
-                if progress:
-                    progress("extract", done, len(articles))
+    def done(part: list[list[Mention]]) -> None:
+        found.extend(part)
+        if progress:
+            progress("extract", len(found), len(todo))
+
+    workers = worker_count(jobs, chars, len(todo))
+    if workers <= 1:
+        for g in _groups([len(t) for t in inputs], GROUP_CHARS):
+            done(_extract_texts(inputs[g.start:g.stop], components))
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        limit = max(2_000, min(GROUP_CHARS, chars // (workers * 4) or 1))
+        groups = _groups([len(t) for t in inputs], limit)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),))
+        try:
+            for part in pool.map(_extract_texts, [inputs[g.start:g.stop] for g in groups],
+                                 [components] * len(groups)):
+                done(part)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+    out: list[Located] = []
+    for (art, s), ms in zip(todo, found, strict=True):
+        for m in ms:
+            # a byline names its authors (read by ingestion) and maybe their agency (某某社发)
+            if s.kind == "byline" and m.type != "Organization":
+                continue
+            if m.type in ("Person", "Organization", "Place", "Program", "Event"):
+                out.append(locate(art, s.index, m, texts[art.document]))
+    return out
+
+
+def _text_parts(text: str, limit: int) -> list[tuple[int, int]]:
+    """``text`` as consecutive runs of whole sentences of at most about ``limit`` characters
+    (one run when it is that short): ``(start, end)`` offsets."""
+    if len(text) <= limit:
+        return [(0, len(text))]
+    parts: list[tuple[int, int]] = []
+    for spans in split_pieces(text, [(0, len(text))]):
+        a, b = spans[0][0], spans[-1][1]
+        if parts and b - parts[-1][0] <= limit:
+            parts[-1] = (parts[-1][0], b)
+        else:
+            parts.append((a, b))
+    return parts
+
+
+def extract_texts(texts: Sequence[str], components: Sequence[str] | None = None) -> list[list[Mention]]:
+    """The mention list of each text (what ``kg extract`` prints), offsets into that text.
+
+    A text longer than :data:`~kg.ingest.sentences.MAX_SENTENCE` characters is read in runs of
+    whole sentences of about that length, so a long file takes time in proportion to its length;
+    a shorter text is read as it is (:func:`~kg.extract.extract_many`).
+
+    Examples
+    --------
+    >>> long = "海河市总工会主席林晓峰说，服务平台已上线。" * 200
+    >>> found = extract_texts(["林晓峰说，", long])
+    >>> [m.text for m in found[0]], len(long) > 1000, {long[m.start:m.end] for m in found[1]} >= {"林晓峰"}
+    (['林晓峰'], True, True)
+    """
+    where: list[tuple[int, int]] = []  # (text, offset) of each piece handed to the extractor
+    pieces: list[str] = []
+    for k, text in enumerate(texts):
+        for a, b in _text_parts(text, MAX_SENTENCE):
+            where.append((k, a))
+            pieces.append(text[a:b])
+    out: list[list[Mention]] = [[] for _ in texts]
+    for (k, a), ms in zip(where, extract_many(pieces, components), strict=True):
+        out[k].extend(replace(m, start=m.start + a, end=m.end + a) if a else m for m in ms)
     return out
 
 

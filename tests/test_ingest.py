@@ -289,3 +289,48 @@ def test_html_pages_keep_text_drop_scripts_and_survive_broken_markup(tmp_path: P
     assert "window.x" not in docs[0].text and "onerror" not in docs[0].text
     assert docs[0].encoding == "utf-8+html"
     _check_offsets(docs[0].text, arts)
+
+
+# --- long input (issue #16): bounded sentences, linear splitting -------------------------------
+
+LONG_CLAUSE = "海河市总工会主席林晓峰走访青川县职工服务中心，"
+
+
+def test_a_sentence_without_an_end_is_cut_at_the_bound():
+    from kg.ingest.sentences import MAX_SENTENCE
+
+    text = "## 标题\n\n" + LONG_CLAUSE * 200 + "会议结束。\n"
+    doc, arts = read_string(text)
+    body = arts[0].body
+    assert len(body) > 1 and all(len(s.text) <= MAX_SENTENCE for s in body)
+    # cut after a clause mark, and nothing is lost between the pieces
+    assert all(s.text.endswith("，") for s in body[:-1])
+    assert "".join(s.text for s in body) == LONG_CLAUSE * 200 + "会议结束。"
+    _check_offsets(doc.text, arts)
+
+
+def test_a_run_without_any_break_is_cut_hard():
+    from kg.ingest.sentences import MAX_SENTENCE
+
+    doc, arts = read_string("林" * (MAX_SENTENCE * 2 + 5))
+    assert [len(s.text) for s in arts[0].body] == [MAX_SENTENCE, MAX_SENTENCE, 5]
+    _check_offsets(doc.text, arts)
+
+
+def test_sentence_splitting_is_linear():
+    """Ten times the text takes about ten times as long (quadratic splitting took ~100 times)."""
+    import time
+
+    from kg.ingest.sentences import split_pieces
+
+    def seconds(n: int) -> float:
+        text = ("“" + LONG_CLAUSE + "（" * 3 + "。）") * n
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            split_pieces(text, [(0, len(text))])
+            best = min(best, time.perf_counter() - t0)
+        return best
+
+    small, large = seconds(200), seconds(2000)
+    assert large < 30 * small + 0.05, (small, large)

@@ -145,3 +145,91 @@ def test_unknown_component_fails_the_build(tmp_path):
     _write_page(src)
     with pytest.raises(ExtractorNotFound):
         build([src], tmp_path / "out", components=["no-such-component"], view=False)
+
+
+# --- long input and workers (issue #16) ---------------------------------------------------------
+
+
+def test_one_long_article_goes_to_the_extractor_in_bounded_groups_with_progress(monkeypatch):
+    import kg.pipeline as pipeline
+    from kg.ingest import Ingested, read_string
+    from kg.ingest.sentences import MAX_SENTENCE
+
+    text = "## 标题\n\n" + "海河市总工会主席林晓峰表示，职工服务平台已经上线。" * 6000 + "\n"  # one line, one article
+    doc, arts = read_string(text, "long.md")
+    calls: list[list[str]] = []
+
+    def fake(texts, components=None, nested=False):
+        calls.append(list(texts))
+        return [[] for _ in texts]
+
+    monkeypatch.setattr(pipeline, "extract_many", fake)
+    seen: list[tuple[int, int]] = []
+    pipeline.extract_articles(arts, [doc], progress=lambda stage, done, total: seen.append((done, total)), jobs=1)
+    ing = Ingested((doc,), tuple(arts), ())
+    assert len(arts) == 1 and len(calls) > 1
+    assert sum(len(c) for c in calls) == ing.sentences
+    assert all(sum(map(len, c)) <= pipeline.GROUP_CHARS + MAX_SENTENCE for c in calls)
+    assert len(seen) == len(calls) and seen[-1] == (ing.sentences, ing.sentences)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_worker_count_is_capped_by_cpus_work_and_memory(monkeypatch):
+    import kg.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "_cpus", lambda: 2)
+    monkeypatch.setattr(pipeline, "_available_memory", lambda: 16 * 2**30)
+    assert pipeline.worker_count(1000, 10**9, 10**6) == 2
+    assert pipeline.worker_count(1000, 10**9, 1) == 1
+    assert pipeline.worker_count(None, 10, 100) == 1  # small builds stay in one process
+    assert pipeline.worker_count(None, 10**9, 100) == 2
+    monkeypatch.setattr(pipeline, "_cpus", lambda: 64)
+    monkeypatch.setattr(pipeline, "_available_memory", lambda: 3 * pipeline.WORKER_BYTES + 1)
+    assert pipeline.worker_count(1000, 10**9, 10**6) == 3
+    monkeypatch.setattr(pipeline, "_available_memory", lambda: 10)
+    assert pipeline.worker_count(1000, 10**9, 10**6) == 1
+    monkeypatch.setattr(pipeline, "_available_memory", lambda: None)
+    assert pipeline.worker_count(1000, 10**9, 10**6) == 64
+
+
+WORKERS_SCRIPT = """
+import os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from kg.pipeline import _die_with_parent
+
+def pid(_):
+    time.sleep(0.5)  # so that both workers get a task
+    return os.getpid()
+
+pool = ProcessPoolExecutor(max_workers=2, initializer=_die_with_parent, initargs=(os.getpid(),))
+print(" ".join(str(p) for p in set(pool.map(pid, range(4)))), flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")  # a zombie is dead
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_die_with_a_killed_build():
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-c", WORKERS_SCRIPT], stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(p) for p in proc.stdout.readline().split()]
+        assert workers and all(_alive(p) for p in workers)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in workers)
