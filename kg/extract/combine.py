@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from kg.extract.registry import is_statistical
@@ -25,31 +26,34 @@ def _agree(m: Mention, others: list[Mention]) -> list[Mention]:
             and o.component != m.component]
 
 
-#: Punctuation no name runs across: a name the model read over one (北京大学、清华大学) is split there.
-_NAME_BREAKS = "、，,；;。！？!?：:"
+#: What no name runs across: list and clause marks, and markup (<b>, a stray < or >). A name the
+#: model read over one (北京大学、清华大学, <b>某某公司) is split there.
+_NAME_BREAKS = re.compile(r"[、，,；;。！？!?：:]|<[^<>]{0,40}>|[<>]")
 
 
 def _split_at_punctuation(m: Mention) -> list[Mention]:
-    """A name that runs across a list or clause mark becomes its parts (each of two or more
-    characters); other mentions are returned as they are.
+    """A name that runs across a list or clause mark or markup becomes its parts (each of two or
+    more characters); other mentions are returned as they are.
 
     Examples
     --------
     >>> [m.text for m in _split_at_punctuation(Mention("北京大学、清华大学", "Organization", 0, 9, 0.9, "ner"))]
     ['北京大学', '清华大学']
+    >>> [(m.text, m.start) for m in _split_at_punctuation(Mention("<b>北京大学", "Organization", 4, 11, 0.9, "ner"))]
+    [('北京大学', 7)]
     """
-    if m.type not in NAME_TYPES or not any(c in _NAME_BREAKS for c in m.text):
+    if m.type not in NAME_TYPES or not _NAME_BREAKS.search(m.text):
         return [m]
     out = []
     start = 0
-    for i, c in enumerate(m.text + "、"):
-        if c in _NAME_BREAKS:
-            part = m.text[start:i].strip()
-            lead = len(m.text[start:i]) - len(m.text[start:i].lstrip())
-            if len(part) >= 2:
-                a = m.start + start + lead
-                out.append(Mention(part, m.type, a, a + len(part), m.confidence, m.component))
-            start = i + 1
+    for brk in [*_NAME_BREAKS.finditer(m.text), None]:
+        end = brk.start() if brk else len(m.text)
+        piece = m.text[start:end]
+        part = piece.strip()
+        if len(part) >= 2:
+            a = m.start + start + len(piece) - len(piece.lstrip())
+            out.append(Mention(part, m.type, a, a + len(part), m.confidence, m.component))
+        start = brk.end() if brk else len(m.text)
     return out
 
 
@@ -148,6 +152,13 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
     >>> [m.text for m in combine(ms, nested=True)]
     ['杭州市', '杭州市总工会']
     """
+    if model_names_only and not nested:
+        # only the rules' names that agree with the model's matter (they confirm it): the others
+        # are not checked at all
+        mentions = list(mentions)
+        model_spans = {(m.start, m.end, m.type) for m in mentions if is_statistical(m.component)}
+        mentions = [m for m in mentions if m.type not in NAME_TYPES or is_statistical(m.component)
+                    or (m.start, m.end, m.type) in model_spans]
     ms = [x for x in (_plausible(m, text, nested) for part in mentions for m in _split_at_punctuation(part))
           if x is not None]
     merged: dict[tuple[int, int, str], Mention] = {}
@@ -167,7 +178,7 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
     cands = [m for m in merged.values() if m.end > m.start and (
         m.confidence >= MIN_CONFIDENCE or (not nested and is_statistical(m.component) and m.type in NAME_TYPES
                                            and m.confidence >= 0.3))]
-    if text is not None:
+    if text is not None and not (model_names_only and not nested):  # it only drops rules' names
         cands = _trim_common_prefixes(cands, text)
     # a quoted name that is the name of a program (“某某”APP) is not also an organization,
     # unless it reads as one (“某某学院”培养计划)
