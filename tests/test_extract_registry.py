@@ -85,3 +85,27 @@ def test_components_without_batch_are_called_once_per_text():
 
     extract_many(["甲。", "乙。", ""], ["test-recorder"])
     assert seen == ["甲。", "乙。"]
+
+
+def test_name_only_rules_are_not_run_for_a_models_mention_list(monkeypatch):
+    from kg.extract import extract_many
+
+    for table in ("_FACTORIES", "_DOCS", "_INSTANCES", "_PRODUCES"):
+        monkeypatch.setattr(registry, table, dict(getattr(registry, table)))
+    monkeypatch.setattr(registry, "_STATISTICAL", set(registry._STATISTICAL))
+    calls = []
+    registry.register("test-model", statistical=True)(
+        lambda: lambda t: [Mention("林晓峰", "Person", 0, 3, 0.9, "test-model")])
+
+    def names_rule(text):
+        calls.append(text)
+        return [Mention("林晓峰", "Person", 0, 3, 0.9, "test-names")]
+
+    registry.register("test-names", types=["Person"])(lambda: names_rule)
+    assert registry.produces("test-names") == frozenset({"Person"})
+    out = extract_many(["林晓峰说"], ["test-model", "test-names"])
+    assert [m.component for m in out[0]] == ["test-model"] and calls == []
+    # the graph runs it, and so does a list made without a model
+    extract_many(["林晓峰说"], ["test-model", "test-names"], nested=True)
+    extract_many(["林晓峰说"], ["test-names"])
+    assert len(calls) == 2

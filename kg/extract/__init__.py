@@ -1,16 +1,17 @@
 """Extraction: pluggable components that find mentions, and the combiner that merges them.
 
-Built-in components (``kg extract --components`` lists them): ``ner`` (the ``crf`` and ``bilstm``
-statistical models for Person / Place / Organization voting per character), ``persons``, ``organizations``, ``places``, ``programs`` and
-``events`` (rules and lexicons). :func:`extract` runs a list of them and combines their mentions.
+Built-in components (``kg extract --components`` lists them): ``ner`` (the default statistical
+model for Person / Place / Organization, a BiLSTM-CRF), ``crf``, ``bilstm``, ``ensemble`` (the two
+voting per character) and ``lac`` (Baidu LAC, optional), and the rules and lexicons ``persons``,
+``organizations``, ``places``, ``programs`` and ``events``. :func:`extract` runs a list of them and combines their mentions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kg.extract.combine import combine
-from kg.extract.registry import Component, description, get, is_statistical, names, register
+from kg.extract.combine import NAME_TYPES, combine
+from kg.extract.registry import Component, description, get, is_statistical, names, produces, register
 from kg.model import Mention
 
 __all__ = ["Component", "DEFAULT_COMPONENTS", "extract", "extract_many", "get", "names", "register", "combine", "description"]
@@ -39,8 +40,9 @@ def extract_many(texts: Sequence[str], components: Sequence[str] | None = None,
     per text; the others are called once per text. The result is the same either way.
 
     In a mention list (``nested=False``) made with a statistical model among the components, the
-    Person / Organization / Place names are the model's (rules confirm them, and add programs,
-    events and times); see ``model_names_only`` of :func:`~kg.extract.combine.combine`.
+    Person / Organization / Place names are the model's, and components that declare only such
+    names (``persons``, ``organizations``, ``places``) are not run; see ``model_names_only`` of
+    :func:`~kg.extract.combine.combine`.
 
     Examples
     --------
@@ -49,7 +51,12 @@ def extract_many(texts: Sequence[str], components: Sequence[str] | None = None,
     """
     live = [i for i, t in enumerate(texts) if t.strip()]
     sub = [texts[i] for i in live]
-    comps = [get(name) for name in components or DEFAULT_COMPONENTS]
+    wanted = list(components or DEFAULT_COMPONENTS)
+    model_names_only = not nested and any(is_statistical(n) for n in wanted)
+    if model_names_only:
+        # a mention list takes its names from the model: rules that give only names add nothing
+        wanted = [n for n in wanted if is_statistical(n) or not (produces(n) or {"?"}) <= set(NAME_TYPES)]
+    comps = [get(name) for name in wanted]
     batched: dict[int, list[list[Mention]]] = {}
     for k, comp in enumerate(comps):
         batch = getattr(comp, "batch", None)
@@ -62,7 +69,6 @@ def extract_many(texts: Sequence[str], components: Sequence[str] | None = None,
         for k, comp in enumerate(comps):
             ms.extend(batched[k][j] if k in batched else comp(text))
         found.append(ms)
-    model_names_only = not nested and any(is_statistical(n) for n in components or DEFAULT_COMPONENTS)
     out: list[list[Mention]] = [[] for _ in texts]
     for i, ms in zip(live, found, strict=True):
         out[i] = combine(ms, nested=nested, text=texts[i], model_names_only=model_names_only)

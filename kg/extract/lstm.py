@@ -459,7 +459,7 @@ def chunk_mentions(text: str, offset: int, labels: list[str], probs: np.ndarray,
     return out
 
 
-@register("bilstm", "BiLSTM-CRF sequence model for Person/Place/Organization trained on MSRA",
+@register("bilstm", "BiLSTM-CRF sequence model for Person/Place/Organization (the model of ner)",
           statistical=True)
 def make_bilstm() -> BiLSTMTagger:
     """The ``bilstm`` component: a :class:`BiLSTMTagger` on the shipped model."""

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from kg.errors import ExtractorNotFound
 from kg.model import Mention
 
-__all__ = ["Component", "register", "get", "names", "description", "is_statistical"]
+__all__ = ["Component", "register", "get", "names", "description", "is_statistical", "produces"]
 
 Component = Callable[[str], Iterable[Mention]]
 
@@ -31,14 +31,17 @@ _FACTORIES: dict[str, Callable[[], Component]] = {}
 _DOCS: dict[str, str] = {}
 _INSTANCES: dict[str, Component] = {}
 _STATISTICAL: set[str] = set()
+_PRODUCES: dict[str, frozenset[str]] = {}
 
 
 def register(name: str, description: str = "", statistical: bool = False,
+             types: Iterable[str] | None = None,
              ) -> Callable[[Callable[[], Component]], Callable[[], Component]]:
     """Register ``factory`` under ``name`` (decorator). Re-registering a name replaces it.
 
     ``statistical=True`` marks a trained sequence model: the combiner lets its spans lead in a
     mention list and checks its names against the lexicons before they enter the graph.
+    ``types`` declares the mention types the component can give (unknown when not given).
 
     Examples
     --------
@@ -55,6 +58,10 @@ def register(name: str, description: str = "", statistical: bool = False,
         _FACTORIES[name] = factory
         _DOCS[name] = description or ((factory.__doc__ or "").strip().splitlines() or [""])[0]
         _INSTANCES.pop(name, None)
+        if types is None:
+            _PRODUCES.pop(name, None)
+        else:
+            _PRODUCES[name] = frozenset(types)
         if statistical:
             _STATISTICAL.add(name)
         else:
@@ -111,6 +118,18 @@ def is_statistical(component: str) -> bool:
     """
     _load_builtins()
     return any(part in _STATISTICAL for part in component.split("+"))
+
+
+def produces(name: str) -> frozenset[str] | None:
+    """The mention types component ``name`` declared (None: not declared, may be any).
+
+    Examples
+    --------
+    >>> sorted(produces("persons")), produces("no-such-component")
+    (['Person'], None)
+    """
+    _load_builtins()
+    return _PRODUCES.get(name)
 
 
 def description(name: str) -> str:

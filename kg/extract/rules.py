@@ -398,16 +398,17 @@ def _persons(text: str) -> tuple[Mention, ...]:
     return tuple(sorted(found.values(), key=lambda m: m.start))
 
 
-@register("organizations", "organization names: place + body + suffix (某某市总工会, 某某有限公司)")
+@register("organizations", "organization names: place + body + suffix (某某市总工会, 某某有限公司)",
+          types=("Organization",))
 def _make_orgs():
     return find_organizations
 
 
-@register("places", "administrative divisions (with short names) and named sites")
+@register("places", "administrative divisions (with short names) and named sites", types=("Place",))
 def _make_places():
     return find_places
 
 
-@register("persons", "person names from titles, speech verbs and name lists")
+@register("persons", "person names from titles, speech verbs and name lists", types=("Person",))
 def _make_persons():
     return find_persons
