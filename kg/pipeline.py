@@ -14,6 +14,7 @@ from kg.errors import NothingToBuild, ValidationError
 from kg.extract import DEFAULT_COMPONENTS, extract_many
 from kg.ingest import Ingested, read_sources
 from kg.ingest.sentences import MAX_SENTENCE, split_pieces
+from kg.ingest.simplify import is_traditional, model_text, to_simplified
 from kg.model import Article, Corpus, Document, Entity, Evidence, Mention, Skipped
 from kg.resolve import Located, locate, more_mentions, resolve
 
@@ -166,9 +167,12 @@ def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
     a large build spreads the groups over ``jobs`` worker processes (see :func:`worker_count`);
     the result depends on neither. ``progress("extract", done, total)`` counts sentences.
     """
-    texts = {d.path: d.text for d in documents}
+    docs = list(documents)
+    texts = {d.path: d.text for d in docs}
+    # traditional characters reach the models as simplified ones, one for one: offsets stay
+    reads = {d.path: model_text(d) for d in docs}
     todo = [(a, s) for a in articles for s in a.sentences]
-    inputs = [s.text for _a, s in todo]
+    inputs = [reads[a.document](s.text) for a, s in todo]
     chars = sum(len(t) for t in inputs)
     found: list[list[Mention]] = []
 
@@ -226,7 +230,9 @@ def extract_texts(texts: Sequence[str], components: Sequence[str] | None = None)
 
     A text longer than :data:`~kg.ingest.sentences.MAX_SENTENCE` characters is read in runs of
     whole sentences of about that length, so a long file takes time in proportion to its length;
-    a shorter text is read as it is (:func:`~kg.extract.extract_many`).
+    a shorter text is read as it is (:func:`~kg.extract.extract_many`). A text in traditional
+    characters is read as simplified (:func:`~kg.ingest.simplify.to_simplified`); the mentions
+    are the text as written.
 
     Examples
     --------
@@ -238,12 +244,15 @@ def extract_texts(texts: Sequence[str], components: Sequence[str] | None = None)
     where: list[tuple[int, int]] = []  # (text, offset) of each piece handed to the extractor
     pieces: list[str] = []
     for k, text in enumerate(texts):
-        for a, b in _text_parts(text, MAX_SENTENCE):
+        read = to_simplified(text) if is_traditional(text) else text
+        for a, b in _text_parts(read, MAX_SENTENCE):
             where.append((k, a))
-            pieces.append(text[a:b])
+            pieces.append(read[a:b])
     out: list[list[Mention]] = [[] for _ in texts]
     for (k, a), ms in zip(where, extract_many(pieces, components), strict=True):
-        out[k].extend(replace(m, start=m.start + a, end=m.end + a) if a else m for m in ms)
+        text = texts[k]
+        # a mention is the text as written (a traditional text was read as simplified, one for one)
+        out[k].extend(replace(m, text=text[m.start + a:m.end + a], start=m.start + a, end=m.end + a) for m in ms)
     return out
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from kg.dates import find_dates
@@ -15,6 +15,7 @@ from kg.extract.events import event_kind
 from kg.extract.lexicon import longest_first
 from kg.extract.phrases import is_cjk, is_nounish, tokens_of
 from kg.gazetteer import gazetteer
+from kg.ingest.simplify import model_text
 from kg.model import Article, Document, Entity, Evidence, Relation, Sentence
 from kg.resolve import strip_places
 
@@ -136,6 +137,7 @@ def relations_for(articles: Iterable[Article], documents: Iterable[Document],
     spots = _spots(arts, ents)
     facts = _Facts()
     attrs: dict[str, dict[str, str]] = defaultdict(dict)
+    reads: dict[str, Callable[[str], str]] = {}
     for art in arts:
         doc = docs[art.document]
         _bylines(art, doc.text, facts)
@@ -146,16 +148,20 @@ def relations_for(articles: Iterable[Article], documents: Iterable[Document],
                     org_count[sp.key] += 1
         main_org = org_count.most_common(1)[0][0] if org_count and org_count.most_common(1)[0][1] >= 2 else None
         pub = art.date or doc.date
+        if art.document not in reads:
+            reads[art.document] = model_text(doc)
+        read = reads[art.document]
         for s in art.sentences:
             if s.kind == "byline":
                 continue
             sp = spots.get((art.id, s.index), [])
             ev = _sentence_evidence(art, s, doc.text)
-            _titles_and_employers(s.text, sp, ev, facts)
+            text = read(s.text)  # traditional characters read as simplified, one for one
+            _titles_and_employers(text, sp, ev, facts)
             _names_inside(sp, ev, facts)
-            _implements(s.text, sp, ev, facts, main_org)
-            _events(s.text, sp, ev, facts, attrs, pub, by_key)
-            _awards(s.text, sp, ev, facts)
+            _implements(text, sp, ev, facts, main_org)
+            _events(text, sp, ev, facts, attrs, pub, by_key)
+            _awards(text, sp, ev, facts)
     _hierarchy(ents, facts)
     _name_structure(ents, facts)
     return sorted(facts.items.values(), key=lambda r: (r.subject, r.predicate, r.obj)), {

@@ -334,3 +334,83 @@ def test_sentence_splitting_is_linear():
 
     small, large = seconds(200), seconds(2000)
     assert large < 30 * small + 0.05, (small, large)
+
+
+# --- encodings are detected, never guessed (issue #16) ------------------------------------------
+
+ZH = "## 海河市职工技能大赛开幕\n\n5月8日，海河市总工会主席林晓峰出席开幕式并讲话。技术员周文涛获得全国劳动模范称号。\n"
+ZH_TW = "## 臺北市職工技能大賽開幕\n\n5月8日，臺北市總工會主席林曉峰出席開幕式並講話。技術員周文濤獲得全國勞動模範稱號。\n"
+
+
+@pytest.mark.parametrize("text,encoding,read_as", [
+    (ZH, "gb18030", "gb18030"),
+    (ZH, "gbk", "gb18030"),
+    (ZH, "utf-16-le", "utf-16-le"),  # no byte order mark
+    (ZH, "utf-16-be", "utf-16-be"),
+    ("## 海河新闻\n\n海河市总工会主席林晓峰表示", "utf-16-le", "utf-16-le"),  # no zero byte at all
+    (ZH_TW, "big5", "big5"),  # Taiwanese and Hong Kong news
+    (ZH_TW, "utf-8", "utf-8"),
+    ("Le président a annoncé une réforme « ambitieuse » : café, naïve, œuvre.", "cp1252", "cp1252"),
+])
+def test_encodings_are_detected(tmp_path: Path, text: str, encoding: str, read_as: str):
+    p = tmp_path / "x.txt"
+    p.write_bytes(text.encode(encoding))
+    docs, arts, skipped = read_file(p)
+    assert docs[0].encoding == read_as and docs[0].text == text and not skipped
+
+
+@pytest.mark.parametrize("text,encoding,reason", [
+    ("東京都の記者会見で、山田太郎さんは新しいサービスを発表しました。", "shift_jis", "Japanese text"),
+    ("東京都の記者会見で、山田太郎さんは新しいサービスを発表しました。", "euc_jp", "Japanese text"),
+    ("서울시 기자회견에서 김철수 씨는 새로운 서비스를 발표했습니다.", "euc_kr", "Korean text"),
+    ("東京都の記者会見で、山田太郎さんは新しいサービスを発表しました。", "utf-8", "Japanese text"),
+])
+def test_japanese_and_korean_are_refused_not_read_as_mojibake(tmp_path: Path, text: str, encoding: str,
+                                                              reason: str):
+    (tmp_path / "x.txt").write_bytes(text.encode(encoding))
+    r = read_sources([tmp_path])
+    assert not r.documents and len(r.skipped) == 1
+    assert reason in r.skipped[0].reason and "not Chinese" in r.skipped[0].reason
+
+
+def test_a_truncated_utf8_character_at_the_end_drops_only_that_character(tmp_path: Path):
+    data = ZH.rstrip("\n").encode("utf-8")
+    (tmp_path / "x.txt").write_bytes(data[:-1])  # the last character (。) is cut
+    docs, arts, skipped = read_file(tmp_path / "x.txt")
+    assert docs[0].text == ZH.rstrip("\n")[:-1] and docs[0].encoding == "utf-8"
+    assert [s.reason for s in skipped] == [f"an incomplete UTF-8 character at the end (byte {len(data) - 3}) "
+                                           "was dropped"]
+    _check_offsets(docs[0].text, arts)
+
+
+def test_a_damaged_byte_in_utf8_becomes_a_replacement_character(tmp_path: Path):
+    data = "王".encode() + b"\x8a" + ZH.encode()
+    (tmp_path / "x.txt").write_bytes(data)
+    docs, _arts, skipped = read_file(tmp_path / "x.txt")
+    assert docs[0].text == "王\ufffd" + ZH and "replaced by U+FFFD (the first at byte 3)" in skipped[0].reason
+
+
+def test_random_bytes_are_refused_with_the_reason():
+    with pytest.raises(SourceError, match="not text in an encoding kg reads"):
+        decode(b"caf\xe9 \xff\xfe\xfd\x80\x81 na\xefve " * 3, "x.txt")
+
+
+zh_sentences = st.lists(st.sampled_from([
+    "海河市总工会主席林晓峰表示，", "职工服务平台已经上线。", "技术员周文涛获得全国劳动模范称号。",
+    "5月8日，青川县工商联召开座谈会。", "“我们准备好了。”", "东岭区人民医院开展义诊活动，"]), min_size=1, max_size=8).map("".join)
+
+
+@settings(max_examples=40, deadline=None)
+@given(zh_sentences, st.sampled_from(["utf-8", "gb18030", "big5", "utf-16-le", "utf-16-be", "utf-16"]),
+       st.booleans())
+def test_chinese_text_decodes_to_itself(text: str, encoding: str, traditional: bool):
+    """No mojibake: Chinese text in any encoding kg reads comes back as it was written."""
+    if traditional or encoding == "big5":
+        from opencc import OpenCC
+
+        text = OpenCC("s2tw").convert(text)
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:  # a character Big5 has no code for
+        return
+    assert decode(data, "x.txt").text == text

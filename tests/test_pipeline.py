@@ -233,3 +233,23 @@ def test_workers_die_with_a_killed_build():
     while any(_alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(p) for p in workers)
+
+
+TW_PAGE = ("## 臺北市總工會舉辦職工技能大賽\n\n5月8日，臺北市總工會舉辦職工技能大賽，主席周文濤出席並講話。"
+           "技術員高鵬獲得全國勞動模範稱號。\n")
+
+
+def test_big5_news_is_read_and_its_traditional_characters_reach_the_models_as_simplified(tmp_path):
+    (tmp_path / "tw.txt").write_bytes(TW_PAGE.encode("big5"))
+    ing = read_sources([tmp_path])
+    doc = ing.documents[0]
+    assert doc.encoding == "big5" and doc.text == TW_PAGE  # the document is the text as written
+    corpus = make_corpus(ing, components=["ner", "persons", "organizations", "places", "programs", "events"])
+    labels = {(e.type, e.label) for e in corpus.entities}
+    assert {("Person", "周文涛"), ("Person", "高鹏"), ("Organization", "台北市总工会")} <= labels
+    for e in corpus.entities:
+        for ev in e.mentions:  # offsets point into the original (traditional) text
+            assert doc.text[ev.start:ev.end] == ev.quote
+    quotes = {ev.quote for e in corpus.entities if e.label == "周文涛" for ev in e.mentions}
+    assert quotes == {"周文濤"}
+    assert any(r.predicate == "jobTitle" and r.obj == "主席" for r in corpus.relations)

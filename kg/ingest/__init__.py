@@ -196,10 +196,15 @@ def _body_paragraphs(text: str) -> list[tuple[int, int]]:
 
 def read_file(path: Path, date: str | None = None,
               max_bytes: int = MAX_BYTES) -> tuple[list[Document], list[Article], list[Skipped]]:
-    """Read one file. Raises :class:`SourceError` when the whole file is unusable."""
-    text, enc = read_text(path, max_bytes)
+    """Read one file. Raises :class:`SourceError` when the whole file is unusable.
+
+    What was left out of a file that is read (a damaged byte, a record, a field) is listed in
+    the third item, as :class:`Skipped` with the file (or record) and the reason.
+    """
+    found = read_text(path, max_bytes)
+    text, enc = found.text, found.encoding
+    skipped = [Skipped(str(path), w) for w in found.warnings]
     if path.suffix.lower() == ".jsonl":
-        skipped: list[Skipped] = []
         docs, arts = _read_jsonl(path, text, enc, date, skipped)
         if not docs and not skipped:
             raise SourceError(str(path), "no records")
@@ -215,7 +220,7 @@ def read_file(path: Path, date: str | None = None,
     doc, arts = read_string(text, str(path), enc, date)
     if not arts:
         raise SourceError(str(path), "no text found")
-    return [doc], arts, []
+    return [doc], arts, skipped
 
 
 def read_sources(sources: Iterable[str | os.PathLike[str]], date: str | None = None,
