@@ -9,11 +9,16 @@ import click
 from kg import __version__
 from kg.errors import KGError
 
-__all__ = ["main", "cli"]
+__all__ = ["main", "cli", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_INTERRUPTED"]
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 #: `kg extract --lines` hands the extractor this many lines at a time.
 LINES_PER_CALL = 512
+
+
+#: Exit codes: success, an error (a source, store, query or output problem), a usage error
+#: (an unknown option or command, a bad option value), an interrupt (Ctrl-C).
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 @click.group(context_settings=CONTEXT)
@@ -21,17 +26,31 @@ LINES_PER_CALL = 512
 def cli() -> None:
     """Build an RDF knowledge graph from Chinese news.
 
+    An error is one line on stderr, `kg: error: …`; the exit code is 0 on success, 1 for an
+    error (a file, store, query or output problem), 2 for a usage error (an unknown option or
+    command, a bad value) and 130 when interrupted.
+
     \b
     Example:
         kg build source/ --out exports/
     """
 
 
+def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from kg.dates import MAX_PUB_YEAR, MIN_PUB_YEAR
+    from kg.ingest.frontmatter import normalize_date
+
+    if value is not None and normalize_date(value) is None:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD (years {MIN_PUB_YEAR}-{MAX_PUB_YEAR})")
+    return value
+
+
 @cli.command("build")
 @click.argument("sources", nargs=-1, type=click.Path(path_type=str))
 @click.option("--out", default="exports", show_default=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder the build writes (kg.ttl, ontology.ttl, store/, report.html, kg.html).")
-@click.option("--date", metavar="YYYY-MM-DD", help="Publication date for sources that do not state one.")
+@click.option("--date", metavar="YYYY-MM-DD", callback=_check_date,
+              help="Publication date for sources that do not state one.")
 @click.option("--components", metavar="A,B,…", help="Extractor components to run (see `kg extract --components`).")
 @click.option("--no-view", is_flag=True, help="Do not write the HTML view and report.")
 @click.option("--strict", is_flag=True, help="Fail when the graph does not conform to the SHACL shapes.")
@@ -77,7 +96,7 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
         report = build(list(sources) or list(DEFAULT_SOURCES), out, date=date,
                        components=components.split(",") if components else None, progress=progress,
                        analyze=not no_view, view=not no_view, strict=strict, jobs=jobs, wait=wait,
-                       on_wait=lambda message: click.echo(f"kg: {message}", err=True),
+                       on_wait=lambda message: click.echo(f"kg: {_printable(message)}", err=True),
                        allow_empty=allow_empty)
     finally:
         if bar is not None:
@@ -89,10 +108,10 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
     click.echo(f"found {report.entities} entities ({types}) and {report.relations} facts; "
                f"{report.triples} triples in {report.seconds:.1f} s")
     if report.violations:
-        click.echo(f"SHACL: {len(report.violations)} violation(s), e.g. {report.violations[0]}", err=True)
-    for sk in report.skipped:
-        click.echo(f"skipped {sk.path}: {sk.reason}", err=True)
-    click.echo(f"wrote {', '.join(report.outputs)}")
+        click.echo(f"SHACL: {len(report.violations)} violation(s), e.g. {_printable(report.violations[0])}", err=True)
+    for sk in report.skipped:  # a file name is shown on one line, whatever characters it holds
+        click.echo(f"skipped {_printable(sk.path)}: {_printable(sk.reason)}", err=True)
+    click.echo(f"wrote {', '.join(_printable(o) for o in report.outputs)}")
 
 
 @cli.command("extract")
@@ -143,9 +162,7 @@ def extract_cmd(files: tuple[str, ...], lines: bool, components: str | None, lis
                              "confidence": round(m.confidence, 3), "component": m.component})
             click.echo(json.dumps({"text": text, "entities": ents}, ensure_ascii=False))
 
-    streams = [open(f, encoding="utf-8", errors="replace") for f in files] if files else [sys.stdin]
-    for stream in streams:
-        data = stream.read()
+    for data in _inputs(files):
         if lines:
             parts = [p.rstrip("\r") for p in data.split("\n")]
             if parts and parts[-1] == "":
@@ -154,6 +171,31 @@ def extract_cmd(files: tuple[str, ...], lines: bool, components: str | None, lis
                 emit(parts[k:k + LINES_PER_CALL])
         else:
             emit([data])
+
+
+def _inputs(files: tuple[str, ...]) -> list[str]:
+    """The texts of ``files`` (or of stdin), decoded as kg decodes sources (the encoding is
+    detected; an undecodable input is an error, a repaired one a warning on stderr)."""
+    from kg.ingest.clean import clean
+    from kg.ingest.decode import decode
+
+    out = []
+    for name in files or ("-",):
+        if name == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+            name = "<stdin>"
+        else:
+            with open(name, "rb") as fh:
+                data = fh.read()
+        if not data.strip():
+            out.append(data.decode("utf-8", "replace"))
+            continue
+        found = decode(data, name)
+        for w in found.warnings:
+            click.echo(f"kg: warning: {_printable(name)}: {w}", err=True)
+        out.append(clean(found.text))  # controls and bidi characters: spaces, offsets keep
+    return out
 
 
 def _open_graph(store_dir: str):  # noqa: ANN202 - an rdflib Graph
@@ -195,7 +237,7 @@ def analyze_cmd(store_dir: str, out: str, top: int) -> None:
     for t, n in sorted(result.counts_by_type().items()):
         best = ", ".join(label for label in _labels(result, t, top))
         click.echo(f"{t:13s} {n:5d}  most central: {best}")
-    click.echo(f"wrote {path}")
+    click.echo(f"wrote {_printable(str(path))}")
 
 
 def _labels(result, type_: str, n: int) -> list[str]:  # noqa: ANN001
@@ -219,7 +261,7 @@ def view_cmd(store_dir: str, out: str, focus: str | None, hops: int, open_: bool
     from kg.visualize import write_view
 
     path = write_view(_open_graph(store_dir), out, focus=focus, hops=hops)
-    click.echo(f"wrote {path}")
+    click.echo(f"wrote {_printable(str(path))}")
     if open_:
         import webbrowser
 
@@ -263,12 +305,17 @@ def path_cmd(source: str, target: str, store_dir: str, max_paths: int) -> None:
 @click.option(
     "--param", "params", multiple=True, metavar="NAME=VALUE", help="Fill $NAME in the query (repeatable)."
 )
+@click.option("--allow-service", is_flag=True,
+              help="Run a federated query (SERVICE <…>), which sends requests to the endpoints it names.")
 @_STORE_OPT
-def query_cmd(query: str | None, list_: bool, fmt: str, params: tuple[str, ...], store_dir: str) -> None:
+def query_cmd(query: str | None, list_: bool, fmt: str, params: tuple[str, ...], allow_service: bool,
+              store_dir: str) -> None:
     """Run a SPARQL query on the store: a bundled query's name, a .rq file, or SPARQL text.
 
     The prefixes kgo, kgr, schema, rdfs, skos, prov, nif … are predeclared. Parameters are
-    substituted as literals, never as SPARQL. Use - to read the query from stdin.
+    substituted as literals, never as SPARQL. Use - to read the query from stdin. The store is
+    only read: updates (INSERT, DROP …) are refused, and so is a federated query (SERVICE)
+    unless --allow-service.
 
     \b
     Example:
@@ -295,7 +342,7 @@ def query_cmd(query: str | None, list_: bool, fmt: str, params: tuple[str, ...],
     with Store.open(store_dir, read_only=True) as store:
         if len(store) == 0:
             raise StoreError(f"store {store_dir} is empty; run `kg build` first")
-        table = run(store, named, **values)
+        table = run(store, named, allow_service=allow_service, **values)
     click.echo(table.format(fmt), nl=False)
 
 
@@ -330,21 +377,39 @@ def export_cmd(fmt: str, out: str | None, store_dir: str) -> None:
     with Store.open(store_dir, read_only=True) as store:
         n = len(store)
         written = export(store, fmt, path)
-    click.echo(f"wrote {written} ({n} triples, {fmt})")
+    click.echo(f"wrote {_printable(str(written))} ({n} triples, {fmt})")
+
+
+def _printable(text: str) -> str:
+    from kg.ingest.clean import printable
+
+    return printable(text)
 
 
 def main() -> None:
-    """Entry point of the console script: library errors become one-line messages."""
+    """Entry point of the console script: errors become one line on stderr and an exit code
+    (:data:`EXIT_ERROR`, :data:`EXIT_USAGE`, :data:`EXIT_INTERRUPTED`)."""
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.exceptions.NoArgsIsHelpError as e:
+        e.show()  # `kg` alone: the help
+        sys.exit(e.exit_code)
+    except click.UsageError as e:
+        names, ctx = [], e.ctx
+        while ctx is not None and ctx.parent is not None:  # `kg build`, whatever ran the program
+            names.append(ctx.info_name or "")
+            ctx = ctx.parent
+        where = " ".join(["kg", *reversed(names)])
+        click.echo(f"kg: error: {_printable(e.format_message())} (see `{where} -h`)", err=True)
+        sys.exit(EXIT_USAGE)
     except click.ClickException as e:
-        e.show()
+        click.echo(f"kg: error: {_printable(e.format_message())}", err=True)
         sys.exit(e.exit_code)
     except KGError as e:
-        click.echo(f"kg: error: {e}", err=True)
-        sys.exit(1)
+        click.echo(f"kg: error: {_printable(str(e))}", err=True)
+        sys.exit(EXIT_ERROR)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)

@@ -7,11 +7,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-__all__ = ["DateMention", "find_dates", "normalize", "iso_datatype", "resolve_year"]
+__all__ = ["DateMention", "find_dates", "normalize", "iso_datatype", "resolve_year", "MIN_PUB_YEAR", "MAX_PUB_YEAR"]
 
 #: How far after the publication date an implicit-year date may fall before it is taken to
 #: be in the previous year (12月28日 in an article of 2025-01-03 is 2024-12-28).
 HORIZON = timedelta(days=61)
+#: The publication years :func:`find_dates` accepts (its phrases reach a year before or after).
+MIN_PUB_YEAR, MAX_PUB_YEAR = 2, 9998
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９－～／．", "0123456789-~/.")
 _CN_DIGIT = {
@@ -143,8 +145,9 @@ def _parse_pub(pub_date: str | None) -> date | None:
         pub = date.fromisoformat(pub_date[:10])
     except ValueError:
         pub = None
-    if pub is None or not 1 < pub.year < 9999:
-        raise ValueError(f"publication date must be YYYY-MM-DD (years 2-9998), got {pub_date!r}")
+    if pub is None or not MIN_PUB_YEAR <= pub.year <= MAX_PUB_YEAR:
+        raise ValueError(f"publication date must be YYYY-MM-DD (years {MIN_PUB_YEAR}-{MAX_PUB_YEAR}), "
+                         f"got {pub_date!r}")
     return pub
 
 

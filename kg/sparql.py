@@ -34,6 +34,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import QueryError
+from kg.ingest.clean import printable
 from kg.ns import PREFIXES
 from kg.store import Store, from_ox
 
@@ -47,6 +48,9 @@ __all__ = [
     "load_query",
     "bind",
     "run",
+    "check_query",
+    "update_form",
+    "uses_service",
     "format_table",
     "display_width",
 ]
@@ -58,6 +62,14 @@ _PARAM_TYPES = ("string", "integer", "decimal")
 _HEADER = re.compile(r"#\s*(title|description|param)\s*:\s*(.*)")
 _PARAM = re.compile(r"(\w+)\s+(\w+)(?:\s*=\s*(.*))?")
 _QUERY_WORDS = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE)\b", re.IGNORECASE)
+# what a query says, without its strings, IRIs and comments (where SERVICE or DROP is only text)
+_STRINGS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                      r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.S)
+_IRIS = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_COMMENTS = re.compile(r"#[^\n]*")
+_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s*[^\s:]*:\s*|BASE\s*)<>\s*)*", re.IGNORECASE)
+_UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+_SERVICE = re.compile(r"(?<![?$:\w])SERVICE(?![\w:-])", re.IGNORECASE)
 _INT = re.compile(r"[+-]?\d+")
 _DEC = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)")
 
@@ -120,6 +132,54 @@ def list_queries() -> list[NamedQuery]:
     return [_parse(p.stem, p.read_text(encoding="utf-8"), p) for p in sorted(QUERY_DIR.glob("*.rq"))]
 
 
+def _bare(text: str) -> str:
+    """``text`` with strings, IRIs and comments blanked (``""``, ``<>``, nothing)."""
+    text = _STRINGS.sub('""', text)
+    text = _IRIS.sub("<>", text)
+    return _COMMENTS.sub("", text)
+
+
+def update_form(text: str) -> str | None:
+    """The SPARQL Update operation ``text`` begins with (``DROP``, ``INSERT`` …), or None.
+
+    Examples
+    --------
+    >>> update_form("DROP ALL"), update_form("PREFIX ex: <http://e/#> INSERT DATA { ex:a ex:b 1 }")
+    ('DROP', 'INSERT')
+    >>> update_form("SELECT ?s WHERE { ?s ?p 'DROP ALL' }") is None
+    True
+    """
+    rest = _bare(text)
+    rest = rest[_PROLOGUE.match(rest).end():]
+    word = re.match(r"[A-Za-z]+", rest)
+    return word.group().upper() if word and word.group().upper() in _UPDATES else None
+
+
+def uses_service(text: str) -> bool:
+    """Whether ``text`` asks another SPARQL endpoint (``SERVICE <…>``, a federated query).
+
+    Examples
+    --------
+    >>> uses_service("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    True
+    >>> uses_service("SELECT ?service WHERE { ?service rdfs:label 'SERVICE' }  # no SERVICE here")
+    False
+    """
+    return bool(_SERVICE.search(_bare(text)))
+
+
+def check_query(text: str, allow_service: bool = False) -> None:
+    """Refuse what ``kg query`` does not run: an update, and a federated query unless
+    ``allow_service`` (it would make the machine send requests to the endpoint it names)."""
+    form = update_form(text)
+    if form:
+        raise QueryError(f"updates are not allowed ({form}): kg query only reads the store; "
+                         "a build writes it")
+    if not allow_service and uses_service(text):
+        raise QueryError("the query asks another endpoint (SERVICE): federated queries are refused "
+                         "unless allowed (kg query --allow-service)")
+
+
 def load_query(spec: str) -> NamedQuery:
     """A bundled query by name, a ``.rq`` file by path, or SPARQL text.
 
@@ -139,6 +199,7 @@ def load_query(spec: str) -> NamedQuery:
             return _parse(p.stem, p.read_text(encoding="utf-8"), p)
         except (OSError, UnicodeDecodeError) as e:
             raise QueryError(f"cannot read {s}: {e}") from None
+    check_query(s, allow_service=True)  # an update is refused here, not as an unknown name
     if _QUERY_WORDS.search(s):
         return _parse("<text>", spec)
     raise QueryError(f"unknown query {s!r}; `kg query --list` shows the bundled queries")
@@ -275,7 +336,7 @@ def display_width(text: str) -> int:
 
 
 def _fit(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))  # one line, no control or bidi character
     if display_width(text) <= width:
         return text
     out, w = [], 0
@@ -407,20 +468,23 @@ def _from_store(store: Store, text: str, name: str | None) -> Table:
     try:
         rows = [tuple(from_ox(sol[i]) for i in range(len(cols))) for sol in res]
     except OSError as e:  # evaluation errors surface while iterating
-        raise QueryError(f"query {name!r}: {' '.join(str(e).split())}") from None
+        where = f"query {name!r}: " if name else ""
+        raise QueryError(f"{where}{' '.join(str(e).split())}") from None
     return Table(cols, rows)
 
 
-def run(source: Store | Graph, query: str | NamedQuery, **params: str) -> Table:
+def run(source: Store | Graph, query: str | NamedQuery, allow_service: bool = False, **params: str) -> Table:
     """Run a query (name, path, text or :class:`NamedQuery`) on a store or an rdflib graph.
 
     Queries run on Oxigraph in both cases (a graph is copied into an in-memory store);
-    the kg prefixes are predeclared.
+    the kg prefixes are predeclared. Updates are refused, and so are federated queries
+    (``SERVICE``) unless ``allow_service`` (see :func:`check_query`).
 
     ``params`` fill the query's ``$name`` placeholders (see :func:`bind`).
     """
     nq = query if isinstance(query, NamedQuery) else load_query(query)
     text = bind(nq, {k: str(v) for k, v in params.items()})
+    check_query(text, allow_service)
     name = None if nq.name == "<text>" else nq.name
     if isinstance(source, Store):
         return _from_store(source, text, name)

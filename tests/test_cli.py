@@ -232,3 +232,79 @@ def test_build_help_documents_the_output_flags():
     result = CliRunner().invoke(cli, ["build", "--help"])
     for flag in ("--wait / --no-wait", "--allow-empty", ".generations", "current"):
         assert flag in result.output, flag
+
+
+# --- every input error is one line and a documented exit code (issue #16) -----------------------
+
+EVENT_PAGE = "## 海河市总工会召开座谈会\n\n5月8日，海河市总工会召开职工代表座谈会，林晓峰出席。\n"
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01", "2025-13-01", "tomorrow"])
+def test_a_bad_date_is_a_one_line_usage_error(monkeypatch, capsys, tmp_path, date):
+    (tmp_path / "a.md").write_text(EVENT_PAGE, encoding="utf-8")
+    code, out, err = _run_main(monkeypatch, capsys, "build", str(tmp_path), "--out", str(tmp_path / "out"),
+                               "--date", date, "-q")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("kg: error: Invalid value for '--date'") and "(see `kg build -h`)" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_front_matter_date_out_of_range_is_no_date(tmp_path):
+    (tmp_path / "a.md").write_text("date: 9999-12-31\n" + EVENT_PAGE, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", str(tmp_path), "--out", str(tmp_path / "out"), "--no-view", "-q"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("args", [["nope"], ["build", "--jobs", "0"], ["query", "--format", "xml", "people"]])
+def test_usage_errors_are_one_line_with_exit_code_2(monkeypatch, capsys, args):
+    code, out, err = _run_main(monkeypatch, capsys, *args)
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("kg: error: ")
+
+
+def _kg(*args: str, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "kg", *args], input=stdin, capture_output=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+
+
+def test_invalid_utf8_on_stdin_is_repaired_with_a_warning():
+    proc = _kg("extract", "--components", "persons", stdin="王".encode() + b"\x8a" + "卫东说，".encode())
+    err = proc.stderr.decode()
+    assert proc.returncode == 0 and "Traceback" not in err and err.count("\n") == 1
+    assert err.startswith("kg: warning: <stdin>: 1 invalid UTF-8 byte sequence replaced by U+FFFD")
+    assert json.loads(proc.stdout)["text"] == "王\ufffd卫东说，"
+
+
+def test_undecodable_stdin_is_a_one_line_error():
+    proc = _kg("extract", stdin=b"caf\xe9 \xff\xfe\xfd\x80\x81 na\xefve " * 3)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1 and proc.stdout == b"" and err.count("\n") == 1
+    assert err.startswith("kg: error: <stdin>: not text in an encoding kg reads")
+
+
+def test_extract_reads_gb18030_and_control_characters_become_spaces(tmp_path):
+    p = tmp_path / "gb.txt"
+    p.write_bytes("海河市总工会主席林晓峰\x07说\u202e。".encode("gb18030"))
+    result = CliRunner().invoke(cli, ["extract", str(p), "--components", "persons"])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.output)
+    assert line["text"] == "海河市总工会主席林晓峰 说 。"
+    assert [e["text"] for e in line["entities"]] == ["林晓峰"]
+
+
+def test_a_newline_in_a_file_name_does_not_forge_an_output_line(monkeypatch, capsys, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.md").write_text(EVENT_PAGE, encoding="utf-8")
+    (src / "x\nwrote everything.jpg").write_bytes(b"\xff\xd8\xff")  # unsupported: reported as skipped
+    code, _out, err = _run_main(monkeypatch, capsys, "build", str(src), "--out", str(tmp_path / "out"),
+                                "--no-view", "--components", "persons")
+    assert code == 0
+    skipped = [line for line in err.splitlines() if line.startswith("skipped ")]
+    assert len(skipped) == 1 and "x\\nwrote everything.jpg" in skipped[0]
+    assert not any(line.startswith("wrote everything") for line in err.splitlines())
+
+
+def test_help_documents_the_exit_codes():
+    result = CliRunner().invoke(cli, ["--help"])
+    assert "exit code" in result.output and "2 for a usage error" in result.output and "130" in result.output
+    assert "--allow-service" in CliRunner().invoke(cli, ["query", "--help"]).output

@@ -264,3 +264,26 @@ def test_mentions_are_slices_of_the_text(text: str, pub: str | None) -> None:
             iso_datatype(m.value)
         if pub is None and m.anchored:
             assert m.value is None
+
+
+# --- publication dates at the ends of the calendar (issue #16) ----------------------------------
+
+
+@pytest.mark.parametrize("pub", ["0002-01-05", "9998-12-30"])
+def test_dates_resolve_against_the_first_and_last_publication_years(pub):
+    for phrase in ("前年5月", "去年底", "明年1月", "昨天", "1月3日", "12月30日", "下个月"):
+        assert find_dates(phrase, pub)
+
+
+@pytest.mark.parametrize("pub", ["9999-12-31", "0001-01-01", "not a date"])
+def test_a_publication_date_out_of_range_is_a_value_error_and_never_reaches_a_build(pub, tmp_path):
+    from kg.errors import SourceError
+    from kg.ingest import read_sources
+    from kg.ingest.frontmatter import normalize_date
+
+    with pytest.raises(ValueError, match="publication date must be"):
+        find_dates("5月8日", pub)
+    assert normalize_date(pub) is None  # a front matter or record date like this is no date
+    (tmp_path / "a.md").write_text("## 标题\n\n5月8日，会议召开。\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="not a valid date"):
+        read_sources([tmp_path], date=pub)

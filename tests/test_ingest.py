@@ -414,3 +414,64 @@ def test_chinese_text_decodes_to_itself(text: str, encoding: str, traditional: b
     except UnicodeEncodeError:  # a character Big5 has no code for
         return
     assert decode(data, "x.txt").text == text
+
+
+# --- broken HTML, control characters, ill-typed records (issue #16) -----------------------------
+
+
+@pytest.mark.parametrize("markup,page", [
+    ("<h1>海河新闻<p>第一段。<p>第二段。", "# 海河新闻\n\n第一段。\n\n第二段。\n"),  # an unclosed <h1>
+    ("<p>前文。<script>var a = 1;<p>正文一。<p>正文二。", "前文。\n\n正文一。\n\n正文二。\n"),
+    ("<p>前文。<style>p { color: red }<p>正文一。", "前文。\n\n正文一。\n"),
+    ("<p>前文。<iframe src=x><p>正文一。<p>正文二。", "前文。\n\n正文一。\n\n正文二。\n"),
+    ("<p>前文。<!-- 注释 <p>正文一。<b>粗</b>", "前文。\n\n正文一。粗\n"),  # an unclosed comment
+    ("<p>前文。<script>x()</script>后文。<iframe>广告</iframe><p>再见。", "前文。后文。\n\n再见。\n"),
+    ("<html><head><title>标题</title><body><p>正文。", "正文。\n"),  # <head> never closed
+    ("<p>正文。<a href=\"x", "正文。\n"),  # an unclosed tag at the end
+    ("<h2>" + "长" * 300 + "<p>正文。", "长" * 300 + "\n\n正文。\n"),  # too long for a headline
+])
+def test_broken_html_is_read_as_far_as_it_goes(markup: str, page: str):
+    from kg.ingest.html import html_to_page
+
+    text, _title = html_to_page(markup)
+    assert text == page
+    assert "<" not in text and "var a" not in text and "color" not in text
+
+
+def test_control_and_bidi_characters_become_spaces_and_offsets_keep():
+    raw = "## 海河\u202e新闻\n\n海河市总工会主席林晓峰\x07说，\x00服务\u200b平台\x7f已上线\x08。\u2066第二句\u2069。\x0c第三段。\n"
+    doc, arts = read_string(raw)
+    assert len(doc.text) == len(raw)
+    import re
+
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u200b\u2066\u2069\u202e]", doc.text)
+    assert arts[0].title == "海河 新闻"
+    assert [s.text for s in arts[0].body] == ["海河市总工会主席林晓峰 说， 服务 平台 已上线 。", "第二句 。", "第三段。"]
+    _check_offsets(doc.text, arts)
+
+
+def test_html_character_references_to_controls_are_cleaned(tmp_path: Path):
+    (tmp_path / "a.html").write_text("<p>林晓峰&#8238;说&#7;：好。</p>", encoding="utf-8")
+    docs, arts, _ = read_file(tmp_path / "a.html")
+    assert arts[0].body[0].text == "林晓峰 说：好。"  # &#7; is no character in HTML: dropped
+
+
+@pytest.mark.parametrize("author,names,warned", [
+    (None, [], False),
+    (3, [], True),
+    (["林晓峰", 3, None, ["周文涛"]], ["林晓峰"], True),
+    ({"name": "林晓峰"}, [], True),
+    ("林晓峰、周文涛", ["林晓峰", "周文涛"], False),
+    ("3", [], True),
+    (True, [], True),
+])
+def test_jsonl_authors_of_the_wrong_type_are_left_out_with_a_warning(tmp_path: Path, author, names, warned):
+    rec = {"title": "标题", "text": "海河市总工会召开座谈会。", "author": author, "url": 7, "date": 20250508}
+    (tmp_path / "a.jsonl").write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    r = read_sources([tmp_path])
+    art = r.articles[0]
+    assert [a.name for a in art.authors] == names
+    assert "None" not in [a.name for a in art.authors] and art.url is None and art.date is None
+    reasons = [s.reason for s in r.skipped]
+    assert any("'url' is a number" in x for x in reasons) and any("'date'" in x for x in reasons)
+    assert any("author" in x for x in reasons) == warned

@@ -68,3 +68,9 @@ def test_report_opens_offline_and_probes_stay_text(driver, tmp_path):  # noqa: F
     resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert resources == []
     assert driver.get_log("browser") == []
+
+
+def test_control_and_bidi_characters_never_reach_the_svg():
+    svg = bar_chart([("林晓峰\u202e\x07\x00", 3.0, "#e15759")], title="标题\x08")
+    assert not re.search("[\x00-\x08\u202e]", svg)
+    assert "林晓峰" in svg

@@ -9,7 +9,7 @@ import json
 import pyoxigraph
 import pytest
 from conftest import sample_corpus
-from rdflib import Graph
+from rdflib import Graph, Literal
 
 from kg.errors import QueryError
 from kg.sparql import display_width, list_queries, load_query, parse_params, run
@@ -248,3 +248,63 @@ def test_cli_missing_and_empty_store(monkeypatch, capsys, tmp_path) -> None:
     Store.open(tmp_path / "empty", create=True).close()
     code, _, err = _kg(monkeypatch, capsys, "query", "people", "--store", str(tmp_path / "empty"))
     assert code == 1 and "is empty; run `kg build` first" in err and err.count("\n") == 1
+
+
+# --- the store is only read, and federation is asked for (issue #16) ----------------------------
+
+
+@pytest.mark.parametrize("text,form", [
+    ("DROP ALL", "DROP"),
+    ("  clear default", "CLEAR"),
+    ("PREFIX ex: <http://example.org/#> INSERT DATA { ex:a ex:b 1 }", "INSERT"),
+    ("# a comment\nDELETE WHERE { ?s ?p ?o }", "DELETE"),
+    ("LOAD <http://example.org/x.ttl>", "LOAD"),
+])
+def test_updates_are_not_allowed(store: Store, text: str, form: str) -> None:
+    from kg.sparql import update_form
+
+    assert update_form(text) == form
+    with pytest.raises(QueryError, match=rf"updates are not allowed \({form}\)"):
+        run(store, text)
+    with pytest.raises(QueryError, match="updates are not allowed"):
+        load_query(text)
+
+
+def test_a_query_that_names_updates_only_in_text_runs(store: Store) -> None:
+    table = run(store, "SELECT ?l WHERE { ?e rdfs:label ?l FILTER(?l != 'DROP ALL') } # INSERT DATA")
+    assert table.rows
+
+
+SERVICE_QUERY = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+
+
+def test_a_federated_query_is_refused_unless_allowed(store: Store) -> None:
+    from kg.sparql import uses_service
+
+    with pytest.raises(QueryError, match=r"SERVICE.*--allow-service"):
+        run(store, SERVICE_QUERY)
+    with pytest.raises(QueryError) as allowed:  # asked for: it runs, and Oxigraph refuses this port
+        run(store, SERVICE_QUERY, allow_service=True)
+    assert "allow-service" not in str(allowed.value)
+    assert uses_service("select * { service silent <http://example.org/s> { ?s ?p ?o } }")
+    assert not uses_service("SELECT ?service WHERE { ?service ex:SERVICE 'SERVICE <http://x>' }")
+
+
+def test_cli_query_refuses_updates_and_service_in_one_line(monkeypatch, capsys, store_dir: str) -> None:
+    code, out, err = _kg(monkeypatch, capsys, "query", "DROP ALL", "--store", store_dir)
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert err.startswith("kg: error: updates are not allowed (DROP)")
+    code, out, err = _kg(monkeypatch, capsys, "query", SERVICE_QUERY, "--store", store_dir)
+    assert code == 1 and out == "" and "--allow-service" in err and err.count("\n") == 1
+    code, _, err = _kg(monkeypatch, capsys, "query", SERVICE_QUERY, "--allow-service", "--store", store_dir)
+    assert code == 1 and "--allow-service" not in err
+
+
+def test_table_output_shows_control_and_bidi_characters_as_escapes() -> None:
+    from rdflib import RDFS, URIRef
+
+    g = Graph()
+    g.add((URIRef("https://example.org/a"), RDFS.label, Literal("林晓峰\u202e\x07\n伪造的一行")))
+    out = run(g, "SELECT ?l WHERE { ?e rdfs:label ?l }").format("table")
+    assert "\u202e" not in out and "\x07" not in out
+    assert "\\u202e" in out and out.count("\n") == 4  # header, rule, one row, the count

@@ -21,6 +21,7 @@ import rdflib
 from kg.analyze.graph import COMENTION, ENTITY_TYPES
 from kg.analyze.metrics import RELATION_LABELS, TYPE_LABELS, Analysis, analyze
 from kg.atomic import atomic_write as write_atomic
+from kg.ingest.clean import clean
 
 __all__ = ["TYPE_COLORS", "render_report", "write_report", "bar_chart", "timeline_chart"]
 
@@ -29,7 +30,12 @@ TYPE_COLORS: Mapping[str, str] = MappingProxyType(
     {"Person": "#e15759", "Organization": "#4e79a7", "Place": "#59a14f", "Program": "#edc948", "Event": "#b07aa1"}
 )
 
-_e = html.escape
+
+
+def _e(text: str) -> str:
+    """``text`` for HTML and SVG: escaped, and without control or bidi characters (which XML
+    forbids or which reorder what follows them)."""
+    return html.escape(clean(text))
 
 
 def _short(text: str, n: int = 24) -> str:

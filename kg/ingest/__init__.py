@@ -8,7 +8,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.dates import MAX_PUB_YEAR, MIN_PUB_YEAR
 from kg.errors import SourceError
+from kg.ingest.clean import clean
 from kg.ingest.decode import MAX_BYTES, read_text, sha256
 from kg.ingest.frontmatter import normalize_date, parse_front_matter
 from kg.ingest.layout import parse_page
@@ -102,12 +104,16 @@ def read_string(text: str, path: str = "<text>", encoding: str = "utf-8",
                 date: str | None = None) -> tuple[Document, list[Article]]:
     """Parse already-decoded page text into a document and its articles.
 
+    Control and bidi characters become spaces (:func:`~kg.ingest.clean.clean`), so the
+    document's text has the length of ``text`` and offsets into one are offsets into the other.
+
     Examples
     --------
     >>> doc, arts = read_string("date: 2025-01-02\\n## 标题\\n\\n记者 王一\\n\\n正文第一句。第二句。")
     >>> doc.date, arts[0].title, arts[0].date, len(arts[0].body)
     ('2025-01-02', '标题', '2025-01-02', 2)
     """
+    text = clean(text)  # controls and bidi characters: spaces, so offsets keep
     meta, begin = parse_front_matter(text)
     doc_date = normalize_date(date) if date else None
     if meta.get("date"):
@@ -145,13 +151,16 @@ def _read_jsonl(path: Path, text: str, encoding: str, date: str | None,
         if not isinstance(rec, dict) or not isinstance(rec.get("text"), str) or not rec["text"].strip():
             skipped.append(Skipped(where, "record has no 'text' string"))
             continue
-        body = rec["text"].replace("\r\n", "\n").replace("\r", "\n")
-        rec_date = normalize_date(str(rec["date"])) if rec.get("date") else None
+        body = clean(rec["text"].replace("\r\n", "\n").replace("\r", "\n"))
+        fields = {k: _field(rec, k, where, skipped) for k in ("title", "url", "source", "date")}
+        rec_date = normalize_date(fields["date"]) if fields["date"] else None
+        if fields["date"] and rec_date is None:
+            skipped.append(Skipped(where, f"field 'date' {fields['date']!r} is not a date YYYY-MM-DD: left out"))
         doc_date = rec_date or (normalize_date(date) if date else None)
+        names = _names(rec.get("author"), where, skipped)
+        meta = {k: v for k, v in fields.items() if v} | ({"author": "、".join(names)} if names else {})
         doc = Document(path=where, text=body, sha256=sha256(body), encoding=encoding, date=doc_date,
-                       newspaper=rec.get("source") if isinstance(rec.get("source"), str) else None,
-                       meta=tuple(sorted((k, str(v)) for k, v in rec.items()
-                                         if k in ("title", "url", "source", "author", "date"))))
+                       newspaper=fields["source"], meta=tuple(sorted(meta.items())))
         key = _doc_key(where, body)
         art_id = f"{key}-0"
         pieces = _body_paragraphs(body)
@@ -161,22 +170,57 @@ def _read_jsonl(path: Path, text: str, encoding: str, date: str | None,
                 sentences.append(Sentence(where, art_id, len(sentences), spans[0][0], spans[-1][1],
                                           "".join(body[a:b] for a, b in spans), tuple(spans)))
         # the record names its authors apart from its text: they have no offsets
-        authors = tuple(Author(n.strip(), "作者") for n in _names(rec.get("author")))
-        title = rec.get("title") if isinstance(rec.get("title"), str) else None
-        arts.append(Article(id=art_id, document=where, index=0, title=title, start=0, end=len(body),
-                            authors=authors, date=doc_date, newspaper=doc.newspaper,
-                            url=rec.get("url") if isinstance(rec.get("url"), str) else None,
+        authors = tuple(Author(n, "作者") for n in names)
+        arts.append(Article(id=art_id, document=where, index=0, title=fields["title"], start=0, end=len(body),
+                            authors=authors, date=doc_date, newspaper=doc.newspaper, url=fields["url"],
                             paragraphs=tuple(pieces), sentences=tuple(sentences)))
         docs.append(doc)
     return docs, arts
 
 
-def _names(value: object) -> list[str]:
+def _field(rec: dict[str, object], key: str, where: str, skipped: list[Skipped]) -> str | None:
+    """A record's string field (cleaned, stripped); None when absent or null. A value of another
+    type (a number, a list) is left out with a warning in ``skipped``."""
+    value = rec.get(key)
+    if value is None:
+        return None
     if isinstance(value, str):
-        return [x for x in value.replace("、", " ").replace(",", " ").split() if x]
-    if isinstance(value, list):
-        return [str(x) for x in value if str(x).strip()]
-    return []
+        return clean(value).strip() or None
+    skipped.append(Skipped(where, f"field {key!r} is {_kind(value)}, not a string: left out"))
+    return None
+
+
+def _kind(value: object) -> str:
+    return {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "an object"}.get(
+        type(value), type(value).__name__)
+
+
+def _names(value: object, where: str, skipped: list[Skipped]) -> list[str]:
+    """The author names of a record: a string (names split at spaces, 、 and commas) or a list of
+    strings. Numbers, objects or nested lists are not names: left out with a warning, and so is a
+    "name" with no letter (3, —)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        parts = [x for x in clean(value).replace("、", " ").replace(",", " ").replace("，", " ").split() if x]
+    elif isinstance(value, list):
+        parts = []
+        for x in value:
+            if isinstance(x, str):
+                parts.extend(p for p in clean(x).split() if p)
+            elif x is not None:
+                skipped.append(Skipped(where, f"an author in field 'author' is {_kind(x)}, not a name: left out"))
+    else:
+        skipped.append(Skipped(where, f"field 'author' is {_kind(value)}, not a name or a list of names: "
+                                      "left out"))
+        return []
+    names = []
+    for p in parts:
+        if any(c.isalpha() for c in p):
+            names.append(p)
+        else:
+            skipped.append(Skipped(where, f"author {p!r} is not a name: left out"))
+    return names
 
 
 def _body_paragraphs(text: str) -> list[tuple[int, int]]:
@@ -237,7 +281,7 @@ def read_sources(sources: Iterable[str | os.PathLike[str]], date: str | None = N
     exclude : paths never read (a build's outputs), see :func:`iter_files`.
     """
     if date is not None and normalize_date(date) is None:
-        raise SourceError(date, "not a valid date (expected YYYY-MM-DD)")
+        raise SourceError(date, f"not a valid date (expected YYYY-MM-DD, years {MIN_PUB_YEAR}-{MAX_PUB_YEAR})")
     docs: list[Document] = []
     arts: list[Article] = []
     skipped: list[Skipped] = []

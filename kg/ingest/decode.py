@@ -40,9 +40,10 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-# characters that do not occur in text: C0/C1 controls (but tab, line ends, form feed, escape),
-# private use, unpaired surrogates, U+FFFD
-_ODD = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f-\x9f\ue000-\uf8ff\ud800-\udfff\ufdd0-\ufdef\ufffd-\uffff]")
+# characters that a wrong decoding makes and text does not hold: C1 controls, private use, unpaired
+# surrogates, noncharacters, U+FFFD (C0 controls are the same bytes in every encoding kg reads)
+_ODD = re.compile(r"[\x80-\x9f\ue000-\uf8ff\ud800-\udfff\ufdd0-\ufdef\ufffd-\uffff]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _SAMPLE = 20_000  # characters a check looks at
 
 
@@ -156,7 +157,7 @@ def _utf16_without_bom(data: bytes) -> Decoded | None:
     for enc, high, low in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
         if high >= 0.3 * pairs and low <= 0.01 * pairs:
             text = _utf16(data, enc)
-            if text is not None:
+            if text is not None and not _CONTROLS.search(text[:_SAMPLE]):
                 return Decoded(text, enc)
     return None
 

@@ -16,17 +16,21 @@ _KV = re.compile(r"[ \t]*([A-Za-z_\u4e00-\u9fff]+)[ \t]*[:：][ \t]*(.*?)[ \t]*$
 
 
 def normalize_date(value: str) -> str | None:
-    """ISO date from ``2025-05-31``, ``2025/5/31``, ``2025年5月31日``; None if not a valid date.
+    """ISO date from ``2025-05-31``, ``2025/5/31``, ``2025年5月31日``; None if not a valid date
+    or not a publication date kg can read dates against (years
+    :data:`~kg.dates.MIN_PUB_YEAR`–:data:`~kg.dates.MAX_PUB_YEAR`).
 
     Examples
     --------
-    >>> normalize_date("2025年5月31日"), normalize_date("2025/2/30")
-    ('2025-05-31', None)
+    >>> normalize_date("2025年5月31日"), normalize_date("2025/2/30"), normalize_date("9999-12-31")
+    ('2025-05-31', None, None)
     """
     import datetime as dt
 
+    from kg.dates import MAX_PUB_YEAR, MIN_PUB_YEAR
+
     m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", value)
-    if not m:
+    if not m or not MIN_PUB_YEAR <= int(m.group(1)) <= MAX_PUB_YEAR:
         return None
     try:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
