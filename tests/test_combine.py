@@ -224,3 +224,9 @@ def test_a_name_read_across_a_list_mark_is_split_there(nested):
     assert all(text[m.start:m.end] == m.text for m in out)
     # a one-character piece is no name
     assert [m.text for m in combine([M("京，青禾大学", "Organization", 0, 0.9, "ner")], text="京，青禾大学")] == ["青禾大学"]
+
+
+def test_a_demonstrative_is_no_part_of_a_name():
+    text = "该区总工会调解委员会成立"
+    out = combine([M("该区总工会调解委员会", "Organization", 0, 0.9, "ner")], nested=True, text=text)
+    assert [(m.text, m.start) for m in out] == [("区总工会调解委员会", 1)]
