@@ -72,7 +72,7 @@ def _tagger(args: argparse.Namespace) -> Callable[[str], list]:
     lstm = BiLSTMTagger(args.lstm_model) if args.lstm_model else None
     if args.component == "crf":
         return crf or CRFTagger()
-    if args.component == "bilstm":
+    if args.component in ("bilstm", "ner"):  # ner is the shipped BiLSTM-CRF
         return lstm or BiLSTMTagger()
     weight = DEFAULT_WEIGHT if args.weight is None else args.weight
     sure = DEFAULT_SURE if args.sure is None else args.sure
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print a table of strict span P/R/F1 per type and micro, and chars/s (median of runs)."""
     ap = argparse.ArgumentParser(prog="python benchmarks/msra_eval.py", description=__doc__)
     ap.add_argument("--data", type=Path, default=None, help="BMES test file (default: MSRA test)")
-    ap.add_argument("--component", choices=("crf", "bilstm", "ner"), default="crf",
+    ap.add_argument("--component", choices=("crf", "bilstm", "ner", "ensemble"), default="crf",
                     help="which model: the CRF, the BiLSTM-CRF, or both voting (default: crf)")
     ap.add_argument("--model", type=Path, default=None, help="CRF model file (default: shipped model)")
     ap.add_argument("--lstm-model", type=Path, default=None,

@@ -161,8 +161,7 @@ def test_speech_verb_after_title_and_name():
         "同时表示欢迎。",
         "大家表示支持。",
         "他们说，效果很好。",
-        pytest.param("黄金周期间游客众多。", marks=pytest.mark.xfail(
-            reason="the crf component tags 黄金周 as a Person (combined output keeps it)", strict=True)),
+        "黄金周期间游客众多。",
     ],
 )
 def test_words_before_a_speech_verb_are_not_persons(text):
