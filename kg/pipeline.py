@@ -195,8 +195,11 @@ def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
             for part in pool.map(_extract_texts, [inputs[g.start:g.stop] for g in groups],
                                  [components] * len(groups)):
                 done(part)
-        except BaseException:
+        except BaseException:  # Ctrl-C or an error: stop the workers now, not after their batches
+            procs = list((getattr(pool, "_processes", None) or {}).values())  # where the pool keeps them
             pool.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:
+                proc.terminate()
             raise
         pool.shutdown()
     out: list[Located] = []

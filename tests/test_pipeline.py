@@ -253,3 +253,45 @@ def test_big5_news_is_read_and_its_traditional_characters_reach_the_models_as_si
     quotes = {ev.quote for e in corpus.entities if e.label == "周文涛" for ev in e.mentions}
     assert quotes == {"周文濤"}
     assert any(r.predicate == "jobTitle" and r.obj == "主席" for r in corpus.relations)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+                out.append(int(d.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_ctrl_c_stops_a_parallel_build_and_its_workers(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    page = "## 海河新闻\n\n" + "海河市总工会主席林晓峰表示，职工服务平台已经上线。" * 8000 + "\n"
+    (tmp_path / "a.md").write_text(page, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(tmp_path / "a.md"), "--out", str(tmp_path / "out"),
+                             "--no-view", "-q", "--jobs", "2", "--components", "persons,organizations"],
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(_children(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    t0 = time.monotonic()
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the build finished before the signal")
+    assert proc.returncode == 130 and "Aborted." in err and "Traceback" not in err
+    assert time.monotonic() - t0 < 10  # the workers are stopped, not waited for
+    time.sleep(0.5)
+    assert len(workers) == 2 and not any(_alive(p) for p in workers)
+    assert not list((tmp_path / "out" / ".generations").glob("*"))

@@ -21,10 +21,11 @@ from kg.errors import SourceError
 
 __all__ = ["MAX_BYTES", "Decoded", "decode", "read_text", "sha256"]
 
-#: Files larger than this are refused. A build reads about 9,000 characters a second on two
-#: cores and keeps about 2.4 kB of graph a character (a 3 MB page of one million characters:
-#: 116 s, 2.4 GB): 16 MiB of Chinese (5.6 million characters) takes about 11 minutes and 13 GB.
-#: A newspaper page is a few tens of kB.
+#: Files larger than this are refused: the size a build finishes. A build keeps about 2 kB of
+#: graph a character and reads some 9,000 characters a second on two cores (measured: a 3 MB page,
+#: one million characters, in 116 s and 2.4 GB; a 10 MB JSON Lines record in 349 s and 5.8 GB), so
+#: 16 MiB of Chinese (5.6 million characters) takes about 10 minutes and 10 GB. A newspaper page
+#: is a few tens of kB.
 MAX_BYTES = 16 * 1024 * 1024
 
 _BOMS = (
