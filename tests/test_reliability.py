@@ -30,7 +30,7 @@ SENTENCES = (
     "{place}{body}主席{person}表示，职工服务平台已经上线。",
     "{person}在{place}参加了职工技能大赛。",
     "{place}{body}举办培训班，{person}出席并讲话。",
-    "技术员{person}获得全国劳动模范称号。",
+    "技术员{person}获得优秀技术能手称号。",
 )
 
 persons = st.builds(lambda s, g: s + g, st.sampled_from(SURNAMES), st.sampled_from(GIVEN))
@@ -120,7 +120,7 @@ PAGE_A = """date: 2025-05-08
 海河市总工会主席周文涛表示，职工服务平台已在全市上线。技术员高鹏参加了海河市职工技能大赛。
 """
 RECORDS_B = [
-    {"title": "青川县工商联召开会议", "text": "青川县工商联主席孙明远在会上讲话。技术员赵一鸣获得全国劳动模范称号。",
+    {"title": "青川县工商联召开会议", "text": "青川县工商联主席孙明远在会上讲话。技术员赵一鸣获得优秀技术能手称号。",
      "author": "陈立群", "date": "2025-03-02"},
     {"title": "东岭区职工服务中心开放", "text": "东岭区职工服务中心主任高雨桐表示，中心全年开放。"},
 ]

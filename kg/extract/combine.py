@@ -71,7 +71,7 @@ def _plausible(m: Mention, text: str | None, strict: bool) -> Mention | None:
         return m if len(m.text) >= 2 else None
     model = is_statistical(m.component)
     if m.type != "Person" and len(m.text) > 2 and m.text[0] == "该":
-        # 该区总工会…: the demonstrative is no part of the name (the rest is a reference to resolve)
+        # 该县商会…: the demonstrative is no part of the name (the rest is a reference to resolve)
         m = Mention(m.text[1:], m.type, m.start + 1, m.end, m.confidence, m.component)
     if len(m.text) < 2 and strict and model and m.type == "Place" and m.text in table("country_abbr.tsv"):
         return m  # 中, 美 in 中美关系: the graph reads them as the country they stand for
