@@ -236,7 +236,7 @@ def test_workers_die_with_a_killed_build():
 
 
 TW_PAGE = ("## 臺北市總工會舉辦職工技能大賽\n\n5月8日，臺北市總工會舉辦職工技能大賽，主席周文濤出席並講話。"
-           "技術員高鵬獲得全國勞動模範稱號。\n")
+           "技術員高鵬獲得優秀技術能手稱號。\n")
 
 
 def test_big5_news_is_read_and_its_traditional_characters_reach_the_models_as_simplified(tmp_path):
