@@ -9,11 +9,20 @@ from pathlib import Path
 __all__ = ["atomic_write"]
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write ``data`` (text is UTF-8) to ``path`` so readers see the old file or the new one, never half.
 
     When ``path`` is a symlink, the file it names is written and the link stays (a build's
-    ``exports/kg.html`` is a link into the current generation, see :mod:`kg.output`).
+    ``exports/kg.html`` is a link into the current generation, see :mod:`kg.output`). The file
+    gets the mode a plain ``open`` would give it (0666 less the umask), not the temporary file's
+    private 0600, so web servers, file shares and other users can read the outputs.
 
     Examples
     --------
@@ -30,6 +39,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
         data = data.encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, target)

@@ -136,3 +136,4 @@ def test_cli_export(monkeypatch, capsys, graph: Graph, tmp_path) -> None:
     with pytest.raises(SystemExit):
         main()
     assert capsys.readouterr().err.startswith("kg: error: no store at ")
+
