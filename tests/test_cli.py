@@ -236,7 +236,7 @@ def test_build_help_documents_the_output_flags():
 
 # --- every input error is one line and a documented exit code (issue #16) -----------------------
 
-EVENT_PAGE = "## 海河市总工会召开座谈会\n\n5月8日，海河市总工会召开职工代表座谈会，林晓峰出席。\n"
+EVENT_PAGE = "## 海河市总工会召开座谈会\n\n5月8日，海河市总工会召开青年职工座谈会，林晓峰出席。\n"
 
 
 @pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01", "2025-13-01", "tomorrow"])

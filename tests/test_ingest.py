@@ -339,7 +339,7 @@ def test_sentence_splitting_is_linear():
 # --- encodings are detected, never guessed (issue #16) ------------------------------------------
 
 ZH = "## 海河市职工技能大赛开幕\n\n5月8日，海河市总工会主席林晓峰出席开幕式并讲话。技术员周文涛获得优秀技术能手称号。\n"
-ZH_TW = "## 臺北市職工技能大賽開幕\n\n5月8日，臺北市總工會主席林曉峰出席開幕式並講話。技術員周文濤獲得全國勞動模範稱號。\n"
+ZH_TW = "## 臺北市職工技能大賽開幕\n\n5月8日，臺北市總工會主席林曉峰出席開幕式並講話。技術員周文濤獲得優秀技術能手稱號。\n"
 
 
 @pytest.mark.parametrize("text,encoding,read_as", [
