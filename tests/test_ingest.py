@@ -475,3 +475,21 @@ def test_jsonl_authors_of_the_wrong_type_are_left_out_with_a_warning(tmp_path: P
     reasons = [s.reason for s in r.skipped]
     assert any("'url' is a number" in x for x in reasons) and any("'date'" in x for x in reasons)
     assert any("author" in x for x in reasons) == warned
+
+
+def test_jsonl_limits_each_record_not_the_file(tmp_path):
+    import json
+
+    from kg.ingest import read_file
+
+    rec = {"title": "海河市职工技能大赛", "text": "海河市总工会主席林晓峰出席开幕式并讲话。" * 20}
+    p = tmp_path / "many.jsonl"
+    p.write_text("\n".join(json.dumps(rec, ensure_ascii=False) for _ in range(40)) + "\n", encoding="utf-8")
+    small = p.stat().st_size // 10  # the file is ten times the limit of one document
+    docs, _arts, skipped = read_file(p, max_bytes=small)
+    assert len(docs) == 40 and not skipped
+    big = {"title": "长", "text": "海河" * small}
+    p.write_text(json.dumps(rec, ensure_ascii=False) + "\n" + json.dumps(big, ensure_ascii=False) + "\n",
+                 encoding="utf-8")
+    docs, _arts, skipped = read_file(p, max_bytes=small)
+    assert len(docs) == 1 and "too large" in skipped[0].reason

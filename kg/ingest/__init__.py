@@ -135,8 +135,14 @@ def _replace(a: Article, **kw: object) -> Article:
     return replace(a, **kw)  # type: ignore[arg-type]
 
 
+#: A JSON Lines file holds many documents, each read apart: the file may be this many times
+#: larger than the limit of one document (a year of articles), while each record's text keeps
+#: the limit of a file.
+JSONL_FILE_FACTOR = 16
+
+
 def _read_jsonl(path: Path, text: str, encoding: str, date: str | None,
-                skipped: list[Skipped]) -> tuple[list[Document], list[Article]]:
+                skipped: list[Skipped], max_bytes: int = MAX_BYTES) -> tuple[list[Document], list[Article]]:
     docs: list[Document] = []
     arts: list[Article] = []
     for lineno, line in enumerate(text.split("\n"), 1):
@@ -150,6 +156,9 @@ def _read_jsonl(path: Path, text: str, encoding: str, date: str | None,
             continue
         if not isinstance(rec, dict) or not isinstance(rec.get("text"), str) or not rec["text"].strip():
             skipped.append(Skipped(where, "record has no 'text' string"))
+            continue
+        if len(rec["text"].encode("utf-8")) > max_bytes:
+            skipped.append(Skipped(where, f"record text too large (> {max_bytes / 1e6:.1f} MB limit of a document)"))
             continue
         body = clean(rec["text"].replace("\r\n", "\n").replace("\r", "\n"))
         fields = {k: _field(rec, k, where, skipped) for k in ("title", "url", "source", "date")}
@@ -245,11 +254,12 @@ def read_file(path: Path, date: str | None = None,
     What was left out of a file that is read (a damaged byte, a record, a field) is listed in
     the third item, as :class:`Skipped` with the file (or record) and the reason.
     """
-    found = read_text(path, max_bytes)
+    jsonl = path.suffix.lower() == ".jsonl"
+    found = read_text(path, max_bytes * JSONL_FILE_FACTOR if jsonl else max_bytes)
     text, enc = found.text, found.encoding
     skipped = [Skipped(str(path), w) for w in found.warnings]
-    if path.suffix.lower() == ".jsonl":
-        docs, arts = _read_jsonl(path, text, enc, date, skipped)
+    if jsonl:
+        docs, arts = _read_jsonl(path, text, enc, date, skipped, max_bytes)
         if not docs and not skipped:
             raise SourceError(str(path), "no records")
         return docs, arts, skipped
