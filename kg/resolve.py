@@ -498,13 +498,13 @@ def more_mentions(entities: list[Entity], articles: Iterable[Article], doc_texts
             e = Entity(e.key, e.type, e.label, aliases, evs, e.attributes, e.confidence)
         out.append(e)
     known = {e.key for e in out}
-    for name, evs in sorted(branches.items()):
+    for name, branch_evs in sorted(branches.items()):
         key = f"Organization/{name}"
         if key in known:
-            out = [Entity(x.key, x.type, x.label, x.aliases, tuple(sorted(set(x.mentions) | evs, key=lambda v: (
+            out = [Entity(x.key, x.type, x.label, x.aliases, tuple(sorted(set(x.mentions) | branch_evs, key=lambda v: (
                 v.document, v.article, v.start, v.end))), x.attributes, x.confidence) if x.key == key else x for x in out]
             continue
-        out.append(Entity(key, "Organization", name, (), tuple(sorted(evs, key=lambda v: (
+        out.append(Entity(key, "Organization", name, (), tuple(sorted(branch_evs, key=lambda v: (
             v.document, v.article, v.start, v.end))), (), 0.7))
     return sorted(out, key=lambda e: (e.type, e.key))
 

@@ -181,7 +181,7 @@ def viterbi_many(emissions: Sequence[np.ndarray], trans: np.ndarray, start: np.n
         score = np.take_along_axis(cand, arg[:, None, :], 1)[:, 0] + em[i]
         scores[i] = score
     end_s = np.where(_END_OK, end, _NEG)
-    paths = []
+    paths: list[list[int]] = []
     for b in range(nb):
         L = int(lens[b])
         if L == 0:
