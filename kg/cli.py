@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from pathlib import Path
 
 import click
 
@@ -244,14 +246,18 @@ def _labels(result, type_: str, n: int) -> list[str]:  # noqa: ANN001
     return [result.label(v) for v in result.top(n, "pagerank", type_)]
 
 
-@cli.command("view")
+@cli.command("view", short_help="Write the interactive relationship view (one offline HTML file).")
 @_STORE_OPT
-@click.option("--out", default="exports/kg.html", show_default=True, type=click.Path(path_type=str))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=str),
+              help="Where to write the page [default: exports/kg.html; with --focus NAME, exports/kg-NAME.html].")
 @click.option("--focus", metavar="NAME", help="Show only this entity's neighbourhood (name or alias).")
 @click.option("--hops", default=2, show_default=True, help="Neighbourhood size around --focus.")
 @click.option("--open", "open_", is_flag=True, help="Open the page in the default browser.")
-def view_cmd(store_dir: str, out: str, focus: str | None, hops: int, open_: bool) -> None:
+def view_cmd(store_dir: str, out: str | None, focus: str | None, hops: int, open_: bool) -> None:
     """Write the interactive relationship view (one HTML file that works offline).
+
+    The full view is exports/kg.html (a build writes it too); a focused view gets a file of its
+    own, exports/kg-NAME.html, so it never replaces the full one.
 
     \b
     Example:
@@ -260,12 +266,37 @@ def view_cmd(store_dir: str, out: str, focus: str | None, hops: int, open_: bool
     """
     from kg.visualize import write_view
 
+    if out is None:
+        out = DEFAULT_VIEW if focus is None else str(Path(DEFAULT_VIEW).with_name(f"kg-{safe_name(focus)}.html"))
     path = write_view(_open_graph(store_dir), out, focus=focus, hops=hops)
     click.echo(f"wrote {_printable(str(path))}")
     if open_:
-        import webbrowser
+        _open_in_browser(path)
 
-        webbrowser.open(path.resolve().as_uri())
+
+#: The full view's file; `kg view --focus NAME` writes kg-NAME.html beside it.
+DEFAULT_VIEW = "exports/kg.html"
+
+
+def safe_name(name: str, limit: int = 60) -> str:
+    """``name`` as a file-name part: letters (any script), digits, ``-`` and ``_``; the rest ``_``.
+
+    >>> safe_name("杭州市总工会"), safe_name("../a b/c"), safe_name("")
+    ('杭州市总工会', 'a_b_c', 'focus')
+    """
+    text = re.sub(r"[^\w-]+", "_", name).strip("_-")[:limit]
+    return text or "focus"
+
+
+def _open_in_browser(path: Path) -> None:
+    import webbrowser
+
+    try:
+        opened = webbrowser.open(path.resolve().as_uri())
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        click.echo(f"kg: no web browser found to open the page; open {_printable(str(path))} in one", err=True)
 
 
 @cli.command("path")

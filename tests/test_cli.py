@@ -308,3 +308,43 @@ def test_help_documents_the_exit_codes():
     result = CliRunner().invoke(cli, ["--help"])
     assert "exit code" in result.output and "2 for a usage error" in result.output and "130" in result.output
     assert "--allow-service" in CliRunner().invoke(cli, ["query", "--help"]).output
+
+
+def test_a_focused_view_gets_its_own_file_and_leaves_the_full_view(built, tmp_path, monkeypatch):
+    _, out, _ = built
+    store = str(out / "store")
+    monkeypatch.chdir(tmp_path)
+    full = CliRunner().invoke(cli, ["view", "--store", store])
+    assert full.exit_code == 0, full.output
+    page = (tmp_path / "exports" / "kg.html").read_bytes()
+    focused = CliRunner().invoke(cli, ["view", "--store", store, "--focus", "周文涛", "--hops", "1"])
+    assert focused.exit_code == 0, focused.output
+    assert (tmp_path / "exports" / "kg-周文涛.html").is_file()
+    assert "kg-周文涛.html" in focused.output
+    assert (tmp_path / "exports" / "kg.html").read_bytes() == page  # the full view is untouched
+    mine = CliRunner().invoke(cli, ["view", "--store", store, "--focus", "周文涛", "--out", "mine.html"])
+    assert mine.exit_code == 0 and (tmp_path / "mine.html").is_file()
+
+
+def test_safe_name_keeps_no_path_separator():
+    from kg.cli import safe_name
+
+    assert safe_name("../../etc/passwd") == "etc_passwd"
+    assert "/" not in safe_name("a/b\\c") and safe_name("...") == "focus"
+
+
+@pytest.mark.parametrize("outcome", ["false", "error"])
+def test_open_without_a_browser_says_so_in_one_line(built, tmp_path, monkeypatch, capsys, outcome):
+    import webbrowser
+
+    def no_browser(url: str, *args, **kwargs) -> bool:
+        if outcome == "error":
+            raise webbrowser.Error("could not locate runnable browser")
+        return False
+
+    monkeypatch.setattr(webbrowser, "open", no_browser)
+    _, out, _ = built
+    code, stdout, err = _run_main(monkeypatch, capsys, "view", "--store", str(out / "store"),
+                                  "--out", str(tmp_path / "v.html"), "--open")
+    assert code == 0 and "v.html" in stdout
+    assert len(err.strip().splitlines()) == 1 and "browser" in err and "Traceback" not in err
