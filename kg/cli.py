@@ -47,7 +47,7 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     return value
 
 
-@cli.command("build")
+@cli.command("build", short_help="Read news files (.md, .txt, .jsonl, .html) and build the knowledge graph.")
 @click.argument("sources", nargs=-1, type=click.Path(path_type=str))
 @click.option("--out", default="exports", show_default=True, type=click.Path(file_okay=False, path_type=str),
               help="Folder the build writes (kg.ttl, ontology.ttl, store/, report.html, kg.html).")
@@ -66,7 +66,7 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
     """Read news files and build the knowledge graph.
 
     SOURCES are files or folders (read recursively; default: source/). Formats: .md / .txt pages
-    and articles, .jsonl (one article per line), .html. Bad files are skipped with their reason;
+    and articles, .jsonl (one article per line), .html / .htm pages (their readable text). Bad files are skipped with their reason;
     when no file at all can be read the build fails and --out is left as it was. Nothing a build
     wrote into --out is read as a source.
 
@@ -116,7 +116,7 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
     click.echo(f"wrote {', '.join(_printable(o) for o in report.outputs)}")
 
 
-@cli.command("extract")
+@cli.command("extract", short_help="Find entities in text (files or stdin) and print JSON Lines.")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=str))
 @click.option("--lines", is_flag=True, help="Each input line is a document: exactly one JSON line out per line.")
 @click.option("--components", "components", metavar="A,B,…", is_flag=False, flag_value="",
@@ -214,7 +214,7 @@ _STORE_OPT = click.option("--store", "store_dir", default="exports/store", show_
                           type=click.Path(path_type=str), help="The store directory written by `kg build`.")
 
 
-@cli.command("analyze")
+@cli.command("analyze", short_help="Centrality, communities and the report; scores are written back into the store.")
 @_STORE_OPT
 @click.option("--out", default="exports/report.html", show_default=True, type=click.Path(path_type=str),
               help="Where to write the report.")
@@ -299,7 +299,7 @@ def _open_in_browser(path: Path) -> None:
         click.echo(f"kg: no web browser found to open the page; open {_printable(str(path))} in one", err=True)
 
 
-@cli.command("path")
+@cli.command("path", short_help="Print the shortest connections between two entities, with the evidence of each hop.")
 @click.argument("source")
 @click.argument("target")
 @_STORE_OPT
@@ -322,7 +322,7 @@ def path_cmd(source: str, target: str, store_dir: str, max_paths: int) -> None:
         click.echo(format_path(G, p))
 
 
-@cli.command("query")
+@cli.command("query", short_help="Run a SPARQL query on the store: a bundled query's name, a .rq file, or SPARQL text.")
 @click.argument("query", required=False)
 @click.option("--list", "list_", is_flag=True, help="List the bundled queries and their parameters.")
 @click.option(
@@ -377,7 +377,7 @@ def query_cmd(query: str | None, list_: bool, fmt: str, params: tuple[str, ...],
     click.echo(table.format(fmt), nl=False)
 
 
-@cli.command("export")
+@cli.command("export", short_help="Export the store's graph to a file other tools read (RDF, GraphML, GEXF).")
 @click.option(
     "--format",
     "fmt",

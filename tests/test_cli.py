@@ -348,3 +348,20 @@ def test_open_without_a_browser_says_so_in_one_line(built, tmp_path, monkeypatch
                                   "--out", str(tmp_path / "v.html"), "--open")
     assert code == 0 and "v.html" in stdout
     assert len(err.strip().splitlines()) == 1 and "browser" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_help_shows_every_command_summary_in_full(width):
+    result = CliRunner().invoke(cli, ["--help"], terminal_width=width)
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())  # the summaries may wrap, never end in "..."
+    assert "..." not in text.split("Commands:")[1]
+    for name, command in cli.commands.items():
+        summary = command.get_short_help_str(limit=1000)
+        assert " ".join(summary.split()) in text, name
+
+
+def test_build_help_lists_every_input_format():
+    text = " ".join(CliRunner().invoke(cli, ["build", "--help"]).output.split())
+    for suffix in (".md", ".txt", ".jsonl", ".html"):
+        assert suffix in text
