@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         out[f"{name}_vectors"] = m.wv.vectors.astype(np.float32)
         print(f"{name}: {len(m.wv)} vectors ({time.perf_counter() - t0:.0f}s)", file=sys.stderr, flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(args.out, **out)
+    np.savez(args.out, **out)  # type: ignore[arg-type]
     return 0
 
 

@@ -294,9 +294,9 @@ def train(msra: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int
                     fp += len(pred - gold_spans)
                     fn += len(gold_spans - pred)
         net.train()
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        return 2 * p * r / (p + r) if p + r else 0.0
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        return 2 * prec * rec / (prec + rec) if prec + rec else 0.0
 
     best, best_state, history = -1.0, None, []
     if init is not None:  # fine-tuning keeps the starting model unless an epoch beats it on dev
@@ -342,6 +342,7 @@ def train(msra: Path, out: Path, epochs: int = 12, hidden: int = 128, batch: int
             best_state = {n: p.detach().clone() for n, p in net.state_dict().items()}
             _write(net.state_dict(), vocab, hidden, out.with_name(out.stem + ".best.npz"),
                    {"sources": sources, "epoch": ep + 1, "dev_f1": history})
+    assert best_state is not None  # at least one epoch, or the starting model
     net.load_state_dict(best_state)
     _write(net.state_dict(), vocab, hidden, out,
            {"data": msra.name, "sources": sources, "epochs": epochs, "lr": lr, "batch": batch,
@@ -432,7 +433,7 @@ def _write(sd, vocab: list[dict[str, int]], hidden: int, out: Path, trained: dic
     arrays["meta"] = np.array(json.dumps(meta, ensure_ascii=False))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.stem + ".tmp.npz")
-    np.savez_compressed(tmp, **compact(arrays))
+    np.savez_compressed(tmp, **compact(arrays))  # type: ignore[arg-type]
     tmp.replace(out)
 
 

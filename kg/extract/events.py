@@ -104,13 +104,13 @@ def find_events(text: str) -> list[Mention]:
 
     triggers = sorted(table("event_triggers.tsv"), key=len, reverse=True)
     for org in find_organizations(text):
-        m = _ORGANIZED.match(text, org.end)
-        if not m:
+        om = _ORGANIZED.match(text, org.end)
+        if not om:
             continue
-        phrase = m.group(2)
+        phrase = om.group(2)
         trig = next((t for t in triggers if phrase.endswith(t) and len(t) >= 2), None)
         if trig and len(phrase) - len(trig) >= 2:
-            out.append(Mention(phrase, "Event", m.start(2), m.end(2), 0.7, "events"))
+            out.append(Mention(phrase, "Event", om.start(2), om.end(2), 0.7, "events"))
     for m in _NOTICE.finditer(text):
         out.append(Mention(m.group(1), "Event", m.start(1), m.end(1), 0.7, "events"))
     # a phrase that goes on into a longer event name (某某大赛颁奖仪式) is part of it
