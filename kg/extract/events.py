@@ -108,8 +108,8 @@ def find_events(text: str) -> list[Mention]:
         if not om:
             continue
         phrase = om.group(2)
-        trig = next((t for t in triggers if phrase.endswith(t) and len(t) >= 2), None)
-        if trig and len(phrase) - len(trig) >= 2:
+        ending = next((t for t in triggers if phrase.endswith(t) and len(t) >= 2), None)
+        if ending and len(phrase) - len(ending) >= 2:
             out.append(Mention(phrase, "Event", om.start(2), om.end(2), 0.7, "events"))
     for m in _NOTICE.finditer(text):
         out.append(Mention(m.group(1), "Event", m.start(1), m.end(1), 0.7, "events"))
