@@ -305,12 +305,16 @@ class Table:
 
 
 def _display(term: Node | None) -> str:
+    """A cell of the aligned table, in a form that can be pasted into a query as it is: a
+    prefixed name where it is a plain one (``kgo:worksFor``, ``rdf:type``; `run` predeclares
+    the prefixes), else the full IRI, ``<…>`` (``kgr:person/张三`` is no SPARQL: ``/`` is not
+    allowed in a prefixed name)."""
     if term is None:
         return ""
     if isinstance(term, URIRef):
         s = str(term)
         for prefix, ns in _SHORT:
-            if s.startswith(ns) and len(s) > len(ns):
+            if s.startswith(ns) and _PLAIN_LOCAL.fullmatch(s[len(ns) :]):
                 return f"{prefix}:{s[len(ns) :]}"
         return f"<{s}>"
     if isinstance(term, BNode):
@@ -319,6 +323,7 @@ def _display(term: Node | None) -> str:
 
 
 _SHORT = sorted(((k, str(v)) for k, v in PREFIXES.items()), key=lambda kv: -len(kv[1]))
+_PLAIN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")  # a local name every SPARQL parser reads
 
 
 def display_width(text: str) -> int:
@@ -356,7 +361,9 @@ def _pad(text: str, width: int) -> str:
 def _text(table: Table, max_width: int = 48) -> str:
     if table.boolean is not None:
         return "true" if table.boolean else "false"
-    cells = [[_fit(_display(t), max_width) for t in row] for row in table.rows]
+    # an IRI is never cut: a cut one names nothing
+    cells = [[printable(_display(t)) if isinstance(t, URIRef) else _fit(_display(t), max_width) for t in row]
+             for row in table.rows]
     widths = [display_width(c) for c in table.columns]
     for row in cells:
         widths = [max(w, display_width(c)) for w, c in zip(widths, row, strict=True)]

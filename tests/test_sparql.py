@@ -176,9 +176,23 @@ def test_table_aligns_cjk(store: Store) -> None:
         assert display_width(line[: line.index(label, line.index("  "))]) == col, line
     assert display_width("技能大赛") == 8
     long = run(store, "evidence").format("table", max_width=10)
-    assert "…" in long and all(
-        display_width(c.strip()) <= 10 for ln in long.splitlines()[2:-1] for c in ln.split("  ") if c
+    assert "…" in long and all(  # text is cut, an IRI never is (a cut one names nothing)
+        display_width(c.strip()) <= 10
+        for ln in long.splitlines()[2:-1] for c in ln.split("  ") if c and not c.strip().startswith("<")
     )
+
+
+def test_a_table_cell_holding_an_iri_can_be_pasted_into_a_query(store: Store, graph: Graph) -> None:
+    text = run(store, "people").format("table", max_width=8)
+    line = text.splitlines()[2]
+    cell = line.split()[0]
+    assert cell.startswith("<") and cell.endswith(">") and "…" not in cell
+    again = run(store, f"SELECT ?name WHERE {{ {cell} rdfs:label ?name }}")
+    assert len(again) == 1 and again.values()[0][0] in line
+    assert len(run(graph, f"SELECT ?name WHERE {{ {cell} rdfs:label ?name }}")) == 1  # rdflib too
+    assert run(store, f"ASK {{ {cell} a kgo:Person }}").boolean is True
+    classes = [ln.split()[0] for ln in run(store, "stats").format("table").splitlines()[2:-1]]
+    assert "kgo:Person" in classes and all(run(store, f"ASK {{ ?x a {c} }}").boolean for c in classes)
 
 
 # --- command line -----------------------------------------------------------------------------
