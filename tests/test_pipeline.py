@@ -290,7 +290,8 @@ def test_ctrl_c_stops_a_parallel_build_and_its_workers(tmp_path):
     _, err = proc.communicate(timeout=60)
     if proc.returncode == 0:
         pytest.skip("the build finished before the signal")
-    assert proc.returncode == 130 and "Aborted." in err and "Traceback" not in err
+    # 130, or killed by the signal itself (which a shell also reports as 130)
+    assert proc.returncode in (130, -signal.SIGINT) and "Traceback" not in err, err
     assert time.monotonic() - t0 < 10  # the workers are stopped, not waited for
     time.sleep(0.5)
     assert len(workers) == 2 and not any(_alive(p) for p in workers)

@@ -14,6 +14,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+# imported with kg.ingest, not at the first traditional character: opencc's import turns an
+# interrupt that arrives while it loads into an ImportError (a traceback instead of "Aborted.")
+import opencc
+
 if TYPE_CHECKING:
     from kg.model import Document
 
@@ -24,8 +28,6 @@ _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 @lru_cache(maxsize=1)
 def _t2s():  # noqa: ANN202 - an opencc.OpenCC
-    import opencc
-
     return opencc.OpenCC("t2s")
 
 
