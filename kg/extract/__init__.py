@@ -31,6 +31,12 @@ def extract(text: str, components: Sequence[str] | None = None, nested: bool = F
     return extract_many([text], components, nested)[0]
 
 
+def _names_only(component: str) -> bool:
+    """True when ``component`` declared that it gives Person / Organization / Place names only."""
+    types = produces(component)
+    return bool(types) and types <= set(NAME_TYPES)
+
+
 def extract_many(texts: Sequence[str], components: Sequence[str] | None = None,
                  nested: bool = False) -> list[list[Mention]]:
     """:func:`extract` of several texts, one list of mentions per text, in order.
@@ -55,7 +61,7 @@ def extract_many(texts: Sequence[str], components: Sequence[str] | None = None,
     model_names_only = not nested and any(is_statistical(n) for n in wanted)
     if model_names_only:
         # a mention list takes its names from the model: rules that give only names add nothing
-        wanted = [n for n in wanted if is_statistical(n) or not (produces(n) or {"?"}) <= set(NAME_TYPES)]
+        wanted = [n for n in wanted if is_statistical(n) or not _names_only(n)]
     comps = [get(name) for name in wanted]
     batched: dict[int, list[list[Mention]]] = {}
     for k, comp in enumerate(comps):

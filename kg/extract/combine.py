@@ -155,7 +155,8 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
     >>> [m.text for m in combine(ms, nested=True)]
     ['杭州市', '杭州市总工会']
     """
-    if model_names_only and not nested:
+    model_leads = model_names_only and not nested
+    if model_leads:
         # only the rules' names that agree with the model's matter (they confirm it): the others
         # are not checked at all
         mentions = list(mentions)
@@ -176,12 +177,12 @@ def combine(mentions: Iterable[Mention], nested: bool = False, text: str | None 
         else:
             merged[key] = m
     # in a mention list the statistical model's own decisions stand; the graph wants confidence
-    if model_names_only and not nested:
+    if model_leads:
         merged = {k: m for k, m in merged.items() if m.type not in NAME_TYPES or is_statistical(m.component)}
     cands = [m for m in merged.values() if m.end > m.start and (
         m.confidence >= MIN_CONFIDENCE or (not nested and is_statistical(m.component) and m.type in NAME_TYPES
                                            and m.confidence >= 0.3))]
-    if text is not None and not (model_names_only and not nested):  # it only drops rules' names
+    if text is not None and not model_leads:  # it only drops rules' names
         cands = _trim_common_prefixes(cands, text)
     # a quoted name that is the name of a program (“某某”APP) is not also an organization,
     # unless it reads as one (“某某学院”培养计划)
