@@ -34,7 +34,7 @@ def extract(text: str, components: Sequence[str] | None = None, nested: bool = F
 def _names_only(component: str) -> bool:
     """True when ``component`` declared that it gives Person / Organization / Place names only."""
     types = produces(component)
-    return bool(types) and types <= set(NAME_TYPES)
+    return types is not None and bool(types) and types <= set(NAME_TYPES)
 
 
 def extract_many(texts: Sequence[str], components: Sequence[str] | None = None,
