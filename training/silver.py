@@ -1,18 +1,20 @@
-"""Label unlabelled news with a teacher (our ``ner`` models + Baidu LAC) for the student model.
+"""Label unlabelled news with a teacher (our earlier models + Baidu LAC) for the student model.
 
 Usage::
 
-    python -m training.silver --out /tmp/kg-train/silver.jsonl
+    git show 584f2f2:kg/models/ner_bilstm.npz > /tmp/kg-train/teacher_bilstm.npz
+    python -m training.silver --teacher-bilstm /tmp/kg-train/teacher_bilstm.npz --out /tmp/kg-train/silver.jsonl
     # reads ../shared/corpora/news_unlabelled.jsonl (4,585 People's Daily articles, 2019-2020)
 
 The output is never part of the repository (the corpus may be read for training only). One JSON
 object a line: ``{"text": chunk, "spans": [[start, end, "PER"|"LOC"|"ORG"], ...], "doc": n}``,
 one line per sentence chunk (:func:`kg.extract.crf.split_chunks`) of each distinct article.
 
-The teacher: the ``ner`` component's names (CRF + BiLSTM-CRF, trained on MSRA: strong on this
-kind of text), plus the names that only LAC finds where ``ner`` found nothing (LAC was trained
-on far more, and more varied, text: companies and brands without a suffix, foreign people),
-when they pass :func:`plausible_extra`. Where the two overlap or disagree, ``ner`` wins.
+The teacher: the names of the CRF and the MSRA-only BiLSTM-CRF voting (the ``ensemble``
+component with the BiLSTM-CRF that shipped before the student, :data:`TEACHER_BILSTM_COMMIT`;
+strong on this kind of text), plus the names that only LAC finds where they found nothing (LAC
+was trained on far more, and more varied, text: companies and brands without a suffix, foreign
+people), when they pass :func:`plausible_extra`. Where the two overlap or disagree, the models win.
 """
 
 from __future__ import annotations
@@ -24,10 +26,16 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["plausible_extra", "teach", "main"]
+if TYPE_CHECKING:
+    from kg.extract.ensemble import EnsembleTagger
+
+__all__ = ["TEACHER_BILSTM_COMMIT", "plausible_extra", "teacher", "teach", "main"]
 
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+#: The commit whose ``kg/models/ner_bilstm.npz`` is the teacher's BiLSTM-CRF (trained on MSRA only).
+TEACHER_BILSTM_COMMIT = "584f2f2410a5959f943607a0982acd4269c23c9e"
 _TYPE_LABEL = {"Person": "PER", "Place": "LOC", "Organization": "ORG"}
 Span = tuple[int, int, str]
 
@@ -39,10 +47,12 @@ _GENERIC = re.compile(r"^[省市县区乡镇村州]?(级|直)?(人民)?(政府|�
                       r"委办局|机关|部门|单位)$|^(人民法院|人民检察院|人大|政协|中直|乡镇|共产党)$")
 
 
-def _tag(word: str) -> str | None:
-    import jieba.posseg
+def _no_common_word(name: str) -> bool:
+    """``name`` is not a dictionary word of a non-name part of speech (陈年, 判决, 金融)."""
+    from kg.extract.tokens import pos
 
-    return jieba.posseg.dt.word_tag_tab.get(word)
+    tag = pos(name)
+    return not tag or tag in _NAME_TAGS
 
 
 def plausible_extra(text: str, start: int, end: int, typ: str) -> bool:
@@ -57,18 +67,16 @@ def plausible_extra(text: str, start: int, end: int, typ: str) -> bool:
     from kg.extract.crf import _resources
     from kg.extract.lexicon import words
     from kg.extract.phrases import match_suffix
+    from kg.extract.tokens import pos
     from kg.gazetteer import gazetteer
 
     name = text[start:end]
-    if len(name) < 2 or not name.strip():
+    if len(name) < 2 or not name.strip() or not _no_common_word(name):
         return False
-    tag = _tag(name)
-    if tag is not None and tag not in _NAME_TAGS:
-        return False  # a common word (陈年, 判决, 金融)
     if typ == "Organization":
         if _GENERIC.match(name) or name in words("ethnic_groups.txt"):
             return False
-        return tag is not None or bool(match_suffix(name, "org_suffixes.txt")) or name.isascii()
+        return bool(pos(name)) or bool(match_suffix(name, "org_suffixes.txt")) or name.isascii()
     if typ == "Person":
         _seg, lex = _resources()
         if "·" in name or "•" in name:
@@ -80,8 +88,7 @@ def plausible_extra(text: str, start: int, end: int, typ: str) -> bool:
 def _company_like(name: str) -> bool:
     """A LAC organization that may replace the person names inside it: no common word, no kind
     of body, two characters or more."""
-    tag = _tag(name)
-    return len(name) >= 2 and (tag is None or tag in _NAME_TAGS) and not _GENERIC.match(name)
+    return len(name) >= 2 and _no_common_word(name) and not _GENERIC.match(name)
 
 
 def merge(text: str, ours: Iterable[Span], lac: Iterable[Span]) -> list[Span]:
@@ -111,13 +118,21 @@ def merge(text: str, ours: Iterable[Span], lac: Iterable[Span]) -> list[Span]:
     return sorted(out)
 
 
-def teach(chunks: Sequence[str]) -> list[list[Span]]:
-    """Teacher spans (ontology types) of each chunk."""
+def teacher(bilstm: Path) -> EnsembleTagger:
+    """The teacher's models: the shipped CRF and the BiLSTM-CRF of ``bilstm`` voting per character."""
+    from kg.extract import get
+    from kg.extract.ensemble import EnsembleTagger
+    from kg.extract.lstm import BiLSTMTagger
+
+    return EnsembleTagger(get("crf"), BiLSTMTagger(bilstm), component="ensemble")  # type: ignore[arg-type]
+
+
+def teach(chunks: Sequence[str], models: EnsembleTagger) -> list[list[Span]]:
+    """Teacher spans (ontology types) of each chunk: ``models`` (see :func:`teacher`) and LAC."""
     from kg.extract import get
 
-    ner, lac = get("ner"), get("lac")
-    ours = ner.batch(chunks)  # type: ignore[attr-defined]
-    theirs = lac.batch(chunks)  # type: ignore[attr-defined]
+    ours = models.batch(chunks)
+    theirs = get("lac").batch(chunks)  # type: ignore[attr-defined]
     return [merge(c, [(m.start, m.end, m.type) for m in o], [(m.start, m.end, m.type) for m in t])
             for c, o, t in zip(chunks, ours, theirs, strict=True)]
 
@@ -127,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--news", type=Path, default=CORPORA / "news_unlabelled.jsonl")
     ap.add_argument("--out", type=Path, required=True, help="JSON Lines to write (outside the repository)")
+    ap.add_argument("--teacher-bilstm", type=Path, required=True,
+                    help=f"the teacher's BiLSTM-CRF: kg/models/ner_bilstm.npz of commit {TEACHER_BILSTM_COMMIT[:7]}")
     ap.add_argument("--limit", type=int, default=0, help="only the first N articles")
     ap.add_argument("--block", type=int, default=2000, help="chunks labelled per call")
     args = ap.parse_args(argv)
@@ -143,12 +160,13 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             seen.add(text)
             jobs.extend((n, text[a:b]) for a, b in split_chunks(text) if _HAN.search(text, a, b))
+    models = teacher(args.teacher_bilstm)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     with open(args.out, "w", encoding="utf-8") as out:
         for k in range(0, len(jobs), args.block):
             block = jobs[k:k + args.block]
-            for (doc, chunk), spans in zip(block, teach([c for _, c in block]), strict=True):
+            for (doc, chunk), spans in zip(block, teach([c for _, c in block], models), strict=True):
                 out.write(json.dumps({"text": chunk, "spans": [[a, b, _TYPE_LABEL[t]] for a, b, t in spans],
                                       "doc": doc}, ensure_ascii=False) + "\n")
             print(f"{k + len(block)}/{len(jobs)} chunks, {time.perf_counter() - t0:.0f}s",

@@ -7,7 +7,8 @@ Usage::
 Runs, in order (each step is also a command of its own):
 
 1. ``python -m training.silver``: label the unlabelled news (``news_unlabelled.jsonl``) with the
-   teacher (the ``ner`` models trained on MSRA + LAC's extra names) → ``WORK/silver.jsonl``;
+   teacher (the CRF and the MSRA-only BiLSTM-CRF, taken from the project's git history, voting,
+   plus LAC's extra names) → ``WORK/silver.jsonl``;
 2. ``python -m training.embed``: word2vec character and bigram vectors from the same news and
    the MSRA training split → ``WORK/emb.npz``;
 3. ``python -m training.train_lstm``, twice: the student, on the MSRA training split (its last
@@ -26,6 +27,7 @@ split. The intermediate files stay in ``WORK`` (outside the repository: they hol
 from __future__ import annotations
 
 import argparse
+import subprocess
 from pathlib import Path
 
 from kg.extract.lstm import LSTM_MODEL_PATH
@@ -52,7 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     work: Path = args.work
     news = args.corpora / "news_unlabelled.jsonl"
     if not (work / "silver.jsonl").is_file():
-        silver.main(["--news", str(news), "--out", str(work / "silver.jsonl")])
+        teacher = work / "teacher_bilstm.npz"
+        if not teacher.is_file():  # the MSRA-only BiLSTM-CRF, from the project's history
+            work.mkdir(parents=True, exist_ok=True)
+            teacher.write_bytes(subprocess.run(
+                ["git", "show", f"{silver.TEACHER_BILSTM_COMMIT}:kg/models/ner_bilstm.npz"],
+                cwd=Path(__file__).resolve().parent.parent, check=True, capture_output=True).stdout)
+        silver.main(["--news", str(news), "--teacher-bilstm", str(teacher), "--out", str(work / "silver.jsonl")])
     if not (work / "emb.npz").is_file():
         embed.main(["--news", str(news), "--out", str(work / "emb.npz")])
     common = ["--silver", str(work / "silver.jsonl"), "--corpora", str(args.corpora),
