@@ -40,9 +40,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
 
+from msra_eval import _prf  # noqa: E402
+
+from training import CORPORA  # noqa: E402
+
 TYPES = ("Person", "Place", "Organization")
 _JSON_TYPES = {"PER": "Person", "LOC": "Place", "ORG": "Organization"}
-CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 #: Share of ``msra_train.txt`` (its end) held out as the MSRA development set.
 MSRA_DEV_SHARE = 0.05
 
@@ -175,15 +178,9 @@ def score(tagger: Tagger, data: Data, runs: int = 1) -> tuple[dict[str, Counter[
     return counts, statistics.median(times), preds
 
 
-def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
 def row(counts: dict[str, Counter[str]]) -> dict[str, tuple[float, float, float]]:
-    out = {t: prf(counts["tp"][t], counts["fp"][t], counts["fn"][t]) for t in TYPES}
-    out["micro"] = prf(*(sum(counts[k].values()) for k in ("tp", "fp", "fn")))
+    out = {t: _prf(counts["tp"][t], counts["fp"][t], counts["fn"][t]) for t in TYPES}
+    out["micro"] = _prf(*(sum(counts[k].values()) for k in ("tp", "fp", "fn")))
     return out
 
 

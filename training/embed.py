@@ -23,9 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from training import CORPORA
+
 __all__ = ["sequences", "main"]
 
-CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 
 
 def sequences(news: Path, msra: Path | None) -> Iterator[list[str]]:

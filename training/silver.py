@@ -28,12 +28,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from training import CORPORA
+
 if TYPE_CHECKING:
     from kg.extract.ensemble import EnsembleTagger
 
 __all__ = ["TEACHER_BILSTM_COMMIT", "plausible_extra", "teacher", "teach", "main"]
 
-CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 #: The commit whose ``kg/models/ner_bilstm.npz`` is the teacher's BiLSTM-CRF (trained on MSRA only).
 TEACHER_BILSTM_COMMIT = "584f2f2410a5959f943607a0982acd4269c23c9e"
 _TYPE_LABEL = {"Person": "PER", "Place": "LOC", "Organization": "ORG"}

@@ -31,10 +31,10 @@ import subprocess
 from pathlib import Path
 
 from kg.extract.lstm import LSTM_MODEL_PATH
+from training import CORPORA
 
 __all__ = ["main", "STUDENT_ARGS"]
 
-CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 #: The arguments of ``training.train_lstm`` both phases share.
 STUDENT_ARGS = ("--silver-share", "0.35", "--weibo-repeat", "2", "--resume-repeat", "1", "--lr", "0.002")
 #: Phase one: epochs at the full learning rate; phase two: epochs at a quarter of it.
