@@ -1,4 +1,4 @@
-"""The ``ner`` component (the BiLSTM-CRF) and ``ensemble`` (the CRF and the BiLSTM-CRF voting per character)."""
+"""The ``ensemble`` component: the CRF and the BiLSTM-CRF models voting per character."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from kg.extract.lstm import LABELS, BiLSTMTagger, tag_chunks, viterbi_many
 from kg.extract.registry import register
 from kg.model import Mention
 
-__all__ = ["EnsembleTagger", "make_ner", "make_ensemble", "get_ner", "DEFAULT_WEIGHT", "DEFAULT_SURE"]
+__all__ = ["EnsembleTagger", "make_ensemble", "DEFAULT_WEIGHT", "DEFAULT_SURE"]
 
 #: Weight of the CRF's marginals (the BiLSTM-CRF gets the rest).
 DEFAULT_WEIGHT = 0.5
@@ -89,23 +89,6 @@ class EnsembleTagger:
         return self.batch([text])[0]
 
     __call__ = tag
-
-
-def get_ner() -> BiLSTMTagger:
-    """The registered ``ner`` component."""
-    from kg.extract.registry import get
-
-    return get("ner")  # type: ignore[return-value]
-
-
-@register("ner", "BiLSTM-CRF trained on MSRA, teacher-labelled news, Weibo and Resume (Person/Place/Organization)",
-          statistical=True)
-def make_ner() -> BiLSTMTagger:
-    """The ``ner`` component, the default model: a :class:`~kg.extract.lstm.BiLSTMTagger` on the
-    shipped model (distilled from the CRF + BiLSTM ensemble and LAC on unlabelled news, and
-    trained on three gold sets; see ``kg/models/README.md``). It is better than the ensemble
-    with the MSRA-only CRF on every development set but MSRA's, and faster."""
-    return BiLSTMTagger(component="ner")
 
 
 @register("ensemble", "CRF + BiLSTM-CRF models voting per character (Person/Place/Organization)",
