@@ -17,6 +17,7 @@ __all__ = [
     "OutputError",
     "OutputLocked",
     "NothingToBuild",
+    "SchemaError",
 ]
 
 
@@ -66,3 +67,11 @@ class NothingToBuild(KGError):
     def __init__(self, message: str, skipped: tuple[Skipped, ...] = ()) -> None:
         super().__init__(message)
         self.skipped = skipped
+
+
+class SchemaError(KGError, KeyError):
+    """The ontology does not declare a type, predicate or event type that was asked for (or
+    declares it incompletely)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""

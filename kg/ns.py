@@ -50,6 +50,14 @@ class KGO(DefinedNamespace):
     Campaign: URIRef
     DisputeResolution: URIRef
     Milestone: URIRef
+    # the schema (kg.schema): classes of entity classes and of fact predicates, annotations
+    EntityType: URIRef
+    FactPredicate: URIRef
+    displayOrder: URIRef
+    viewLabel: URIRef
+    viewColour: URIRef
+    viewShape: URIRef
+    iriSegment: URIRef
     # documents and provenance
     Document: URIRef
     Article: URIRef
