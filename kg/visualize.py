@@ -27,6 +27,8 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 import networkx as nx
 import rdflib
@@ -45,17 +47,21 @@ from kg.analyze import (
 )
 from kg.analyze.report import TYPE_COLORS
 from kg.atomic import atomic_write as write_atomic
+from kg.schema import DEFAULT_EDGE_COLOUR, schema
 
 __all__ = ["TYPE_STYLE", "layout", "render_view", "write_view"]
 
-#: Colour and vis-network shape of each entity type.
-_SHAPES = {"Person": "dot", "Organization": "square", "Place": "triangle", "Program": "diamond", "Event": "star"}
-TYPE_STYLE: Mapping[str, tuple[str, str]] = {t: (TYPE_COLORS[t], _SHAPES[t]) for t in _SHAPES}
+#: Colour and vis-network shape of each entity type (`kg.schema`: ``kgo:viewColour``, ``kgo:viewShape``).
+TYPE_STYLE: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {t.name: (TYPE_COLORS[t.name], t.shape) for t in schema().entity_types}
+)
+#: The colour of a relation's edges (`kg.schema`: the predicate's ``kgo:viewColour``).
+_EDGE_COLOURS: Mapping[str, str] = MappingProxyType({p.name: p.colour for p in schema().predicates})
 _FONT = "'Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei','Microsoft YaHei','PingFang SC',sans-serif"
 
 
 def _vis_assets() -> tuple[str, str]:
-    import pyvis
+    import pyvis  # type: ignore[import-untyped]  # pyvis 0.3.2 ships no type hints (no py.typed, no stubs)
 
     lib = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
     js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
@@ -136,7 +142,7 @@ def _node_title(G: nx.MultiDiGraph, v: str, pr: float) -> str:
     if d.get("jobTitles"):
         lines.append("职务：" + "、".join(d["jobTitles"]))
     if d.get("date") or d.get("dateText"):
-        lines.append("日期：" + (d.get("date") or d.get("dateText")))
+        lines.append(f"日期：{d.get('date') or d.get('dateText')}")
     if d["articles"]:
         heads = [arts.get(a) or a for a in d["articles"][:3]]
         more = f" 等{len(d['articles'])}篇" if len(d["articles"]) > 3 else ""
@@ -179,7 +185,7 @@ def render_view(
     seed: int = 42,
 ) -> str:
     """The view page as a string (see `write_view`)."""
-    from pyvis.network import Network
+    from pyvis.network import Network  # type: ignore[import-untyped]  # no type hints, as above
 
     G, ranks = _as_graph(graph, comention)
     focus_node = None
@@ -199,7 +205,7 @@ def render_view(
     names: list[str] = []
     for v, d in G.nodes(data=True):
         color, shape = TYPE_STYLE.get(d["type"], ("#999999", "dot"))
-        extra = {"x": pos[v][0], "y": pos[v][1]} if v in pos else {}
+        extra: dict[str, Any] = {"x": pos[v][0], "y": pos[v][1]} if v in pos else {}
         size = 10 + 26 * math.sqrt(ranks.get(v, 0.0) / top)
         if v == focus_node:
             extra.update(borderWidth=4, color={"background": color, "border": "#222222"})
@@ -227,7 +233,7 @@ def render_view(
         if rel == COMENTION:
             opts.update(arrows={"to": {"enabled": False}}, dashes=True, color="#bbbbbb", width=min(1 + data.get("weight", 1) / 2, 6))
         else:
-            opts.update(color="#848484")
+            opts.update(color=_EDGE_COLOURS.get(rel, DEFAULT_EDGE_COLOUR))
         net.add_edge(ids[u], ids[v], **opts)
 
     options = {

@@ -18,6 +18,7 @@ from rdflib import Literal, URIRef
 from kg.analyze.graph import (
     COMENTION,
     ENTITY_TYPES,
+    RELATIONS,
     EntityNotFound,
     SentenceInfo,
     find_nodes,
@@ -26,6 +27,7 @@ from kg.analyze.graph import (
     undirected,
 )
 from kg.ns import KGO, PREFIXES, XSD
+from kg.schema import schema
 
 __all__ = [
     "RELATION_LABELS",
@@ -48,24 +50,14 @@ __all__ = [
     "write_scores",
 ]
 
-#: Chinese names of the relations, for labels in the view, the report and `format_path`.
+#: Chinese names of the relations (`kg.schema` predicates' ``rdfs:label@zh``, and co-mention),
+#: for labels in the view, the report and `format_path`.
 RELATION_LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "worksFor": "任职于",
-        "subOrganizationOf": "隶属于",
-        "locatedIn": "位于",
-        "participatedIn": "参与",
-        "organizer": "主办方",
-        "implements": "实施",
-        "honour": "荣誉",
-        COMENTION: "共现",
-    }
+    {p.name: p.label_zh for p in schema().predicates if p.name in RELATIONS} | {COMENTION: "共现"}
 )
 
-#: Chinese names of the entity types.
-TYPE_LABELS: Mapping[str, str] = MappingProxyType(
-    {"Person": "人物", "Organization": "机构", "Place": "地点", "Program": "项目", "Event": "事件"}
-)
+#: Short Chinese names of the entity types (`kg.schema`'s ``short_zh``, ``kgo:viewLabel``).
+TYPE_LABELS: Mapping[str, str] = MappingProxyType({t.name: t.short_zh for t in schema().entity_types})
 
 #: The predicates `scores_to_rdf` writes (remove them before writing new scores).
 SCORE_PREDICATES = (KGO.degree, KGO.betweenness, KGO.pagerank, KGO.community)
@@ -140,7 +132,7 @@ def connected_components(G: nx.MultiDiGraph) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(comps, key=lambda c: (-len(c), c)))
 
 
-def communities(G: nx.MultiDiGraph, seed: int = 42, resolution: float = 1.0) -> tuple[tuple[str, ...], ...]:
+def communities(G: nx.Graph, seed: int = 42, resolution: float = 1.0) -> tuple[tuple[str, ...], ...]:
     """Louvain communities (networkx, weighted, seeded): largest first, each sorted.
 
     The index of a community in the result is its ``kgo:community`` number.
@@ -296,8 +288,8 @@ class Analysis:
     def counts_by_type(self) -> dict[str, int]:
         """Number of entities per type, in `ENTITY_TYPES` order (zeros included)."""
         counts = dict.fromkeys(ENTITY_TYPES, 0)
-        for _, t in self.graph.nodes(data="type"):
-            counts[t] = counts.get(t, 0) + 1
+        for _, d in self.graph.nodes(data=True):
+            counts[d["type"]] = counts.get(d["type"], 0) + 1
         return counts
 
     def top(self, n: int = 10, by: str = "pagerank", type: str | None = None) -> list[str]:

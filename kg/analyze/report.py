@@ -22,14 +22,12 @@ from kg.analyze.graph import COMENTION, ENTITY_TYPES
 from kg.analyze.metrics import RELATION_LABELS, TYPE_LABELS, Analysis, analyze
 from kg.atomic import atomic_write as write_atomic
 from kg.ingest.clean import clean
+from kg.schema import EVENT, schema
 
 __all__ = ["TYPE_COLORS", "render_report", "write_report", "bar_chart", "timeline_chart"]
 
-#: One colour per entity type, shared with the view.
-TYPE_COLORS: Mapping[str, str] = MappingProxyType(
-    {"Person": "#e15759", "Organization": "#4e79a7", "Place": "#59a14f", "Program": "#edc948", "Event": "#b07aa1"}
-)
-
+#: One colour per entity type (`kg.schema`'s ``kgo:viewColour``), shared with the view.
+TYPE_COLORS: Mapping[str, str] = MappingProxyType({t.name: t.colour for t in schema().entity_types})
 
 
 def _e(text: str) -> str:
@@ -100,15 +98,15 @@ def timeline_chart(events: Sequence[tuple[dt.date, str, str]], *, width: int = 7
         out.append(
             f'<text x="{label_width}" y="{y + 4:.1f}" text-anchor="end">{_e(_short(label))}</text>'
             f'<line x1="{x0}" y1="{y:.1f}" x2="{x1}" y2="{y:.1f}" stroke="#eee"/>'
-            f'<circle cx="{x(d):.1f}" cy="{y:.1f}" r="5" fill="{TYPE_COLORS["Event"]}"><title>{_e(label)} {_e(text)}</title></circle>'
+            f'<circle cx="{x(d):.1f}" cy="{y:.1f}" r="5" fill="{TYPE_COLORS[EVENT]}"><title>{_e(label)} {_e(text)}</title></circle>'
             f'<text x="{x(d) + 8:.1f}" y="{y + 4:.1f}" class="axis">{_e(text)}</text>'
         )
     out.append("</svg>")
     return "".join(out)
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
-    """A table; every cell is escaped here."""
+def _table(head: Sequence[str], rows: Sequence[Sequence[object]], cls: str = "") -> str:
+    """A table; every cell is written as ``str(cell)``, escaped here."""
     h = "".join(f"<th>{_e(c)}</th>" for c in head)
     body = "".join("<tr>" + "".join(f"<td>{_e(str(c))}</td>" for c in r) + "</tr>" for r in rows)
     return f'<table class="{_e(cls)}"><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>'
@@ -118,7 +116,7 @@ def render_report(analysis: Analysis, *, title: str = "知识图谱分析报告"
     """The report page as a string (see `write_report`)."""
     a, G = analysis, analysis.graph
     counts = a.counts_by_type()
-    rel_counts = Counter(r for _, _, r in G.edges(data="relation"))
+    rel_counts: Counter[str] = Counter(d["relation"] for _, _, d in G.edges(data=True))
     typed = sum(n for r, n in rel_counts.items() if r != COMENTION)
     parts: list[str] = []
     add = parts.append
@@ -175,7 +173,7 @@ def render_report(analysis: Analysis, *, title: str = "知识图谱分析报告"
 
     dated = []
     for _, d in G.nodes(data=True):
-        if d["type"] != "Event":
+        if d["type"] != EVENT:
             continue
         when = _parse_date(d.get("date")) or _parse_date(d.get("dateText"))
         if when is not None:
