@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 
-__all__ = ["words", "table", "longest_first", "longest_suffix"]
+__all__ = ["words", "entries", "table", "chars", "longest_first", "longest_suffix"]
 
 
 def _lines(name: str) -> list[str]:
@@ -26,6 +26,20 @@ def words(name: str) -> frozenset[str]:
 
 
 @cache
+def entries(name: str) -> tuple[str, ...]:
+    """The first column of each entry of lexicon file ``name``, in the file's order.
+
+    For lists whose order matters (the first match wins, or a regular expression alternation).
+
+    Examples
+    --------
+    >>> entries("speech_verbs.txt")[:2]
+    ('说', '说道')
+    """
+    return tuple(line.split("\t")[0].strip() for line in _lines(name))
+
+
+@cache
 def table(name: str) -> dict[str, str]:
     """``{entry: second column}`` of lexicon file ``name`` (empty string when absent)."""
     out: dict[str, str] = {}
@@ -33,6 +47,17 @@ def table(name: str) -> dict[str, str]:
         parts = line.split("\t")
         out[parts[0].strip()] = parts[1].strip() if len(parts) > 1 else ""
     return out
+
+
+def chars(key: str) -> str:
+    """The characters of set ``key`` of ``char_classes.tsv`` (a string, for ``in`` tests and regex classes).
+
+    Examples
+    --------
+    >>> "项" in chars("count_measures")
+    True
+    """
+    return table("char_classes.tsv")[key]
 
 
 @cache
