@@ -3,7 +3,8 @@
 Every file is written atomically (a temporary file in the same directory, then a rename), and
 the RDF formats are sorted so the same graph always gives the same bytes. GraphML and GEXF
 (for Gephi, yEd, Cytoscape) hold the entity graph: one node per entity with ``type`` and
-``label`` (plus analysis scores when present), one edge per relation with ``relation``.
+``label`` (plus analysis scores when present), one edge per relation with ``relation``; GEXF
+nodes also carry their type's colour (``viz:color``, from `kg.schema`).
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph, Literal, URIRef
 
 from kg.errors import StoreError
 from kg.ns import KGO, PREFIXES, RDF, RDFS, SKOS
 from kg.rdf import ONTOLOGY_PATH, _escape_string, atomic_write, canonical_turtle, fact_iri, new_graph
+from kg.schema import schema
 from kg.store import Store
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["FORMATS", "EXTENSIONS", "export", "write_exports", "entity_network", "ntriples"]
 
@@ -33,8 +38,8 @@ EXTENSIONS: dict[str, str] = {
 }
 FORMATS = tuple(EXTENSIONS)
 
-_ENTITY_CLASSES = {KGO.Person: "Person", KGO.Organization: "Organization", KGO.Place: "Place"}
-_ENTITY_CLASSES.update({KGO.Program: "Program", KGO.Event: "Event"})
+#: rdf:type IRI → entity type name, in the schema's display order (the first one an entity has wins)
+_ENTITY_CLASSES: dict[URIRef, str] = {t.iri: t.name for t in schema().entity_types}
 _SCORES = {KGO.degree: "degree", KGO.betweenness: "betweenness", KGO.pagerank: "pagerank"}
 _NS = str(KGO._NS)
 
@@ -78,7 +83,7 @@ def _jsonld(graph: Graph) -> str:
     return sorted_graph.serialize(format="json-ld", context=context, indent=2, sort_keys=True)
 
 
-def entity_network(graph: Graph) -> Any:
+def entity_network(graph: Graph) -> nx.MultiDiGraph:
     """A networkx MultiDiGraph of the entities and the relations between them.
 
     Nodes are entity IRIs with ``type``, ``label`` and, when present, ``aliases``,
@@ -87,7 +92,7 @@ def entity_network(graph: Graph) -> Any:
     """
     import networkx as nx
 
-    net = nx.MultiDiGraph()
+    net: nx.MultiDiGraph = nx.MultiDiGraph()
     nodes: dict[URIRef, dict[str, Any]] = {}
     for cls, name in _ENTITY_CLASSES.items():
         for s in graph.subjects(RDF.type, cls):
@@ -109,34 +114,68 @@ def entity_network(graph: Graph) -> Any:
         for p, key in _SCORES.items():
             v = graph.value(n, p)
             if v is not None:
-                attrs[key] = float(v)
+                attrs[key] = float(str(v))
         c = graph.value(n, KGO.community)
         if c is not None:
-            attrs["community"] = int(c)
+            attrs["community"] = int(str(c))
         attrs["mentions"] = len(set(graph.subjects(KGO.mentions, n)))
         net.add_node(str(n), **attrs)
-    edges = []
-    for s, p, o in graph:
-        if s in nodes and o in nodes and isinstance(p, URIRef) and str(p).startswith(_NS):
-            edges.append((s, p, o))
-    for s, p, o in sorted(edges):
-        attrs: dict[str, Any] = {"relation": str(p)[len(_NS) :]}
-        conf = graph.value(fact_iri(s, p, o), KGO.confidence)
+    edges: list[tuple[URIRef, URIRef, URIRef]] = []
+    for subj, pred, obj in graph:
+        if (isinstance(subj, URIRef) and isinstance(obj, URIRef) and subj in nodes and obj in nodes
+                and isinstance(pred, URIRef) and str(pred).startswith(_NS)):
+            edges.append((subj, pred, obj))
+    for subj, pred, obj in sorted(edges):
+        edge: dict[str, Any] = {"relation": str(pred)[len(_NS) :]}
+        conf = graph.value(fact_iri(subj, pred, obj), KGO.confidence)
         if conf is not None:
-            attrs["confidence"] = float(conf)
-        net.add_edge(str(s), str(o), **attrs)
+            edge["confidence"] = float(str(conf))
+        net.add_edge(str(subj), str(obj), **edge)
     return net
+
+
+def _rgb(colour: str) -> dict[str, int | float]:
+    """``#rrggbb`` as a GEXF ``viz:color`` (``a`` is opacity)."""
+    h = colour.lstrip("#")
+    return {"r": int(h[0:2], 16), "g": int(h[2:4], 16), "b": int(h[4:6], 16), "a": 1.0}
+
+
+def _gexf(net: nx.MultiDiGraph) -> bytes:
+    """GEXF 1.2 of the entity network: each node coloured by its type (``viz:color``), and no
+    ``networkx_key`` edge attribute (networkx writes a multigraph's edge keys as one; ours are
+    0, 1, … and mean nothing)."""
+    from networkx.readwrite.gexf import GEXFWriter
+
+    colours = {t.name: _rgb(t.colour) for t in schema().entity_types}
+    coloured = net.copy()
+    for _, d in coloured.nodes(data=True):
+        if d.get("type") in colours:
+            d["viz"] = {"color": dict(colours[d["type"]])}
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
+    writer.add_graph(coloured)
+    root = writer.xml  # elements without a namespace: networkx writes xmlns as an attribute
+    for attributes in root.iter("attributes"):
+        for attr in list(attributes):
+            if attr.get("title") == "networkx_key":
+                attributes.remove(attr)
+                key_id = attr.get("id")
+                for values in root.iter("attvalues"):
+                    for v in list(values):
+                        if v.get("for") == key_id:
+                            values.remove(v)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
 
 
 def _network_bytes(graph: Graph, fmt: str) -> bytes:
     import networkx as nx
 
     net = entity_network(graph)
+    if fmt == "gexf":
+        return _gexf(net)
     buf = io.BytesIO()
-    if fmt == "graphml":
-        nx.write_graphml(net, buf, encoding="utf-8")
-    else:
-        nx.write_gexf(net, buf, encoding="utf-8")
+    nx.write_graphml(net, buf, encoding="utf-8")
     return buf.getvalue()
 
 

@@ -13,6 +13,7 @@ from rdflib.compare import isomorphic
 from kg.errors import StoreError
 from kg.export import FORMATS, export, write_exports
 from kg.rdf import validate
+from kg.schema import schema
 from kg.sparql import Table, list_queries, run
 from kg.store import Store
 
@@ -61,6 +62,30 @@ def test_network_formats(graph: Graph, tmp_path, fmt, reader) -> None:
     relations = {d["relation"] for *_, d in net.edges(data=True)}
     assert {"worksFor", "locatedIn", "participatedIn", "organizer", "honour"} <= relations
     assert net.number_of_nodes() == 10  # 9 entities and the byline author
+
+
+def test_gexf_colours_nodes_by_type_and_has_no_networkx_key(graph: Graph, tmp_path) -> None:
+    path = export(graph, "gexf", tmp_path / "kg.gexf")
+    text = path.read_text("utf-8")
+    assert "networkx_key" not in text
+    net = nx.read_gexf(path)
+    types = {t.name: t for t in schema().entity_types}
+    seen = set()
+    for _, d in net.nodes(data=True):
+        colour = types[d["type"]].colour
+        rgb = {"r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16), "a": 1.0}
+        assert d["viz"]["color"] == rgb, d
+        seen.add(d["type"])
+    assert len(seen) >= 3
+    # parallel edges (two relations between the same two entities) survive without the key
+    assert net.number_of_edges() == export_network_edges(graph)
+    assert export(graph, "gexf", tmp_path / "again.gexf").read_text("utf-8") == text
+
+
+def export_network_edges(graph: Graph) -> int:
+    from kg.export import entity_network
+
+    return entity_network(graph).number_of_edges()
 
 
 def test_export_from_store_equals_export_from_graph(graph: Graph, tmp_path) -> None:
