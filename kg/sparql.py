@@ -150,7 +150,8 @@ def update_form(text: str) -> str | None:
     True
     """
     rest = _bare(text)
-    rest = rest[_PROLOGUE.match(rest).end():]
+    prologue = _PROLOGUE.match(rest)  # it matches every text (everything in it is optional)
+    rest = rest[prologue.end():] if prologue else rest
     word = re.match(r"[A-Za-z]+", rest)
     return word.group().upper() if word and word.group().upper() in _UPDATES else None
 

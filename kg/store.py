@@ -6,11 +6,13 @@ disk so queries, analysis and exports do not re-extract or re-parse anything.
 Examples
 --------
 >>> from kg.rdf import new_graph
->>> from kg.ns import KGO, RDF, resource
->>> g = new_graph().add((resource("person", "甲"), RDF.type, KGO.Person))
+>>> from kg.ns import RDF, resource
+>>> from kg.schema import PERSON, entity_type
+>>> person = entity_type(PERSON)
+>>> g = new_graph().add((resource(person.segment, "甲"), RDF.type, person.iri))
 >>> with Store.memory() as st:
 ...     n = st.replace(g)
-...     n, bool(st.query("ASK { ?x a kgo:Person }"))
+...     n, bool(st.query(f"ASK {{ ?x a <{person.iri}> }}"))
 (1, True)
 """
 
@@ -19,7 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -57,6 +59,12 @@ def to_ox(term: Node) -> Any:
     raise TypeError(f"cannot store {term!r}")
 
 
+@overload
+def from_ox(term: None) -> None: ...
+@overload
+def from_ox(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node: ...
+@overload
+def from_ox(term: Any) -> Node | None: ...
 def from_ox(term: Any) -> Node | None:
     """A pyoxigraph term as an rdflib term (``xsd:string`` literals become plain literals)."""
     if term is None:
@@ -206,7 +214,7 @@ class Store:
         """
         st = self._writable()
         if replace_predicates:
-            for p in sorted({p for _, p, _ in graph}):
+            for p in sorted({p for _, p, _ in graph}, key=str):
                 for q in list(st.quads_for_pattern(None, to_ox(p), None, ox.DefaultGraph())):
                     st.remove(q)
         st.extend(_quads(graph))
@@ -249,9 +257,9 @@ class Store:
                     from_ox(q.subject),
                     from_ox(q.predicate),
                     Literal(o.value, datatype=XSD.nonNegativeInteger),
-                )  # type: ignore[misc]
+                )
             else:
-                yield from_ox(q.subject), from_ox(q.predicate), from_ox(o)  # type: ignore[misc]
+                yield from_ox(q.subject), from_ox(q.predicate), from_ox(o)
 
     def to_rdflib(self) -> Graph:
         """The whole store (named graphs merged) as an rdflib graph with the kg prefixes."""

@@ -152,11 +152,11 @@ def parse_page(text: str, begin: int, document: str, doc_key: str) -> list[Artic
     pending_join = False  # last paragraph was cut by a column break
 
     def new() -> _Draft:
-        nonlocal cur, pending_join
-        cur = _Draft()
-        drafts.append(cur)
+        nonlocal pending_join
+        draft = _Draft()
+        drafts.append(draft)
         pending_join = False
-        return cur
+        return draft
 
     for idx, item in enumerate(items):
         nxt = items[idx + 1] if idx + 1 < len(items) else None
@@ -170,8 +170,8 @@ def parse_page(text: str, begin: int, document: str, doc_key: str) -> list[Artic
                 cur.headings.append(entry)
             elif level <= 2 or cur is None or item.gap >= 2 or cur.closed or (
                     nxt is not None and nxt.kind == "text" and _starts_with_byline(text, nxt)):
-                d = new()
-                d.headings.append(entry)
+                cur = new()
+                cur.headings.append(entry)
             else:
                 # a section heading inside the body: its own paragraph
                 cur.paragraphs.append([(line.title_start, line.title_end)])
@@ -186,13 +186,13 @@ def parse_page(text: str, begin: int, document: str, doc_key: str) -> list[Artic
             if authors:
                 photo_only = all(x.role == "摄影" for x in authors)
                 if cur is None or (cur.body_started and not photo_only) or (cur.closed and not photo_only):
-                    new()
+                    cur = new()
                 cur.authors.extend(authors)
                 cur.byline_spans.append((a, b))
                 cur.touch(a, b)
                 continue
             if cur is None or (cur.closed and not pending_join):
-                new()
+                cur = new()
             inline = parse_inline_byline(seg, a)
             if inline and not cur.body_started:
                 cur.authors.extend(inline[0])
