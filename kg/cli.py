@@ -54,6 +54,10 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--date", metavar="YYYY-MM-DD", callback=_check_date,
               help="Publication date for sources that do not state one.")
 @click.option("--components", metavar="A,B,…", help="Extractor components to run (see `kg extract --components`).")
+@click.option("--relations", metavar="A,B,…",
+              help="Relation components to run (see `kg relations --list`; '' runs none) [default: the built-ins marked *].")
+@click.option("--events", metavar="A,B,…",
+              help="Event components to run (see `kg relations --list`; '' runs none) [default: the built-ins marked *].")
 @click.option("--no-view", is_flag=True, help="Do not write the HTML view and report.")
 @click.option("--strict", is_flag=True, help="Fail when the graph does not conform to the SHACL shapes.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for extraction [default: one per CPU on large builds].")
@@ -61,7 +65,8 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
               help="When another build is writing --out, wait for it, or fail at once.")
 @click.option("--allow-empty", is_flag=True, help="Build an empty graph when no file could be read.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
-def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: str | None, no_view: bool,
+def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: str | None,
+              relations: str | None, events: str | None, no_view: bool,
               strict: bool, jobs: int | None, wait: bool, allow_empty: bool, quiet: bool) -> None:
     """Read news files and build the knowledge graph.
 
@@ -80,6 +85,7 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
         kg build
         kg build source/ more-news/ --out exports/ --date 2025-05-31
         kg build news/ --no-wait -q
+        kg build --relations title-rule,byline --events ''
     """
     from kg.pipeline import DEFAULT_SOURCES, build
 
@@ -99,7 +105,7 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
                        components=components.split(",") if components else None, progress=progress,
                        analyze=not no_view, view=not no_view, strict=strict, jobs=jobs, wait=wait,
                        on_wait=lambda message: click.echo(f"kg: {_printable(message)}", err=True),
-                       allow_empty=allow_empty)
+                       allow_empty=allow_empty, relations=_names(relations), events=_names(events))
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -114,6 +120,36 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
     for sk in report.skipped:  # a file name is shown on one line, whatever characters it holds
         click.echo(f"skipped {_printable(sk.path)}: {_printable(sk.reason)}", err=True)
     click.echo(f"wrote {', '.join(_printable(o) for o in report.outputs)}")
+
+
+def _names(value: str | None) -> list[str] | None:
+    """``a,b`` → ``["a", "b"]``; ``""`` → ``[]`` (none); ``None`` → ``None`` (the defaults)."""
+    if value is None:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+@cli.command("relations", short_help="List the relation and event components a build runs.")
+@click.option("--list", "list_", is_flag=True, default=True, help="List the registered components (the default).")
+def relations_cmd(list_: bool) -> None:
+    """List the registered relation and event components, one a line: * marks those a build
+    runs by default; "corpus" marks a component that reads every entity at once instead of one
+    article at a time. `kg build --relations A,B` and `--events A,B` choose others.
+
+    \b
+    Example:
+        kg relations --list
+    """
+    from kg.relate import event_components, relation_components
+
+    for title, registry in (("relations", relation_components), ("events", event_components)):
+        click.echo(f"{title}:")
+        defaults = registry.defaults()
+        for n in registry.names():
+            r = registry.get(n)
+            mark = "*" if n in defaults else " "
+            scope = "corpus " if r.scope == "corpus" else "article"
+            click.echo(f"{mark} {n:16s} {scope} {r.description}")
 
 
 @cli.command("extract", short_help="Find entities in text (files or stdin) and print JSON Lines.")
@@ -140,6 +176,7 @@ def extract_cmd(files: tuple[str, ...], lines: bool, components: str | None, lis
     from kg.extract import DEFAULT_COMPONENTS, description, names
     from kg.pipeline import extract_texts
     from kg.resolve import canonical_name
+    from kg.schema import entity_types
 
     if list_components or components == "":
         for n in names():
@@ -153,11 +190,13 @@ def extract_cmd(files: tuple[str, ...], lines: bool, components: str | None, lis
         for c in chosen:
             get(c)  # unknown names fail before any work, listing the known ones
 
+    kinds = set(entity_types())
+
     def emit(texts: list[str]) -> None:
         for text, found in zip(texts, extract_texts(texts, chosen), strict=True):
             ents = []
             for m in found:
-                if m.type not in ("Person", "Organization", "Place", "Program", "Event"):
+                if m.type not in kinds:
                     continue
                 ents.append({"text": m.text, "type": m.type, "start": m.start, "end": m.end,
                              "entity": canonical_name(m.text, m.type),

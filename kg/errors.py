@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # annotations only: errors.py imports nothing of kg
 __all__ = [
     "KGError",
     "SourceError",
+    "ComponentNotFound",
     "ExtractorNotFound",
     "QueryError",
     "StoreError",
@@ -34,11 +35,15 @@ class SourceError(KGError):
         self.reason = reason
 
 
-class ExtractorNotFound(KGError, KeyError):
-    """An extractor component name is not registered."""
+class ComponentNotFound(KGError, KeyError):
+    """A component name (extractor, relation or event finder) is not registered."""
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class ExtractorNotFound(ComponentNotFound):
+    """An extractor component name is not registered."""
 
 
 class QueryError(KGError):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from kg.schema import ORGANIZATION, entity_types
 
 __all__ = [
     "ENTITY_TYPES",
+    "EntityKey",
     "Author",
     "Document",
     "Sentence",
@@ -13,13 +18,19 @@ __all__ = [
     "Skipped",
     "Mention",
     "Evidence",
+    "Located",
+    "EventInfo",
+    "EventDetails",
     "Entity",
     "Relation",
+    "Spot",
+    "SentenceFacts",
+    "ArticleFacts",
     "Corpus",
 ]
 
-#: The five entity classes of the ontology, in display order.
-ENTITY_TYPES: tuple[str, ...] = ("Person", "Organization", "Place", "Program", "Event")
+#: The entity classes of the ontology (:mod:`kg.schema`), in display order.
+ENTITY_TYPES: tuple[str, ...] = entity_types()
 
 
 @dataclass(frozen=True)
@@ -157,29 +168,165 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Located:
+    """A mention placed in its article: the mention (offsets into the sentence) and its evidence."""
+
+    mention: Mention
+    evidence: Evidence
+
+    @property
+    def type(self) -> str:
+        return self.mention.type
+
+
+@dataclass(frozen=True, order=True)
+class EntityKey:
+    """The identity of an entity, stable across runs: its type, canonical name and, when several
+    entities share both, a number (2, 3, … for the second, third …).
+
+    Examples
+    --------
+    >>> k = EntityKey("Person", "李明远", 2)
+    >>> str(k), EntityKey.parse(str(k)) == k, str(EntityKey("Place", "青岚市"))
+    ('Person/李明远#2', True, 'Place/青岚市')
+    """
+
+    type: str
+    name: str
+    n: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.type}/{self.name}" + (f"#{self.n}" if self.n > 1 else "")
+
+    @classmethod
+    def parse(cls, text: str) -> EntityKey:
+        """The key written as ``Type/name`` or ``Type/name#n`` (what :func:`str` gives)."""
+        typ, sep, name = text.partition("/")
+        if not sep or not typ or not name:
+            raise ValueError(f"not an entity key: {text!r} (expected Type/name)")
+        base, hash_, num = name.rpartition("#")
+        if hash_ and base and num.isdigit() and int(num) > 1:
+            return cls(typ, base, int(num))
+        return cls(typ, name)
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """What is known of an event besides its name: its type (an event type of :mod:`kg.schema`,
+    ``None`` when only "an event"), when it happened (ISO ``date``, as precise as the text says)
+    and the date phrase as written (``date_text``)."""
+
+    kind: str | None = None
+    date: str | None = None
+    date_text: str | None = None
+
+    def merged(self, other: EventInfo) -> EventInfo:
+        """This information, with what ``other`` adds where this has nothing.
+
+        Examples
+        --------
+        >>> EventInfo("Meeting").merged(EventInfo("Ceremony", "2024-05", "5月"))
+        EventInfo(kind='Meeting', date='2024-05', date_text='5月')
+        """
+        kind = self.kind or other.kind
+        if self.date_text is None:
+            return EventInfo(kind, other.date, other.date_text)
+        return EventInfo(kind, self.date, self.date_text)
+
+
+@dataclass(frozen=True)
+class EventDetails:
+    """What an event component says about the event entity ``event``."""
+
+    event: EntityKey
+    info: EventInfo
+    component: str = ""
+    #: where the date was read (the sentence), and how sure the component is of it: the first
+    #: date found for an event also becomes its ``date`` fact
+    evidence: Evidence | None = None
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
 class Entity:
     """A resolved entity. ``key`` is stable across runs (type + canonical name + disambiguator)."""
 
-    key: str
+    key: EntityKey
     type: str
     label: str
     aliases: tuple[str, ...] = ()
     mentions: tuple[Evidence, ...] = ()
-    attributes: tuple[tuple[str, str], ...] = ()
+    #: for an event: its type and date (:class:`EventInfo`)
+    event: EventInfo | None = None
     confidence: float = 1.0
 
 
 @dataclass(frozen=True)
 class Relation:
-    """A fact. ``obj`` is an entity key, or a literal when ``literal`` is true."""
+    """A fact: ``subject predicate obj``. ``obj`` is an entity key, or a literal (a string) when
+    ``literal`` is true; ``predicate`` is a fact predicate of :mod:`kg.schema`."""
 
-    subject: str
+    subject: EntityKey
     predicate: str
-    obj: str
+    obj: EntityKey | str
     evidence: tuple[Evidence, ...] = ()
     confidence: float = 1.0
     component: str = ""
     literal: bool = False
+
+
+@dataclass(frozen=True)
+class Spot:
+    """An entity mention placed in a sentence's text (offsets into ``Sentence.text``)."""
+
+    start: int
+    end: int
+    key: EntityKey
+    type: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class SentenceFacts:
+    """What a relation or event component reads of one sentence: the sentence, its text as the
+    models read it (traditional characters as simplified, one for one), the entity mentions in it
+    (sorted by start, longest first) and the sentence as evidence."""
+
+    sentence: Sentence
+    text: str
+    spots: tuple[Spot, ...]
+    evidence: Evidence
+
+    def of_type(self, type_: str) -> tuple[Spot, ...]:
+        """The mentions of entities of type ``type_``."""
+        return tuple(x for x in self.spots if x.type == type_)
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """An article as relation and event components see it: the article, its document's text,
+    its publication date, its sentences (bylines left out) with their mentions, and the
+    entities of the build by key."""
+
+    article: Article
+    text: str
+    published: str | None
+    sentences: tuple[SentenceFacts, ...]
+    entities: Mapping[EntityKey, Entity]
+
+    @property
+    def body(self) -> tuple[SentenceFacts, ...]:
+        """The sentences of the article text (without the headline lines)."""
+        return tuple(s for s in self.sentences if s.sentence.kind == "body")
+
+    def main_organization(self, at_least: int = 2) -> EntityKey | None:
+        """The organization the article's text names most often, when named ``at_least`` times
+        (the first named of those tied)."""
+        count: Counter[EntityKey] = Counter(x.key for s in self.body for x in s.of_type(ORGANIZATION))
+        if not count:
+            return None
+        key, n = count.most_common(1)[0]
+        return key if n >= at_least else None
 
 
 @dataclass(frozen=True)

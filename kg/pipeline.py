@@ -15,8 +15,9 @@ from kg.extract import DEFAULT_COMPONENTS, extract_many
 from kg.ingest import Ingested, read_sources
 from kg.ingest.sentences import MAX_SENTENCE, split_pieces
 from kg.ingest.simplify import is_traditional, model_text, to_simplified
-from kg.model import Article, Corpus, Document, Entity, Evidence, Mention, Skipped
-from kg.resolve import Located, locate, more_mentions, resolve
+from kg.model import Article, Corpus, Document, Entity, EntityKey, Evidence, Located, Mention, Skipped
+from kg.resolve import locate, more_mentions, resolve
+from kg.schema import ORGANIZATION, PERSON, entity_types
 
 __all__ = ["BuildReport", "extract_articles", "make_corpus", "build", "worker_count", "extract_texts", "DEFAULT_SOURCES", "DEFAULT_OUT"]
 
@@ -203,12 +204,13 @@ def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
             raise
         pool.shutdown()
     out: list[Located] = []
+    kinds = set(entity_types())
     for (art, s), ms in zip(todo, found, strict=True):
         for m in ms:
             # a byline names its authors (read by ingestion) and maybe their agency (某某社发)
-            if s.kind == "byline" and m.type != "Organization":
+            if s.kind == "byline" and m.type != ORGANIZATION:
                 continue
-            if m.type in ("Person", "Organization", "Place", "Program", "Event"):
+            if m.type in kinds:
                 out.append(locate(art, s.index, m, texts[art.document]))
     return out
 
@@ -260,24 +262,29 @@ def extract_texts(texts: Sequence[str], components: Sequence[str] | None = None)
 
 
 def make_corpus(ingested: Ingested, components: Sequence[str] | None = None,
-                progress: Progress | None = None, jobs: int | None = None) -> Corpus:
-    """Extract, resolve and relate: everything the RDF stage needs."""
-    from kg.relate import relations_for, with_attributes
+                progress: Progress | None = None, jobs: int | None = None,
+                relations: Sequence[str] | None = None, events: Sequence[str] | None = None) -> Corpus:
+    """Extract, resolve and relate: everything the RDF stage needs.
+
+    ``components`` names the extractor components, ``relations`` and ``events`` the relation
+    and event components (:mod:`kg.relate`) to run; ``None`` runs the registered defaults.
+    """
+    from kg.relate import relations_for, with_events
 
     located = extract_articles(ingested.articles, ingested.documents, components, progress, jobs)
     entities = resolve(located, ingested.articles)
     entities = more_mentions(entities, ingested.articles, {d.path: d.text for d in ingested.documents})
     entities = _with_authors(entities, ingested)
-    relations, attributes = relations_for(ingested.articles, ingested.documents, entities)
-    entities = with_attributes(entities, attributes)
-    return Corpus(ingested.documents, ingested.articles, tuple(entities), tuple(relations), ingested.skipped)
+    facts, infos = relations_for(ingested.articles, ingested.documents, entities, relations, events)
+    entities = with_events(entities, infos)
+    return Corpus(ingested.documents, ingested.articles, tuple(entities), tuple(facts), ingested.skipped)
 
 
 def _with_authors(entities: list[Entity], ingested: Ingested) -> list[Entity]:
     """Byline authors are persons too, with their byline as evidence (one person per name and document)."""
     texts = {d.path: d.text for d in ingested.documents}
     by_key = {e.key: e for e in entities}
-    found: dict[str, set[Evidence]] = {}
+    found: dict[EntityKey, set[Evidence]] = {}
     for art in ingested.articles:
         bylines = [s for s in art.sentences if s.kind == "byline"]
         for au in art.authors:
@@ -288,7 +295,7 @@ def _with_authors(entities: list[Entity], ingested: Ingested) -> list[Entity]:
             if sent is None:
                 continue
             ev = Evidence(art.document, art.id, sent.index, start, end, texts[art.document][start:end])
-            found.setdefault(f"Person/{au.name}", set()).add(ev)
+            found.setdefault(EntityKey(PERSON, au.name), set()).add(ev)
     out = []
     for e in entities:
         if e.key in found:
@@ -297,9 +304,21 @@ def _with_authors(entities: list[Entity], ingested: Ingested) -> list[Entity]:
         out.append(e)
     for key, evs in sorted(found.items()):
         if key not in by_key:
-            out.append(Entity(key, "Person", key.split("/", 1)[1], (), tuple(sorted(
+            out.append(Entity(key, PERSON, key.name, (), tuple(sorted(
                 evs, key=lambda v: (v.document, v.article, v.start, v.end)))))
     return sorted(out, key=lambda e: (e.type, e.key))
+
+
+def _check_components(components: Sequence[str] | None, relations: Sequence[str] | None,
+                      events: Sequence[str] | None) -> None:
+    """Fail before reading anything when a component name is unknown (the error lists the known)."""
+    from kg.extract import get
+    from kg.relate import event_components, relation_components
+
+    for name in components or ():
+        get(name)
+    relation_components.resolve(relations)
+    event_components.resolve(events)
 
 
 def _nothing_read(sources: Sequence[str | os.PathLike[str]], out: Path, ingested: Ingested) -> NothingToBuild:
@@ -316,7 +335,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
           date: str | None = None, components: Sequence[str] | None = None, progress: Progress | None = None,
           validate: bool = True, analyze: bool = True, view: bool = True, strict: bool = False,
           jobs: int | None = None, wait: bool = True, on_wait: Callable[[str], None] | None = None,
-          allow_empty: bool = False) -> BuildReport:
+          allow_empty: bool = False, relations: Sequence[str] | None = None,
+          events: Sequence[str] | None = None) -> BuildReport:
     """Build the knowledge graph of ``sources`` into ``out``.
 
     Writes ``kg.ttl`` (sorted, byte-identical for the same input), ``ontology.ttl``, the store
@@ -334,6 +354,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
         message) or raise :class:`~kg.errors.OutputLocked` (``wait=False``).
     allow_empty : build an empty graph when no document was read; otherwise that raises
         :class:`~kg.errors.NothingToBuild` and ``out`` is not touched.
+    components, relations, events : the extractor, relation and event components to run
+        (default: the registered defaults; ``kg relations --list`` shows them).
     """
     from kg.export import write_exports
     from kg.output import lock_output, new_generation, output_paths
@@ -356,6 +378,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
         if progress:
             progress("read", len(files), 0)
 
+    _check_components(components, relations, events)
     out_dir = Path(out)
     ingested = read_sources(sources, date=date, progress=on_file, exclude=output_paths(out_dir))
     if not ingested.documents and not allow_empty:
@@ -363,7 +386,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     t = lap("ingest", t0)
     with lock_output(out_dir, wait=wait, on_wait=on_wait), new_generation(out_dir) as gen:
         t = lap("lock", t)
-        corpus = make_corpus(ingested, components or DEFAULT_COMPONENTS, progress, jobs)
+        corpus = make_corpus(ingested, components or DEFAULT_COMPONENTS, progress, jobs, relations, events)
         t = lap("extract", t)
         graph = corpus_to_graph(corpus)
         t = lap("rdf", t)

@@ -19,16 +19,18 @@ import datetime as _dt
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.atomic import atomic_write
-from kg.model import Article, Corpus, Document, Entity, Evidence, Relation
+from kg.model import Article, Corpus, Document, Entity, EntityKey, EventInfo, Evidence, Relation
 from kg.ns import KGO, NIF, PREFIXES, PROV, RDF, RDFS, SDO, SH, SKOS, XSD, resource
+from kg.schema import ONTOLOGY_DIR, PERSON, entity_type, schema
 
 __all__ = [
     "ONTOLOGY_PATH",
@@ -52,46 +54,24 @@ __all__ = [
 ]
 
 
-def _find_ontology_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    for cand in (here / "ontology", here.parent / "ontology"):
-        if (cand / "kg.ttl").is_file():
-            return cand
-    return here.parent / "ontology"
-
-
-_ONTOLOGY_DIR = _find_ontology_dir()
 #: The ontology (OWL in Turtle) and the SHACL shapes a built graph must satisfy.
-ONTOLOGY_PATH: Path = _ONTOLOGY_DIR / "kg.ttl"
-SHAPES_PATH: Path = _ONTOLOGY_DIR / "shapes.ttl"
+ONTOLOGY_PATH: Path = ONTOLOGY_DIR / "kg.ttl"
+SHAPES_PATH: Path = ONTOLOGY_DIR / "shapes.ttl"
 
-#: Relation.predicate values and their properties.
-RELATION_PREDICATES: dict[str, URIRef] = {
-    name: getattr(KGO, name)
-    for name in (
-        "worksFor",
-        "jobTitle",
-        "honour",
-        "subOrganizationOf",
-        "locatedIn",
-        "participatedIn",
-        "organizer",
-        "implements",
-        "date",
-    )
-}
 
-#: Event kinds (values of the entity attribute ``eventType``) and their classes.
-EVENT_KINDS: dict[str, URIRef] = {
-    name: getattr(KGO, name)
-    for name in ("Meeting", "Adoption", "Ceremony", "Lecture", "Campaign", "DisputeResolution", "Milestone")
-}
+def _relation_predicates() -> Mapping[str, URIRef]:
+    return MappingProxyType({p.name: p.iri for p in schema().predicates})
 
-_TYPES: dict[str, URIRef] = {
-    name: getattr(KGO, name) for name in ("Person", "Organization", "Place", "Program", "Event")
-}
 
-_DISAMBIGUATED = re.compile(r"(.+)#(\d+)")
+def _event_kinds() -> Mapping[str, URIRef]:
+    return MappingProxyType({e.name: e.iri for e in schema().event_types})
+
+
+#: Relation.predicate values and their properties (the schema's fact predicates).
+RELATION_PREDICATES: Mapping[str, URIRef] = _relation_predicates()
+
+#: Event types (``EventInfo.kind``) and their classes.
+EVENT_KINDS: Mapping[str, URIRef] = _event_kinds()
 
 
 def new_graph() -> Graph:
@@ -102,34 +82,26 @@ def new_graph() -> Graph:
     return g
 
 
-def key_iri(key: str, type_: str | None = None, label: str | None = None) -> URIRef:
-    """The IRI of the entity with ``key`` (``"Person/李明远"`` or ``"Person/李明远#2"``).
-
-    The name comes from the key; ``#n`` becomes a path segment. A key without ``/`` falls
-    back to ``type_`` and ``label``.
+def key_iri(key: EntityKey) -> URIRef:
+    """The IRI of the entity with ``key``: ``kgr:<segment>/<name>``, ``kgr:<segment>/<name>/<n>``
+    for the n-th entity of that type and name (the segment is the type's, :mod:`kg.schema`).
 
     Examples
     --------
-    >>> str(key_iri("Person/李明远"))
+    >>> str(key_iri(EntityKey("Person", "李明远")))
     'https://w3id.org/kg-news/id/person/李明远'
-    >>> str(key_iri("Person/李明远#2"))
+    >>> str(key_iri(EntityKey("Person", "李明远", 2)))
     'https://w3id.org/kg-news/id/person/李明远/2'
     """
-    if "/" in key:
-        ktype, name = key.split("/", 1)
-        m = _DISAMBIGUATED.fullmatch(name)
-        typ = (type_ or ktype).lower()
-        if m:
-            return resource(typ, m.group(1), m.group(2))
-        return resource(typ, name)
-    if type_ is None:
-        raise ValueError(f"entity key {key!r} has no type")
-    return resource(type_.lower(), label if label is not None else key)
+    segment = schema().entity_type(key.type).segment
+    if key.n > 1:
+        return resource(segment, key.name, str(key.n))
+    return resource(segment, key.name)
 
 
 def entity_iri(entity: Entity) -> URIRef:
     """The IRI of an entity, derived from its key (stable across runs)."""
-    return key_iri(entity.key, entity.type, entity.label)
+    return key_iri(entity.key)
 
 
 def article_iri(sha256: str, index: int, *rest: str) -> URIRef:
@@ -203,13 +175,13 @@ class _Mapper:
             doc = self.docs.get(a.document)
             sha = doc.sha256 if doc else hashlib.sha256(a.document.encode()).hexdigest()
             self.articles[a.id] = (a, sha)
-        self.entities: dict[str, URIRef] = {e.key: entity_iri(e) for e in corpus.entities}
+        self.entities: dict[EntityKey, URIRef] = {e.key: entity_iri(e) for e in corpus.entities}
         self.typed: set[URIRef] = set()
 
     def add(self, s: Node, p: Node, o: Node) -> None:
         self.g.add((s, p, o))
 
-    def iri_for_key(self, key: str) -> URIRef:
+    def iri_for_key(self, key: EntityKey) -> URIRef:
         iri = self.entities.get(key)
         return iri if iri is not None else key_iri(key)
 
@@ -260,7 +232,7 @@ class _Mapper:
         for c in a.continuations:
             self.add(iri, KGO.continuation, Literal(c))
         for k, au in enumerate(a.authors):
-            person = resource("person", au.name)
+            person = key_iri(EntityKey(PERSON, au.name))
             self.add(iri, KGO.author, person)
             node = article_iri(sha, a.index, f"a{k}")
             self.add(iri, KGO.authorship, node)
@@ -271,7 +243,7 @@ class _Mapper:
                 self.add(node, NIF.beginIndex, Literal(au.start, datatype=XSD.nonNegativeInteger))
                 self.add(node, NIF.endIndex, Literal(au.end, datatype=XSD.nonNegativeInteger))
             if person not in self.typed:
-                self.add(person, RDF.type, KGO.Person)
+                self.add(person, RDF.type, entity_type(PERSON).iri)
                 self.add(person, RDFS.label, Literal(au.name))
                 self.typed.add(person)
         for s in a.sentences:
@@ -288,11 +260,7 @@ class _Mapper:
     # --- entities -------------------------------------------------------------------------
     def entity(self, e: Entity) -> None:
         iri = self.entities[e.key]
-        cls = _TYPES.get(e.type)
-        if cls is None:
-            raise ValueError(
-                f"entity {e.key!r}: unknown type {e.type!r} (expected one of {', '.join(_TYPES)})"
-            )
+        cls = entity_type(e.type).iri  # SchemaError names the known types
         if iri in self.typed:  # the same person already named by a byline
             self.g.remove((iri, RDFS.label, None))
         self.typed.add(iri)
@@ -303,13 +271,8 @@ class _Mapper:
                 self.add(iri, SKOS.altLabel, Literal(alias))
         if e.confidence != 1.0:
             self.add(iri, KGO.confidence, _decimal(e.confidence))
-        for name, value in e.attributes:
-            if name == "date":
-                self.add(iri, KGO.date, date_literal(value))
-            elif name == "dateText":
-                self.add(iri, KGO.dateText, Literal(value))
-            elif name == "eventType" and value in EVENT_KINDS:
-                self.add(iri, RDF.type, EVENT_KINDS[value])
+        if e.event is not None:
+            self.event(iri, e.event)
         for ev in e.mentions:
             found = self.articles.get(ev.article)
             if found is None:
@@ -324,21 +287,30 @@ class _Mapper:
             self.add(m, NIF.endIndex, Literal(ev.end, datatype=XSD.nonNegativeInteger))
             self.add(m, NIF.anchorOf, Literal(ev.quote))
 
+    def event(self, iri: URIRef, info: EventInfo) -> None:
+        if info.date:
+            self.add(iri, KGO.date, date_literal(info.date))
+        if info.date_text:
+            self.add(iri, KGO.dateText, Literal(info.date_text))
+        if info.kind and info.kind in EVENT_KINDS:
+            self.add(iri, RDF.type, EVENT_KINDS[info.kind])
+
+    def object_of(self, r: Relation) -> Node:
+        """The object of a fact: an entity's IRI, a date typed by its shape (a predicate whose
+        range is dates), or a plain literal."""
+        if isinstance(r.obj, EntityKey):
+            return self.iri_for_key(r.obj)
+        if XSD.date in schema().predicate(r.predicate).datatypes:
+            return date_literal(r.obj)
+        return Literal(r.obj)
+
     # --- relations --------------------------------------------------------------------------
     def relations(self, relations: Iterable[Relation]) -> None:
         facts: dict[URIRef, tuple[URIRef, URIRef, Node, float, set[str], set[URIRef]]] = {}
         for r in relations:
-            p = RELATION_PREDICATES.get(r.predicate)
-            if p is None:
-                raise ValueError(
-                    f"relation {r.subject!r} {r.predicate!r}: unknown predicate "
-                    f"(expected one of {', '.join(RELATION_PREDICATES)})"
-                )
+            p = schema().predicate(r.predicate).iri  # SchemaError names the known predicates
             s = self.iri_for_key(r.subject)
-            if r.literal:
-                o: Node = date_literal(r.obj) if r.predicate == "date" else Literal(r.obj)
-            else:
-                o = self.iri_for_key(r.obj)
+            o = self.object_of(r)
             f = fact_iri(s, p, o)
             if f not in facts:
                 facts[f] = (s, p, o, r.confidence, set(), set())

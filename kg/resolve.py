@@ -5,29 +5,17 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import replace
 
+from kg.extract.lexicon import table
 from kg.gazetteer import gazetteer
-from kg.model import Article, Entity, Evidence, Mention
+from kg.model import Article, Entity, EntityKey, Evidence, Located, Mention
+from kg.schema import EVENT, ORGANIZATION, PERSON, PLACE, PROGRAM
 
 __all__ = ["Located", "locate", "resolve", "norm", "strip_places", "abbreviates", "canonical_name", "more_mentions"]
 
 _QUOTES = re.compile(r"[“”‘’\"'《》〈〉「」『』\s]")
-_LEGAL = (("股份有限公司", "公司"), ("有限责任公司", "公司"), ("有限公司", "公司"), ("集团公司", "集团"))
-_LEVEL_CHARS = "区市县省州镇乡"
 _DECLARED = re.compile(r"[（(]\s*(?:以下|下文)?(?:简称|称)\s*([“《]?)([^”》）)]{1,20})[”》]?\s*[）)]")
-
-
-@dataclass(frozen=True)
-class Located:
-    """A mention placed in its article: the mention (offsets into the sentence) and its evidence."""
-
-    mention: Mention
-    evidence: Evidence
-
-    @property
-    def type(self) -> str:
-        return self.mention.type
 
 
 def locate(article: Article, sentence_index: int, mention: Mention, doc_text: str) -> Located:
@@ -113,12 +101,13 @@ def _loose(name: str) -> str:
         if head[-1] in "市省区县" and g.is_place(head) and g.is_place(head[:-1]):
             out = head[:-1] + out[L:]
             break
-    out = out.replace("总工会", "工会").replace("主题", "")
+    for word, short in table("loose_forms.tsv").items():
+        out = out.replace(word, short)
     return out
 
 
 def _legal_norm(name: str) -> str:
-    for long, short in _LEGAL:
+    for long, short in table("legal_forms.tsv").items():
         if name.endswith(long):
             return name[: -len(long)] + short
     return name
@@ -169,7 +158,7 @@ def canonical_name(name: str, type_: str) -> str:
     >>> canonical_name("广西", "Place"), canonical_name("“一网通办”服务", "Program")
     ('广西壮族自治区', '一网通办服务')
     """
-    return _canonical_place(name) if type_ == "Place" else norm(name)
+    return _canonical_place(name) if type_ == PLACE else norm(name)
 
 
 def _canonical_place(name: str) -> str:
@@ -183,8 +172,6 @@ def _canonical_place(name: str) -> str:
     """
     g = gazetteer()
     if len(name) == 1:
-        from kg.extract.lexicon import table
-
         name = table("country_abbr.tsv").get(name, name)
     if g.is_place(name):
         return g.canonical(name)
@@ -211,7 +198,7 @@ def _site_name(name: str) -> str:
 
 def _expand_reference(name: str, places: Counter[str]) -> str | None:
     """区X / 市X → <the article's district or city>X, when the article names exactly one such place."""
-    if len(name) < 3 or name[0] not in _LEVEL_CHARS:
+    if len(name) < 3 or name[0] not in table("reference_levels.txt"):
         return None
     level = name[0]
     cands = sorted({p for p in places if p.endswith(level) and len(p) >= 2})
@@ -246,7 +233,7 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
     # places named in each article, for expanding 区X references
     art_places: dict[str, Counter[str]] = defaultdict(Counter)
     for x in locs:
-        if x.type == "Place":
+        if x.type == PLACE:
             art_places[x.evidence.article][_canonical_place(x.mention.text)] += 1
     groups: list[_Group] = []
     by_key: dict[tuple[str, str, str], _Group] = {}  # (document, type, key)
@@ -272,7 +259,7 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
         n = norm(text)
         if not n:
             continue
-        if t == "Place":
+        if t == PLACE:
             canon = _site_name(_canonical_place(text))
             keys = [canon, n]
             if not gazetteer().is_place(n):
@@ -280,7 +267,7 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
                 loose = _loose(canon)
                 if loose and len(loose) >= 4:
                     keys.append("~" + loose)
-        elif t == "Organization":
+        elif t == ORGANIZATION:
             expanded = _expand_reference(n, art_places.get(x.evidence.article, Counter()))
             canon = expanded or n
             core = _legal_norm(canon)
@@ -291,7 +278,7 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
             loose = _loose(canon)
             if loose and len(loose) >= 4 and _distinctive(loose):
                 keys.append("~" + loose)
-        elif t == "Event":
+        elif t == EVENT:
             # a generic event name (颁奖仪式) means one event per article; a long one may recur
             canon = n
             keys = [f"{x.evidence.article}|{n}"] + ([n] if len(n) >= 8 else [])
@@ -300,7 +287,7 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
             keys = [n]
         g = group_for(doc, t, keys, canon)
         g.add(x, text)
-        if x.type == "Organization" and _expand_reference(n, art_places.get(x.evidence.article, Counter())):
+        if x.type == ORGANIZATION and _expand_reference(n, art_places.get(x.evidence.article, Counter())):
             g.names[canon] += 0  # the expanded name becomes a known name of the entity
         register(g, keys)
     _merge_programs_and_events(groups, art_text)
@@ -315,7 +302,7 @@ def _merge_programs_and_events(groups: list[_Group], articles: dict[str, Article
     # declared short forms: X（以下简称“Y”）
     declared: dict[tuple[str, str], str] = {}
     for g in groups:
-        if g.type not in ("Program", "Organization"):
+        if g.type not in (PROGRAM, ORGANIZATION):
             continue
         for loc in g.located:
             art = articles.get(loc.evidence.article)
@@ -327,7 +314,7 @@ def _merge_programs_and_events(groups: list[_Group], articles: dict[str, Article
             if m:
                 declared[(g.document, norm(m.group(2)))] = g.canonical
     for (doc, t), gs in by_doc.items():
-        if t not in ("Program", "Event", "Organization"):
+        if t not in (PROGRAM, EVENT, ORGANIZATION):
             continue
         gs.sort(key=lambda g: (-len(g.canonical), g.canonical))
         for small in list(gs):
@@ -337,7 +324,7 @@ def _merge_programs_and_events(groups: list[_Group], articles: dict[str, Article
             key = (doc, small.canonical)
             if key in declared and declared[key] != small.canonical:
                 target = next((g for g in gs if g.canonical == declared[key] and g in groups), None)
-            if target is None and t == "Program":
+            if target is None and t == PROGRAM:
                 for big in gs:
                     if big is small or big not in groups or len(big.canonical) <= len(small.canonical):
                         continue
@@ -349,7 +336,7 @@ def _merge_programs_and_events(groups: list[_Group], articles: dict[str, Article
                         # “国改” / 国有企业改革; near-identical names; 安全生产法 / 中华人民共和国安全生产法
                         target = big
                         break
-            if target is None and t == "Event":
+            if target is None and t == EVENT:
                 for big in gs:
                     if big is small or big not in groups:
                         continue
@@ -373,12 +360,12 @@ def _entities(groups: list[_Group]) -> list[Entity]:
     # organizations and places named in each article: the context a person's name is read in
     named_in: dict[str, set[str]] = defaultdict(set)
     for g in groups:
-        if g.type in ("Organization", "Place"):
+        if g.type in (ORGANIZATION, PLACE):
             for a in g.article_ids:
                 named_in[a].add(g.canonical)
     merged: list[list[_Group]] = []
     for (t, _canon), gs in sorted(by_canon.items()):
-        if t != "Person" or len(gs) == 1:
+        if t != PERSON or len(gs) == 1:
             merged.append(gs)
             continue
         clusters: list[tuple[list[_Group], set[str]]] = []
@@ -398,7 +385,7 @@ def _entities(groups: list[_Group]) -> list[Entity]:
         t, canon = first.type, first.canonical
         counter[(t, canon)] += 1
         k = counter[(t, canon)]
-        key = f"{t}/{canon}" + (f"#{k}" if k > 1 else "")
+        key = EntityKey(t, canon, k)
         names: Counter[str] = Counter()
         located: list[Located] = []
         for g in cluster:
@@ -416,6 +403,124 @@ def _entities(groups: list[_Group]) -> list[Entity]:
 _QUOTED = re.compile(r"[“‘]([^“”‘’]{2,6})[”’]")
 
 
+#: The confidence of an organization first seen as a regional branch (浙江某某 of 某某集团).
+BRANCH_CONFIDENCE = 0.7
+
+#: A span found again: ``(start, end, entity or None for a new branch, alias or "")``.
+_Found = tuple[int, int, "Entity | None", str]
+
+
+def _taken_spans(entities: list[Entity]) -> dict[tuple[str, int], list[tuple[int, int]]]:
+    """The source spans already named, per (article, sentence); names inside a program's or an
+    event's name are still free."""
+    taken: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    for e in entities:
+        if e.type in (PROGRAM, EVENT):
+            continue
+        for ev in e.mentions:
+            taken[(ev.article, ev.sentence)].append((ev.start, ev.end))
+    return taken
+
+
+def _candidates_by_document(entities: list[Entity]) -> dict[str, list[Entity]]:
+    """The programs and organizations named in each document."""
+    by_doc: dict[str, list[Entity]] = defaultdict(list)
+    for e in entities:
+        if e.type in (PROGRAM, ORGANIZATION) and e.mentions:
+            for d in {ev.document for ev in e.mentions}:
+                by_doc[d].append(e)
+    return by_doc
+
+
+def _occurrences(text: str, word: str) -> Iterable[int]:
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + 1)
+
+
+def _names_again(text: str, cands: list[Entity]) -> list[_Found]:
+    """Every place a candidate's name or alias recurs (three characters at least, four for an
+    organization)."""
+    found: list[_Found] = []
+    for e in cands:
+        for name in {e.label, *e.aliases}:
+            if len(name) < 3 or (e.type == ORGANIZATION and len(name) < 4):
+                continue
+            found.extend((i, i + len(name), e, "") for i in _occurrences(text, name))
+    return found
+
+
+def _brands_again(text: str, brands: dict[str, Entity]) -> list[_Found]:
+    """A group's brand name (某某 of 某某集团) alone, or after a place: a regional branch (浙江某某)."""
+    found: list[_Found] = []
+    for core, e in brands.items():
+        for i in _occurrences(text, core):
+            place = next((text[k:i] for k in range(max(0, i - 8), i - 1)
+                          if gazetteer().is_place(text[k:i])), None)
+            if place:
+                found.append((i - len(place), i + len(core), None, place + core))
+            elif not text.startswith(e.label, i):
+                found.append((i, i + len(core), e, core))
+    return found
+
+
+def _quoted_abbreviations(text: str, cands: list[Entity]) -> list[_Found]:
+    """A quoted short form that abbreviates a program's name (“国改” for 国有企业改革)."""
+    return [(m.start(), m.end(), e, m.group()) for m in _QUOTED.finditer(text) for e in cands
+            if e.type == PROGRAM and abbreviates(m.group(1), norm(e.label))]
+
+
+def _clashes(src: tuple[int, int], spans: list[tuple[int, int]], branch: bool) -> bool:
+    """Does ``src`` overlap a span already taken? A branch may hold the place it is named after."""
+    if branch:
+        return any(x < src[1] and src[0] < y and not (src[0] <= x and y <= src[1]) for x, y in spans)
+    return any(x < src[1] and src[0] < y for x, y in spans)
+
+
+def _by_position(found: list[_Found]) -> list[_Found]:
+    return sorted(found, key=lambda f: (f[0], -(f[1] - f[0])))
+
+
+def _sorted_evidence(evs: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    return tuple(sorted(set(evs), key=lambda v: (v.document, v.article, v.start, v.end)))
+
+
+class _Additions:
+    """The mentions and aliases found again, and the new branches."""
+
+    def __init__(self) -> None:
+        self.mentions: dict[EntityKey, set[Evidence]] = defaultdict(set)
+        self.aliases: dict[EntityKey, set[str]] = defaultdict(set)
+        self.branches: dict[str, set[Evidence]] = defaultdict(set)
+
+    def add(self, e: Entity | None, alias: str, ev: Evidence) -> None:
+        if e is None:
+            self.branches[alias].add(ev)
+            return
+        self.mentions[e.key].add(ev)
+        if alias:
+            self.aliases[e.key].add(alias)
+
+    def apply(self, entities: list[Entity]) -> list[Entity]:
+        out = []
+        for e in entities:
+            if e.key in self.mentions or e.key in self.aliases:
+                new = self.aliases.get(e.key, set())
+                e = replace(e, mentions=_sorted_evidence(set(e.mentions) | self.mentions.get(e.key, set())),
+                            aliases=tuple(sorted(set(e.aliases) | new | {norm(x) for x in new})))
+            out.append(e)
+        by_key = {e.key: k for k, e in enumerate(out)}
+        for name, evs in sorted(self.branches.items()):
+            key = EntityKey(ORGANIZATION, name)
+            if key in by_key:
+                k = by_key[key]
+                out[k] = replace(out[k], mentions=_sorted_evidence(set(out[k].mentions) | evs))
+            else:
+                out.append(Entity(key, ORGANIZATION, name, (), _sorted_evidence(evs), confidence=BRANCH_CONFIDENCE))
+        return out
+
+
 def more_mentions(entities: list[Entity], articles: Iterable[Article], doc_texts: dict[str, str]) -> list[Entity]:
     """Find the other mentions of programs and organizations in their documents.
 
@@ -423,23 +528,11 @@ def more_mentions(entities: list[Entity], articles: Iterable[Article], doc_texts
     quoted short form that abbreviates a program's name (“国改” for 国有企业改革) becomes
     an alias with its own mentions. Spans already taken by an entity are left alone.
     """
-    arts = [a for a in articles]
-    taken: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
-    for e in entities:
-        if e.type in ("Program", "Event"):
-            continue  # names inside a program's or an event's name are still names
-        for ev in e.mentions:
-            taken[(ev.article, ev.sentence)].append((ev.start, ev.end))
+    taken = _taken_spans(entities)
     brands = _brands(entities)
-    branches: dict[str, set[Evidence]] = defaultdict(set)
-    by_doc: dict[str, list[Entity]] = defaultdict(list)
-    for e in entities:
-        if e.type in ("Program", "Organization") and e.mentions:
-            for d in {ev.document for ev in e.mentions}:
-                by_doc[d].append(e)
-    extra: dict[str, set[Evidence]] = defaultdict(set)
-    new_alias: dict[str, set[str]] = defaultdict(set)
-    for art in arts:
+    by_doc = _candidates_by_document(entities)
+    added = _Additions()
+    for art in articles:
         cands = by_doc.get(art.document, [])
         if not cands:
             continue
@@ -448,68 +541,16 @@ def more_mentions(entities: list[Entity], articles: Iterable[Article], doc_texts
             if sent.kind == "byline":
                 continue
             spans = taken[(art.id, sent.index)]
-            found: list[tuple[int, int, Entity, str]] = []
-            for e in cands:
-                for name in {e.label, *e.aliases}:
-                    if len(name) < 3 or (e.type == "Organization" and len(name) < 4):
-                        continue
-                    i = sent.text.find(name)
-                    while i >= 0:
-                        found.append((i, i + len(name), e, ""))
-                        i = sent.text.find(name, i + 1)
-            # a group's brand name (某某 of 某某集团) alone, or after a place: a regional branch (浙江某某)
-            for core, e in brands.get(art.document, {}).items():
-                i = sent.text.find(core)
-                while i >= 0:
-                    place = next((sent.text[k:i] for k in range(max(0, i - 8), i - 1)
-                                  if gazetteer().is_place(sent.text[k:i])), None)
-                    if place:
-                        found.append((i - len(place), i + len(core), None, place + core))  # type: ignore[arg-type]
-                    elif not sent.text.startswith(e.label, i):
-                        found.append((i, i + len(core), e, core))
-                    i = sent.text.find(core, i + 1)
-            for m in _QUOTED.finditer(sent.text):
-                q = m.group(1)
-                for e in cands:
-                    if e.type == "Program" and abbreviates(q, norm(e.label)):
-                        found.append((m.start(), m.end(), e, m.group()))
-            for a, b, e, alias in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
+            found = (_names_again(sent.text, cands) + _brands_again(sent.text, brands.get(art.document, {}))
+                     + _quoted_abbreviations(sent.text, cands))
+            for a, b, e, alias in _by_position(found):
                 src = sent.source_span(a, b)
-                if e is None:  # a branch may hold the place it is named after
-                    clash = any(x < src[1] and src[0] < y and not (src[0] <= x and y <= src[1]) for x, y in spans)
-                else:
-                    clash = any(x < src[1] and src[0] < y for x, y in spans)
-                if clash:
+                if _clashes(src, spans, branch=e is None):
                     continue
                 spans.append(src)
-                ev = Evidence(art.document, art.id, sent.index, src[0], src[1], doc_text[src[0]:src[1]])
-                if e is None:
-                    branches[alias].add(ev)
-                    continue
-                extra[e.key].add(ev)
-                if alias:
-                    new_alias[e.key].add(alias)
-    out = []
-    for e in entities:
-        if e.key in extra or e.key in new_alias:
-            evs = tuple(sorted(set(e.mentions) | extra.get(e.key, set()),
-                               key=lambda v: (v.document, v.article, v.start, v.end)))
-            aliases = tuple(sorted(set(e.aliases) | new_alias.get(e.key, set()) | {norm(x) for x in new_alias.get(e.key, ())}))
-            e = Entity(e.key, e.type, e.label, aliases, evs, e.attributes, e.confidence)
-        out.append(e)
-    known = {e.key for e in out}
-    for name, branch_evs in sorted(branches.items()):
-        key = f"Organization/{name}"
-        if key in known:
-            out = [Entity(x.key, x.type, x.label, x.aliases, tuple(sorted(set(x.mentions) | branch_evs, key=lambda v: (
-                v.document, v.article, v.start, v.end))), x.attributes, x.confidence) if x.key == key else x for x in out]
-            continue
-        out.append(Entity(key, "Organization", name, (), tuple(sorted(branch_evs, key=lambda v: (
-            v.document, v.article, v.start, v.end))), (), 0.7))
-    return sorted(out, key=lambda e: (e.type, e.key))
-
-
-_GROUP_SUFFIXES = ("集团有限公司", "集团公司", "股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
+                added.add(e, alias, Evidence(art.document, art.id, sent.index, src[0], src[1],
+                                             doc_text[src[0]:src[1]]))
+    return sorted(added.apply(entities), key=lambda e: (e.type, e.key))
 
 
 def _brands(entities: list[Entity]) -> dict[str, dict[str, Entity]]:
@@ -518,10 +559,10 @@ def _brands(entities: list[Entity]) -> dict[str, dict[str, Entity]]:
 
     out: dict[str, dict[str, Entity]] = defaultdict(dict)
     for e in entities:
-        if e.type != "Organization":
+        if e.type != ORGANIZATION:
             continue
         name = (strip_places(e.label) or [e.label])[-1]
-        suf = next((x for x in _GROUP_SUFFIXES if name.endswith(x)), None)
+        suf = next((x for x in table("group_suffixes.txt") if name.endswith(x)), None)
         if suf is None:
             continue
         core = name[: -len(suf)]

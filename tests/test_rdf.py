@@ -11,7 +11,19 @@ import pyoxigraph
 import pytest
 from rdflib import Graph, Literal
 
-from kg.model import Article, Author, Corpus, Document, Entity, Evidence, Relation, Sentence
+from kg.errors import SchemaError
+from kg.model import (
+    Article,
+    Author,
+    Corpus,
+    Document,
+    Entity,
+    EntityKey,
+    EventInfo,
+    Evidence,
+    Relation,
+    Sentence,
+)
 from kg.ns import KGO, NIF, PROV, RDF, RDFS, SDO, SKOS, XSD, resource
 from kg.rdf import (
     ONTOLOGY_PATH,
@@ -26,6 +38,8 @@ from kg.rdf import (
     validate,
     write_turtle,
 )
+
+K = EntityKey.parse
 
 SENTENCES_A = [
     "青岚精密仪器有限公司位于青岚市。",
@@ -102,66 +116,66 @@ def make_corpus(*, drop_fact_evidence: bool = False) -> Corpus:
 
     entities = (
         Entity(
-            "Person/林晓舟",
+            K("Person/林晓舟"),
             "Person",
             "林晓舟",
             aliases=("林工",),
             mentions=(ev(art_a, 1, "林晓舟"), ev(art_a, 2, "林晓舟")),
         ),
-        Entity("Person/白鹭", "Person", "白鹭", mentions=(ev(art_a, 2, "白鹭"), ev(art_b, 1, "白鹭"))),
-        Entity("Person/白鹭#2", "Person", "白鹭", confidence=0.5),
+        Entity(K("Person/白鹭"), "Person", "白鹭", mentions=(ev(art_a, 2, "白鹭"), ev(art_b, 1, "白鹭"))),
+        Entity(K("Person/白鹭#2"), "Person", "白鹭", confidence=0.5),
         Entity(
-            "Organization/青岚精密仪器有限公司",
+            K("Organization/青岚精密仪器有限公司"),
             "Organization",
             "青岚精密仪器有限公司",
             aliases=("青岚仪器", "青岚精密仪器有限公司"),
             mentions=(ev(art_a, 0, "青岚精密仪器有限公司"),),
         ),
         Entity(
-            "Organization/星湖工匠学院",
+            K("Organization/星湖工匠学院"),
             "Organization",
             "星湖工匠学院",
             mentions=(ev(art_b, 1, "星湖工匠学院"),),
         ),
         Entity(
-            "Place/青岚市",
+            K("Place/青岚市"),
             "Place",
             "青岚市",
             mentions=(ev(art_a, 0, "青岚市"), ev(art_a, 2, "青岚市"), ev(art_b, 0, "青岚市")),
         ),
-        Entity("Place/河西省", "Place", "河西省", mentions=(ev(art_b, 0, "河西省"),)),
-        Entity("Program/星湖工匠", "Program", "星湖工匠", mentions=(ev(art_a, 1, "星湖工匠"),)),
+        Entity(K("Place/河西省"), "Place", "河西省", mentions=(ev(art_b, 0, "河西省"),)),
+        Entity(K("Program/星湖工匠"), "Program", "星湖工匠", mentions=(ev(art_a, 1, "星湖工匠"),)),
         Entity(
-            "Event/技能大赛颁奖仪式",
+            K("Event/技能大赛颁奖仪式"),
             "Event",
             "技能大赛颁奖仪式",
             mentions=(ev(art_a, 2, "技能大赛颁奖仪式"),),
-            attributes=(("date", "2024-03-12"), ("dateText", "3月12日"), ("eventType", "Ceremony")),
+            event=EventInfo("Ceremony", "2024-03-12", "3月12日"),
         ),
     )
     relations = (
         Relation(
-            "Organization/青岚精密仪器有限公司", "locatedIn", "Place/青岚市", (sev(art_a, 0),), 0.9, "rules"
+            K("Organization/青岚精密仪器有限公司"), "locatedIn", K("Place/青岚市"), (sev(art_a, 0),), 0.9, "rules"
         ),
-        Relation("Place/青岚市", "locatedIn", "Place/河西省", (sev(art_b, 0),), 0.95, "rules"),
+        Relation(K("Place/青岚市"), "locatedIn", K("Place/河西省"), (sev(art_b, 0),), 0.95, "rules"),
         Relation(
-            "Person/林晓舟", "worksFor", "Organization/青岚精密仪器有限公司", (sev(art_a, 1),), 0.7, "rules"
+            K("Person/林晓舟"), "worksFor", K("Organization/青岚精密仪器有限公司"), (sev(art_a, 1),), 0.7, "rules"
         ),
-        Relation("Person/林晓舟", "jobTitle", "总工程师", (sev(art_a, 1),), 0.8, "rules", literal=True),
-        Relation("Person/林晓舟", "honour", "Program/星湖工匠", (sev(art_a, 1),), 0.55, "crf"),
+        Relation(K("Person/林晓舟"), "jobTitle", "总工程师", (sev(art_a, 1),), 0.8, "rules", literal=True),
+        Relation(K("Person/林晓舟"), "honour", K("Program/星湖工匠"), (sev(art_a, 1),), 0.55, "crf"),
         # the same fact from a second component: one fact node, the higher confidence
-        Relation("Person/林晓舟", "honour", "Program/星湖工匠", (sev(art_a, 1),), 0.5, "rules"),
-        Relation("Person/林晓舟", "participatedIn", "Event/技能大赛颁奖仪式", (sev(art_a, 2),), 0.9, "rules"),
-        Relation("Person/白鹭", "participatedIn", "Event/技能大赛颁奖仪式", (sev(art_a, 2),), 0.9, "rules"),
-        Relation("Person/白鹭", "worksFor", "Organization/星湖工匠学院", (sev(art_b, 1),), 0.85, "rules"),
-        Relation("Event/技能大赛颁奖仪式", "locatedIn", "Place/青岚市", (sev(art_a, 2),), 0.9, "rules"),
+        Relation(K("Person/林晓舟"), "honour", K("Program/星湖工匠"), (sev(art_a, 1),), 0.5, "rules"),
+        Relation(K("Person/林晓舟"), "participatedIn", K("Event/技能大赛颁奖仪式"), (sev(art_a, 2),), 0.9, "rules"),
+        Relation(K("Person/白鹭"), "participatedIn", K("Event/技能大赛颁奖仪式"), (sev(art_a, 2),), 0.9, "rules"),
+        Relation(K("Person/白鹭"), "worksFor", K("Organization/星湖工匠学院"), (sev(art_b, 1),), 0.85, "rules"),
+        Relation(K("Event/技能大赛颁奖仪式"), "locatedIn", K("Place/青岚市"), (sev(art_a, 2),), 0.9, "rules"),
         Relation(
-            "Event/技能大赛颁奖仪式", "date", "2024-03-12", (sev(art_a, 2),), 1.0, "rules", literal=True
+            K("Event/技能大赛颁奖仪式"), "date", "2024-03-12", (sev(art_a, 2),), 1.0, "rules", literal=True
         ),
         Relation(
-            "Event/技能大赛颁奖仪式",
+            K("Event/技能大赛颁奖仪式"),
             "organizer",
-            "Organization/星湖工匠学院",
+            K("Organization/星湖工匠学院"),
             () if drop_fact_evidence else (sev(art_a, 2),),
             0.4,
             "rules",
@@ -186,12 +200,12 @@ def P(name: str):  # noqa: N802 - reads like the type
 
 def test_entity_iris_are_derived_from_keys(corpus: Corpus) -> None:
     by_key = {e.key: e for e in corpus.entities}
-    assert entity_iri(by_key["Person/林晓舟"]) == resource("person", "林晓舟")
-    assert entity_iri(by_key["Person/白鹭#2"]) == resource("person", "白鹭", "2")
-    assert entity_iri(by_key["Place/青岚市"]) == resource("place", "青岚市")
-    assert key_iri("Event/x") == resource("event", "x")
-    with pytest.raises(ValueError):
-        key_iri("nokey")
+    assert entity_iri(by_key[K("Person/林晓舟")]) == resource("person", "林晓舟")
+    assert entity_iri(by_key[K("Person/白鹭#2")]) == resource("person", "白鹭", "2")
+    assert entity_iri(by_key[K("Place/青岚市")]) == resource("place", "青岚市")
+    assert key_iri(K("Event/x")) == resource("event", "x")
+    with pytest.raises(SchemaError, match="unknown entity type 'Thing'"):
+        key_iri(K("Thing/x"))
 
 
 def test_entities_types_labels_aliases(graph: Graph) -> None:
@@ -395,11 +409,11 @@ def test_date_literals() -> None:
 
 def test_unknown_predicate_or_type_is_an_error() -> None:
     c = make_corpus()
-    bad = Corpus(c.documents, c.articles, c.entities, (Relation("Person/林晓舟", "likes", "Person/白鹭"),))
-    with pytest.raises(ValueError, match="unknown predicate"):
+    bad = Corpus(c.documents, c.articles, c.entities, (Relation(K("Person/林晓舟"), "likes", K("Person/白鹭")),))
+    with pytest.raises(SchemaError, match="unknown predicate 'likes'; known: worksFor"):
         corpus_to_graph(bad)
-    bad = Corpus(c.documents, c.articles, (Entity("Thing/x", "Thing", "x"),), ())
-    with pytest.raises(ValueError, match="unknown type"):
+    bad = Corpus(c.documents, c.articles, (Entity(K("Thing/x"), "Thing", "x"),), ())
+    with pytest.raises(SchemaError, match="unknown entity type 'Thing'"):
         corpus_to_graph(bad)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.ingest import Ingested, read_string
-from kg.model import Corpus
+from kg.model import Corpus, EventInfo
 from kg.pipeline import make_corpus
 
 
@@ -20,7 +20,8 @@ def facts(c: Corpus, predicate: str) -> set[tuple[str, str]]:
     out = set()
     for r in c.relations:
         if r.predicate == predicate:
-            out.add((label.get(r.subject, r.subject.split("/", 1)[-1]), r.obj if r.literal else label.get(r.obj, r.obj)))
+            obj = r.obj if isinstance(r.obj, str) else label.get(r.obj, r.obj.name)
+            out.add((label.get(r.subject, r.subject.name), obj))
     return out
 
 
@@ -87,8 +88,7 @@ def test_event_place_date_organizer_and_participants():
     events = [e for e in c.entities if e.type == "Event"]
     assert events
     ev = next(e for e in events if e.label.endswith("颁奖仪式"))
-    attrs = dict(ev.attributes)
-    assert attrs["date"] == "2025-05-08" and attrs["dateText"] == "5月8日" and attrs["eventType"] == "Ceremony"
+    assert ev.event == EventInfo("Ceremony", "2025-05-08", "5月8日")
     assert (ev.label, "2025-05-08") in facts(c, "date")
     assert (ev.label, "海河会展中心") in facts(c, "locatedIn")
 
@@ -108,14 +108,13 @@ def test_lecture_by_a_person_at_a_site():
 def test_implicit_year_resolves_around_year_end(pub, expected):
     c = corpus("12月28日，海河市第十次职工代表大会召开。", date=pub)
     ev = next(e for e in c.entities if e.type == "Event")
-    assert dict(ev.attributes)["date"] == expected
+    assert ev.event is not None and ev.event.date == expected
 
 
 def test_date_without_publication_date_is_kept_as_written():
     c = corpus("12月28日，海河市第十次职工代表大会召开。")
     ev = next(e for e in c.entities if e.type == "Event")
-    attrs = dict(ev.attributes)
-    assert attrs["dateText"] == "12月28日" and "date" not in attrs
+    assert ev.event is not None and ev.event.date_text == "12月28日" and ev.event.date is None
     assert not facts(c, "date")
 
 

@@ -1,0 +1,222 @@
+"""Facts between entities, found by registered relation and event components.
+
+A **relation component** is a callable from an article, as :class:`~kg.model.ArticleFacts`
+(its sentences, the entity mentions in each, the entities by key), to facts
+(:class:`~kg.model.Relation`, each with its confidence, component name and evidence); one
+registered with ``scope="corpus"`` is called once per build with every entity instead. An
+**event component** is called like an article relation component and gives facts and
+:class:`~kg.model.EventDetails` (an event's type and date). Both are registered by name, apart
+from the pipeline, which runs the registered set::
+
+    from kg.relate import relation_components
+
+    @relation_components.register("my-rule", "X 的同事 Y")
+    def my_rule(article):
+        for s in article.sentences:
+            ...
+            yield Relation(...)
+
+``kg relations --list`` shows them; ``kg build --relations a,b`` runs only those; other packages
+add theirs through the ``kg.relations`` and ``kg.events`` entry-point groups (:mod:`kg.registry`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+
+from kg.ingest.simplify import model_text
+from kg.model import (
+    Article,
+    ArticleFacts,
+    Document,
+    Entity,
+    EntityKey,
+    EventDetails,
+    EventInfo,
+    Evidence,
+    Relation,
+    Sentence,
+    SentenceFacts,
+    Spot,
+)
+from kg.registry import Registry
+from kg.schema import schema
+
+__all__ = [
+    "ArticleComponent",
+    "CorpusComponent",
+    "EventComponent",
+    "relation_components",
+    "event_components",
+    "article_facts",
+    "relations_for",
+    "with_events",
+    "merge_facts",
+]
+
+ArticleComponent = Callable[[ArticleFacts], Iterable[Relation]]
+CorpusComponent = Callable[[Sequence[Entity]], Iterable[Relation]]
+EventComponent = Callable[[ArticleFacts], Iterable["Relation | EventDetails"]]
+
+#: The relation finders (``kg.relations`` entry points).
+relation_components: Registry[Callable[..., Iterable[Relation]]] = Registry(
+    "relation", "kg.relations", "kg.relate.builtins")
+#: The event finders (``kg.events`` entry points).
+event_components: Registry[EventComponent] = Registry("event", "kg.events", "kg.relate.builtins")
+
+
+# --- what components see -------------------------------------------------------------------------
+
+
+def _text_offsets(s: Sentence) -> dict[int, int]:
+    """Document offset → offset in the sentence text (for the start and end of every piece)."""
+    out: dict[int, int] = {}
+    k = 0
+    for a, b in s.pieces:
+        for i in range(a, b):
+            out[i] = k
+            k += 1
+        out[b] = k
+    return out
+
+
+def _spots(articles: Sequence[Article], entities: Iterable[Entity]) -> dict[tuple[str, int], list[Spot]]:
+    """The entity mentions of each (article, sentence), placed in the sentence's text."""
+    by_art = {a.id: a for a in articles}
+    maps: dict[tuple[str, int], dict[int, int]] = {}
+    out: dict[tuple[str, int], list[Spot]] = defaultdict(list)
+    for e in entities:
+        for ev in e.mentions:
+            art = by_art.get(ev.article)
+            if art is None:
+                continue
+            key = (ev.article, ev.sentence)
+            if key not in maps:
+                maps[key] = _text_offsets(art.sentences[ev.sentence])
+            m = maps[key]
+            if ev.start in m and ev.end in m:
+                out[key].append(Spot(m[ev.start], m[ev.end], e.key, e.type, ev))
+    for v in out.values():
+        v.sort(key=lambda s: (s.start, -s.end, s.type))
+    return out
+
+
+def _sentence_evidence(art: Article, s: Sentence, doc_text: str) -> Evidence:
+    return Evidence(art.document, art.id, s.index, s.start, s.end, doc_text[s.start:s.end])
+
+
+def article_facts(articles: Sequence[Article], documents: Iterable[Document],
+                  entities: Sequence[Entity]) -> list[ArticleFacts]:
+    """Each article as the components see it (byline sentences left out of ``sentences``)."""
+    docs = {d.path: d for d in documents}
+    by_key: Mapping[EntityKey, Entity] = {e.key: e for e in entities}
+    spots = _spots(articles, entities)
+    reads: dict[str, Callable[[str], str]] = {}
+    out = []
+    for art in articles:
+        doc = docs[art.document]
+        if art.document not in reads:
+            reads[art.document] = model_text(doc)
+        read = reads[art.document]
+        sentences = tuple(
+            SentenceFacts(s, read(s.text), tuple(spots.get((art.id, s.index), ())),
+                          _sentence_evidence(art, s, doc.text))
+            for s in art.sentences if s.kind != "byline")
+        out.append(ArticleFacts(art, doc.text, art.date or doc.date, sentences, by_key))
+    return out
+
+
+# --- running them --------------------------------------------------------------------------------
+
+
+def _by_time(e: Evidence) -> tuple[str, int, int]:
+    return (e.article, e.sentence, e.start)
+
+
+def merge_facts(relations: Iterable[Relation]) -> list[Relation]:
+    """One fact per statement: the evidence of all, the highest confidence, every component.
+
+    A fact of an entity with itself is dropped. The result is sorted by statement.
+
+    Examples
+    --------
+    >>> a, b = EntityKey("Person", "甲"), EntityKey("Organization", "乙")
+    >>> ev = lambda k: Evidence("d", "a", k, 0, 1, "x")
+    >>> [(r.confidence, r.component, len(r.evidence)) for r in merge_facts([
+    ...     Relation(a, "worksFor", b, (ev(0),), 0.7, "one"), Relation(a, "worksFor", b, (ev(1),), 0.8, "two"),
+    ...     Relation(a, "worksFor", a, (ev(0),), 0.9, "one")])]
+    [(0.8, 'one+two', 2)]
+    """
+    items: dict[tuple[EntityKey, str, EntityKey | str, bool], Relation] = {}
+    for r in relations:
+        if r.subject == r.obj and not r.literal:
+            continue
+        k = (r.subject, r.predicate, r.obj, r.literal)
+        old = items.get(k)
+        if old is None:
+            items[k] = r
+            continue
+        evidence = tuple(sorted(set(old.evidence) | set(r.evidence), key=_by_time))
+        comps = "+".join(sorted(set(old.component.split("+")) | set(r.component.split("+"))))
+        items[k] = replace(old, evidence=evidence, confidence=max(old.confidence, r.confidence), component=comps)
+    return sorted(items.values(), key=lambda r: (str(r.subject), r.predicate, str(r.obj)))
+
+
+def _checked(r: Relation, component: str) -> Relation:
+    schema().predicate(r.predicate)  # an unknown predicate fails here, naming the component
+    return r if r.component else replace(r, component=component)
+
+
+def _event_info(infos: dict[EntityKey, EventInfo], item: EventDetails, component: str) -> list[Relation]:
+    """Merge ``item`` into ``infos`` (what was found first stays); the first date of an event is
+    also its ``date`` fact."""
+    old = infos.get(item.event)
+    infos[item.event] = item.info if old is None else old.merged(item.info)
+    if item.info.date and item.evidence is not None and (old is None or old.date_text is None):
+        return [Relation(item.event, "date", item.info.date, (item.evidence,), item.confidence,
+                         item.component or component, literal=True)]
+    return []
+
+
+def relations_for(articles: Iterable[Article], documents: Iterable[Document], entities: Iterable[Entity],
+                  relations: Sequence[str] | None = None, events: Sequence[str] | None = None,
+                  ) -> tuple[list[Relation], dict[EntityKey, EventInfo]]:
+    """The facts the articles state, and what is known of each event (type, date).
+
+    ``relations`` and ``events`` name the components to run (default: the registered defaults).
+    Returns ``(facts, event information by entity key)``.
+    """
+    arts = list(articles)
+    ents = list(entities)
+    views = article_facts(arts, documents, ents)
+    rel = relation_components.resolve(relations)
+    evs = event_components.resolve(events)
+    found: list[Relation] = []
+    infos: dict[EntityKey, EventInfo] = {}
+    for view in views:
+        for c in rel:
+            if c.scope == "article":
+                found.extend(_checked(r, c.name) for r in c.component(view))
+        for e in evs:
+            for item in e.component(view):
+                if isinstance(item, EventDetails):
+                    found.extend(_event_info(infos, item, e.name))
+                else:
+                    found.append(_checked(item, e.name))
+    for c in rel:
+        if c.scope == "corpus":
+            found.extend(_checked(r, c.name) for r in c.component(ents))
+    return merge_facts(found), infos
+
+
+def with_events(entities: Iterable[Entity], infos: Mapping[EntityKey, EventInfo]) -> list[Entity]:
+    """Entities with the event information found by :func:`relations_for` added."""
+    out = []
+    for e in entities:
+        info = infos.get(e.key)
+        if info is not None:
+            e = replace(e, event=info if e.event is None else e.event.merged(info))
+        out.append(e)
+    return out

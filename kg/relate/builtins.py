@@ -1,0 +1,22 @@
+"""The built-in relation and event components, registered by name."""
+
+from __future__ import annotations
+
+from kg.relate import event_components, relation_components
+from kg.relate.events import events
+from kg.relate.names import divisions, name_structure, names_inside
+from kg.relate.programs import awards, implements
+from kg.relate.titles import bylines, titles
+
+__all__: list[str] = []
+
+relation_components.register("byline", "a byline's role (记者, 通讯员) is its author's job title")(bylines)
+relation_components.register("title-rule", "titles before a name: job titles, honours, employers")(titles)
+relation_components.register("name-rule", "places and parent bodies named inside a name")(names_inside)
+relation_components.register("implements-rule", "an organization, an implementing verb, a program")(implements)
+relation_components.register("award-rule", "a person, an award verb, a program: an honour")(awards)
+relation_components.register("gazetteer", "divisions inside divisions, from the gazetteer",
+                             scope="corpus")(divisions)
+relation_components.register("name-structure", "parent bodies and places read off canonical names",
+                             scope="corpus")(name_structure)
+event_components.register("event-rule", "event types, dates, places, participants and organizers")(events)
