@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from kg.extract.lexicon import longest_suffix, words
+from kg.extract.lexicon import chars, longest_suffix, words
 from kg.extract.tokens import Token, tokenize
 
 __all__ = ["tokens_of", "is_nounish", "extend_left", "match_suffix", "BOUNDARY_WORDS", "is_cjk"]
 
 #: Words that never sit inside a name: function words, determiners, common verbs of news prose.
-BOUNDARY_WORDS = frozenset(
-    "的 地 得 在 和 与 及 或 是 将 对 为 由 从 向 把 被 让 给 经 据 以 等 了 着 过 也 都 还 就 又 "
-    "这 那 该 各 其 本 此 我 你 他 她 它 我们 他们 她们 每 每个 一个 首个 一批 全面 积极 主动 "
-    "近年来 今年 去年 明年 目前 如今 当前 随着 通过 根据 按照 围绕 针对 关于 作为 成为 "
-    "打造 建立 建设 构建 推出 推动 推进 实施 开展 开通 组建 组织 联合 成立 设立 举行 举办 召开 "
-    "加入 参加 来到 走进 位于 前往 带动 探索 形成 实现 完成 促成 达成 获得 荣获 登上 "
-    "多 个 名 位 家 项 场 次 年 月 日 号 讯 电 暨 所有 唯一 利用 会见 时期 期间 学府".split())
+BOUNDARY_WORDS = words("boundary_words.txt")
 
-_NOT_NAME_START = frozenset("这那该是在和与及的没不未很都要能可把被让给得着了过就也还又")
+_NOT_NAME_START = frozenset(chars("not_name_start"))
+_NOT_NAME_START_WORDS = tuple(sorted(words("not_name_starts.txt")))
+_DATELINE_ENDS = chars("dateline_ends")
 _NOUN_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "j", "vn", "an", "eng", "b", "l", "i", "s", "")
 
 
@@ -43,11 +39,11 @@ def is_nounish(tok: Token) -> bool:
     if tok.tag.startswith(("v", "p", "c", "u", "d", "r", "y", "e", "o", "q", "t", "f", "a", "z")) and \
             tok.tag not in ("vn", "an"):
         return False
-    if tok.tag in ("l", "i", "") and (w[0] in _NOT_NAME_START or w.startswith(("这是", "就是", "没想到"))):
+    if tok.tag in ("l", "i", "") and (w[0] in _NOT_NAME_START or w.startswith(_NOT_NAME_START_WORDS)):
         return False
     if w == "第":
         return True  # 第八厂
-    if w[-1] in "讯电" and len(w) <= 3:
+    if w[-1] in _DATELINE_ENDS and len(w) <= 3:
         return False  # 本报讯, 5日电: a dateline, not a name
     if tok.tag == "m" or (tok.tag == "" and w.isdigit()):
         return w.isdigit() or w.isascii()
@@ -86,7 +82,3 @@ def match_suffix(word_text: str, lexicon: str) -> str | None:
     """
     return longest_suffix(word_text, lexicon)
 
-
-def lexicon_has(word: str, lexicon: str) -> bool:
-    """Is ``word`` an entry of ``lexicon``?"""
-    return word in words(lexicon)
