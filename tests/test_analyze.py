@@ -8,6 +8,7 @@ import networkx as nx
 import pytest
 import rdflib
 from rdflib import Literal
+from synthetic import GraphBuilder, random_graph
 
 from kg.analyze import (
     COMENTION,
@@ -25,9 +26,10 @@ from kg.analyze import (
     to_networkx,
     write_scores,
 )
-from kg.analyze.synthetic import GraphBuilder, random_graph
 from kg.errors import KGError
 from kg.ns import KGO, PREFIXES, XSD, resource
+from kg.rdf import validate
+from kg.schema import EVENT, ORGANIZATION, PERSON, PLACE, PROGRAM
 
 XSS_SCRIPT = "<script>window.__xss=1;alert(1)</script>"
 XSS_IMG = "<img src=x onerror=\"window.__xss=2;alert(1)\">"
@@ -36,22 +38,22 @@ XSS_IMG = "<img src=x onerror=\"window.__xss=2;alert(1)\">"
 def small_graph() -> rdflib.Graph:
     """Invented people and organisations in two articles, one hostile name, one isolated place."""
     b = GraphBuilder()
-    li = b.entity("Person", "李明远", aliases=["小李"])
-    zhou = b.entity("Person", "周若兰")
-    tech = b.entity("Organization", "青禾科技公司", aliases=["青禾科技"])
-    group = b.entity("Organization", "青禾集团")
-    city = b.entity("Place", "临川市")
-    prog = b.entity("Program", "绿色工坊计划")
-    fest = b.entity("Event", "春季表彰大会", kind="Ceremony")
-    evil = b.entity("Person", XSS_SCRIPT, aliases=[XSS_IMG])
-    b.entity("Place", "孤岛村")
+    li = b.entity(PERSON, "李明远", aliases=["小李"])
+    zhou = b.entity(PERSON, "周若兰")
+    tech = b.entity(ORGANIZATION, "青禾科技公司", aliases=["青禾科技"])
+    group = b.entity(ORGANIZATION, "青禾集团")
+    city = b.entity(PLACE, "临川市")
+    prog = b.entity(PROGRAM, "绿色工坊计划")
+    fest = b.entity(EVENT, "春季表彰大会", kind="Ceremony")
+    evil = b.entity(PERSON, XSS_SCRIPT, aliases=[XSS_IMG])
+    b.entity(PLACE, "孤岛村")
     b.attribute(li, "jobTitle", "总工程师")
     b.attribute(fest, "date", "2024-03-15")
 
-    a1 = b.article("a1", "青禾科技推进绿色工坊计划", author=zhou)
-    s0 = b.sentence(a1, 0, "李明远是青禾科技公司总工程师。", source="source/a.txt", begin=0)
-    s1 = b.sentence(a1, 1, "青禾科技公司隶属于青禾集团，位于临川市。", source="source/a.txt", begin=16)
-    s2 = b.sentence(a1, 2, "青禾科技公司实施绿色工坊计划。", source="source/a.txt", begin=37)
+    a1 = b.article("a1", "青禾科技推进绿色工坊计划", author=zhou, source="source/a.txt")
+    s0 = b.sentence(a1, 0, "李明远是青禾科技公司总工程师。", begin=0)
+    s1 = b.sentence(a1, 1, "青禾科技公司隶属于青禾集团，位于临川市。", begin=16)
+    s2 = b.sentence(a1, 2, "青禾科技公司实施绿色工坊计划。", begin=37)
     b.mention(s0, li, "李明远")
     b.mention(s0, tech, "青禾科技公司")
     b.mention(s1, tech, "青禾科技公司")
@@ -64,9 +66,9 @@ def small_graph() -> rdflib.Graph:
     b.relation(tech, "locatedIn", city, sentence=s1)
     b.relation(tech, "implements", prog, sentence=s2)
 
-    a2 = b.article("a2", f"表彰大会 {XSS_SCRIPT}")
-    t0 = b.sentence(a2, 0, f"周若兰在青禾集团工作，{XSS_IMG}出席了春季表彰大会。", source="source/b.txt")
-    t1 = b.sentence(a2, 1, "春季表彰大会由青禾集团主办。", source="source/b.txt", begin=40)
+    a2 = b.article("a2", f"表彰大会 {XSS_SCRIPT}", source="source/b.txt")
+    t0 = b.sentence(a2, 0, f"周若兰在青禾集团工作，{XSS_IMG}出席了春季表彰大会。")
+    t1 = b.sentence(a2, 1, "春季表彰大会由青禾集团主办。", begin=40)
     b.mention(t0, zhou, "周若兰")
     b.mention(t0, group, "青禾集团")
     b.mention(t0, evil, XSS_IMG)
@@ -251,6 +253,31 @@ def test_scores_to_rdf_and_sparql_sorting(G):
     )
     assert [str(r.label) for r in rows] == ["青禾集团"]
     assert (group, KGO.pagerank, Literal(0.5, datatype=XSD.double)) not in g
+
+
+def test_synthetic_graphs_conform_to_the_shapes():
+    """The graphs the analysis and view tests run on are graphs the pipeline could write."""
+    assert validate(small_graph()) == []
+    assert validate(small_graph(), inference="rdfs") == []
+    big = random_graph(300, seed=1)
+    assert validate(big) == []
+    G = to_networkx(big)
+    assert len(G) == 300 and G.number_of_edges() > 300
+    # every relation has a fact with evidence and a confidence, as in a build
+    assert all(d["evidence"] and d["confidence"] is not None for *_, d in G.edges(data=True))
+
+
+def test_builder_refuses_what_the_pipeline_never_writes():
+    b = GraphBuilder()
+    person, org = b.entity(PERSON, "甲某"), b.entity(ORGANIZATION, "乙公司")
+    art = b.article("a", "标题")
+    s = b.sentence(art, 0, "甲某在乙公司工作。")
+    with pytest.raises(ValueError, match="locatedIn"):
+        b.relation(org, "locatedIn", person, sentence=s)  # a place's relation to a person
+    with pytest.raises(ValueError, match="not in the sentence"):
+        b.mention(s, person, "丙某")
+    with pytest.raises(ValueError, match="event type"):
+        b.entity(PERSON, "丁某", kind="Ceremony")
 
 
 def test_empty_graph():

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from synthetic import random_graph
 from test_analyze import XSS_IMG, XSS_SCRIPT, small_graph
 from test_visualize import EXTERNAL, browser, driver, no_alert  # noqa: F401  (driver is a fixture)
 
 from kg.analyze import analyze, render_report, write_report
 from kg.analyze.report import bar_chart, timeline_chart
-from kg.analyze.synthetic import random_graph
 
 
 def test_report_content(tmp_path):

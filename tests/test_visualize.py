@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from synthetic import GraphBuilder, random_graph
 from test_analyze import XSS_IMG, XSS_SCRIPT, small_graph
 
 from kg.analyze import EntityNotFound, analyze, to_networkx
-from kg.analyze.synthetic import random_graph
+from kg.schema import PERSON
 from kg.visualize import layout, render_view, write_view
 
 # resource references that would make the browser fetch something
@@ -52,10 +53,8 @@ def test_page_is_self_contained_and_escaped(tmp_path):
 
 
 def test_placeholders_in_text_are_not_expanded():
-    from kg.analyze.synthetic import GraphBuilder
-
     b = GraphBuilder()
-    b.entity("Person", "@@EDGES@@ @@VIS_JS@@")
+    b.entity(PERSON, "@@EDGES@@ @@VIS_JS@@")
     d = page_data(render_view(b.graph))
     assert d["nodes"][0]["label"] == "@@EDGES@@ @@VIS_JS@@" and d["edges"] == []
 
