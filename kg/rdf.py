@@ -25,12 +25,13 @@ from pathlib import Path
 from types import MappingProxyType
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.term import Node
 
 from kg.atomic import atomic_write
 from kg.model import Article, Corpus, Document, Entity, EntityKey, EventInfo, Evidence, Relation
 from kg.ns import KGO, NIF, PREFIXES, PROV, RDF, RDFS, SDO, SH, SKOS, XSD, resource
-from kg.schema import ONTOLOGY_DIR, PERSON, entity_type, schema
+from kg.schema import ONTOLOGY_DIR, PERSON, entity_type, ontology_files, schema
 
 __all__ = [
     "ONTOLOGY_PATH",
@@ -67,7 +68,8 @@ def _event_kinds() -> Mapping[str, URIRef]:
     return MappingProxyType({e.name: e.iri for e in schema().event_types})
 
 
-#: Relation.predicate values and their properties (the schema's fact predicates).
+#: Relation.predicate values and their properties (the package schema's fact predicates; the
+#: mapping reads :func:`kg.schema.schema` when called for, so extensions count there).
 RELATION_PREDICATES: Mapping[str, URIRef] = _relation_predicates()
 
 #: Event types (``EventInfo.kind``) and their classes.
@@ -292,8 +294,8 @@ class _Mapper:
             self.add(iri, KGO.date, date_literal(info.date))
         if info.date_text:
             self.add(iri, KGO.dateText, Literal(info.date_text))
-        if info.kind and info.kind in EVENT_KINDS:
-            self.add(iri, RDF.type, EVENT_KINDS[info.kind])
+        if info.kind and schema().has_event_type(info.kind):
+            self.add(iri, RDF.type, schema().event_type(info.kind).iri)
 
     def object_of(self, r: Relation) -> Node:
         """The object of a fact: an entity's IRI, a date typed by its shape (a predicate whose
@@ -345,17 +347,45 @@ class _Mapper:
 
 
 def load_ontology() -> Graph:
-    """The ontology (``ontology/kg.ttl``) as a graph."""
+    """The ontology in force as a graph: ``ontology/kg.ttl`` and its extensions
+    (:func:`kg.schema.ontology_files`)."""
     g = new_graph()
-    g.parse(ONTOLOGY_PATH, format="turtle")
+    for path in ontology_files():
+        g.parse(path, format="turtle")
+    return g
+
+
+#: The shape that every entity must satisfy, and the one listing the entity classes.
+_ENTITY_SHAPE = URIRef("https://w3id.org/kg-news/shapes#EntityShape")
+_CLASS_SHAPE = URIRef("https://w3id.org/kg-news/shapes#OurClassShape")
+_TYPE_SHAPE = URIRef("https://w3id.org/kg-news/shapes#EntityTypeShape")
+
+
+def _with_schema_types(g: Graph) -> Graph:
+    """The shapes' lists of entity classes made those of the schema in force (``shapes.ttl``
+    spells out the package's, for tools that read the file alone)."""
+    classes = [t.iri for t in schema().entity_types]
+    g.remove((_ENTITY_SHAPE, SH.targetClass, None))
+    for c in classes:
+        g.add((_ENTITY_SHAPE, SH.targetClass, c))
+    old = g.value(_CLASS_SHAPE, SH["in"])
+    if old is not None:
+        Collection(g, old).clear()
+        g.remove((_CLASS_SHAPE, SH["in"], old))
+    head = URIRef("https://w3id.org/kg-news/shapes#OurClasses")
+    Collection(g, head, list(classes))
+    g.add((_CLASS_SHAPE, SH["in"], head))
+    names = ", ".join(f"kgo:{t.name}" for t in schema().entity_types)
+    g.set((_TYPE_SHAPE, SH.message, Literal(f"an entity must have exactly one type among {names}")))
     return g
 
 
 def load_shapes() -> Graph:
-    """The SHACL shapes (``ontology/shapes.ttl``) as a graph."""
+    """The SHACL shapes (``ontology/shapes.ttl``) as a graph, their entity classes those of the
+    schema in force."""
     g = new_graph()
     g.parse(SHAPES_PATH, format="turtle")
-    return g
+    return _with_schema_types(g)
 
 
 def corpus_to_graph(corpus: Corpus, include_ontology: bool = True) -> Graph:
@@ -363,9 +393,7 @@ def corpus_to_graph(corpus: Corpus, include_ontology: bool = True) -> Graph:
 
     The same corpus always gives the same triples: IRIs come from keys, names and hashes.
     """
-    g = new_graph()
-    if include_ontology:
-        g.parse(ONTOLOGY_PATH, format="turtle")
+    g = load_ontology() if include_ontology else new_graph()
     _Mapper(corpus, g).run()
     return g
 

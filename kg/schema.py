@@ -1,6 +1,6 @@
 """The schema every stage reads: entity types, fact predicates and event types, from the ontology.
 
-``kg/ontology/kg.ttl`` is read once, at import. An entity type is an instance of
+``kg/ontology/kg.ttl`` (plus the extensions of :func:`ontology_files`) is read once. An entity type is an instance of
 ``kgo:EntityType``, a fact predicate an instance of ``kgo:FactPredicate`` (with its domain and
 range), an event type a subclass of ``kgo:Event``; labels, colours, shapes and order are
 annotations on them. Adding a type or a predicate is an ontology change, not a code change.
@@ -11,7 +11,8 @@ checked against the ontology at import.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,6 +37,8 @@ __all__ = [
     "Schema",
     "ONTOLOGY_DIR",
     "load_schema",
+    "ontology_files",
+    "extended",
     "schema",
     "entity_type",
     "predicate",
@@ -269,12 +272,12 @@ def _class_name(iri: URIRef, types: dict[URIRef, str]) -> str:
 
 
 def load_schema(*paths: str | Path) -> Schema:
-    """The schema of the ontology files ``paths`` (default: the package's ``kg.ttl``).
+    """The schema of the ontology files ``paths`` (default: :func:`ontology_files`).
 
     The named types (:data:`PERSON` …) must be entity types of it.
     """
     g = Graph()
-    for p in paths or (ONTOLOGY_DIR / "kg.ttl",):
+    for p in paths or ontology_files():
         g.parse(p, format="turtle")
     s = Schema(g)
     missing = [n for n in _NAMED if n not in s.names]
@@ -283,10 +286,71 @@ def load_schema(*paths: str | Path) -> Schema:
     return s
 
 
+#: The package's ontology.
+PACKAGE_ONTOLOGY: Path = ONTOLOGY_DIR / "kg.ttl"
+_EXTENSIONS: list[Path] = []
+_PLUGIN_FILES: tuple[Path, ...] | None = None
+
+
+def _plugin_files() -> tuple[Path, ...]:
+    """Ontology extensions other packages declare (``kg.ontology`` entry points naming a path
+    to a Turtle file), read once per process."""
+    global _PLUGIN_FILES
+    if _PLUGIN_FILES is None:
+        import warnings
+        from importlib.metadata import entry_points
+
+        found = []
+        for ep in sorted(entry_points(group="kg.ontology"), key=lambda e: e.name):
+            try:
+                found.append(Path(str(ep.load())))
+            except Exception as e:  # noqa: BLE001 - a broken plugin must not stop kg
+                warnings.warn(f"kg ontology plugin {ep.name!r} could not be loaded: {e}", stacklevel=2)
+        _PLUGIN_FILES = tuple(found)
+    return _PLUGIN_FILES
+
+
+def ontology_files() -> tuple[Path, ...]:
+    """The ontology files in force: the package's, those of ``kg.ontology`` entry points, then
+    those of :func:`extended` blocks."""
+    return (PACKAGE_ONTOLOGY, *_plugin_files(), *_EXTENSIONS)
+
+
+@contextmanager
+def extended(*paths: str | Path) -> Iterator[Schema]:
+    """Within the block, the schema includes the ontology files ``paths`` (new entity types,
+    predicates or event types), and every stage reads them: what a plugin package does
+    permanently with a ``kg.ontology`` entry point.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> ttl = pathlib.Path(tempfile.mkdtemp()) / "x.ttl"
+    >>> _ = ttl.write_text('''@prefix kgo: <https://w3id.org/kg-news/ontology#> .
+    ... @prefix owl: <http://www.w3.org/2002/07/owl#> .
+    ... kgo:Product a owl:Class , kgo:EntityType ; kgo:displayOrder 6 .''')
+    >>> with extended(ttl) as s:
+    ...     s.names[-1]
+    'Product'
+    >>> entity_types()[-1]
+    'Event'
+    """
+    added = [Path(p) for p in paths]
+    _EXTENSIONS.extend(added)
+    try:
+        yield schema()
+    finally:
+        del _EXTENSIONS[len(_EXTENSIONS) - len(added):]
+
+
 @cache
+def _schema_of(files: tuple[Path, ...]) -> Schema:
+    return load_schema(*files)
+
+
 def schema() -> Schema:
-    """The package's schema, read once."""
-    return load_schema()
+    """The schema in force (:func:`ontology_files`), read once for each set of files."""
+    return _schema_of(ontology_files())
 
 
 def entity_type(name: str) -> EntityType:
