@@ -14,6 +14,7 @@ import pycrfsuite
 
 from kg.extract.registry import register
 from kg.model import Mention
+from kg.schema import ORGANIZATION, PERSON, PLACE
 
 __all__ = [
     "MODEL_PATH",
@@ -37,7 +38,7 @@ MODEL_PATH: Path = _PKG / "models" / "ner_crf.crfsuite"
 _LEXICONS = _PKG / "lexicons"
 
 #: MSRA label types to ontology types.
-TYPE_MAP: dict[str, str] = {"PER": "Person", "LOC": "Place", "ORG": "Organization"}
+TYPE_MAP: dict[str, str] = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANIZATION}
 
 #: Chunks longer than this are cut (at a comma if possible) before tagging.
 MAX_CHUNK = 150

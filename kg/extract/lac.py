@@ -6,20 +6,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from kg.confidence import LAC_CONFIDENCE
 from kg.errors import ExtractorNotFound
 from kg.extract.crf import _HAN, split_chunks
 from kg.extract.registry import register
 from kg.model import Mention
+from kg.schema import ORGANIZATION, PERSON, PLACE
 
 __all__ = ["LACTagger", "LAC_TYPES", "LAC_CONFIDENCE", "make_lac"]
 
 #: LAC's name tags (and their POS aliases nr / ns / nt) to ontology types.
-LAC_TYPES: dict[str, str] = {"PER": "Person", "LOC": "Place", "ORG": "Organization",
-                             "nr": "Person", "ns": "Place", "nt": "Organization"}
-
-#: Confidence of a LAC name: LAC decodes one best path and gives no probabilities; its names
-#: are about as precise as our models' on news, so they pass the combiner's threshold alone.
-LAC_CONFIDENCE = 0.8
+LAC_TYPES: dict[str, str] = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANIZATION,
+                             "nr": PERSON, "ns": PLACE, "nt": ORGANIZATION}
 
 #: Chunks of one length run through the network together.
 BATCH = 64

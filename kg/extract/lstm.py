@@ -277,10 +277,6 @@ def blas_threads(limit: int = BLAS_THREADS):
     return _CONTROLLER.limit(limits=limit)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)
-
-
 class BiLSTMTagger:
     """Loads the BiLSTM-CRF weights once and tags texts (pure NumPy; no deep-learning runtime).
     A tagger holds no state between calls, so threads may share one."""
