@@ -229,77 +229,102 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
     """
     locs = sorted(located, key=lambda x: (x.evidence.document, x.evidence.article, x.evidence.start,
                                          x.evidence.end, x.type))
-    art_text = {a.id: a for a in articles}
-    # places named in each article, for expanding 区X references
-    art_places: dict[str, Counter[str]] = defaultdict(Counter)
-    for x in locs:
-        if x.type == PLACE:
-            art_places[x.evidence.article][_canonical_place(x.mention.text)] += 1
-    groups: list[_Group] = []
-    by_key: dict[tuple[str, str, str], _Group] = {}  # (document, type, key)
-
-    def group_for(doc: str, type_: str, keys: list[str], canonical: str) -> _Group:
-        mine = _lead_places(canonical)
-        for k in keys:
-            g = by_key.get((doc, type_, k))
-            if g is not None and _compatible(mine, _lead_places(g.canonical)):
-                return g
-        g = _Group(type_, canonical, doc)
-        groups.append(g)
-        return g
-
-    def register(g: _Group, keys: Iterable[str]) -> None:
-        for k in keys:
-            by_key.setdefault((g.document, g.type, k), g)
-
+    art_places = _places_by_article(locs)
+    index = _Index()
     # longest names first, so that short forms find the full name they abbreviate
     order = sorted(locs, key=lambda x: (x.evidence.document, x.type, -len(norm(x.mention.text)), x.evidence.start))
     for x in order:
-        doc, t, text = x.evidence.document, x.type, x.mention.text
-        n = norm(text)
+        n = norm(x.mention.text)
         if not n:
             continue
-        if t == PLACE:
-            canon = _site_name(_canonical_place(text))
-            keys = [canon, n]
-            if not gazetteer().is_place(n):
-                keys += [norm(s) for s in strip_places(n)]
-                loose = _loose(canon)
-                if loose and len(loose) >= 4:
-                    keys.append("~" + loose)
-        elif t == ORGANIZATION:
-            expanded = _expand_reference(n, art_places.get(x.evidence.article, Counter()))
-            canon = expanded or n
-            core = _legal_norm(canon)
-            # a truncation (杭州某某公司 for 浙江杭州某某有限责任公司) shares the name without its places,
-            # as long as something distinctive is left (杭州市总工会 and 宁波市总工会 share only 总工会)
-            stripped = [_legal_norm(s) for s in strip_places(canon) if _distinctive(s)]
-            keys = [canon, core, *stripped]
-            loose = _loose(canon)
-            if loose and len(loose) >= 4 and _distinctive(loose):
-                keys.append("~" + loose)
-        elif t == EVENT:
-            # a generic event name (颁奖仪式) means one event per article; a long one may recur
-            canon = n
-            keys = [f"{x.evidence.article}|{n}"] + ([n] if len(n) >= 8 else [])
-        else:
-            canon = n
-            keys = [n]
-        g = group_for(doc, t, keys, canon)
-        g.add(x, text)
-        if x.type == ORGANIZATION and _expand_reference(n, art_places.get(x.evidence.article, Counter())):
+        places = art_places.get(x.evidence.article, Counter())
+        canon, keys = _identity(x, n, places)
+        g = index.group_for(x.evidence.document, x.type, keys, canon)
+        g.add(x, x.mention.text)
+        if x.type == ORGANIZATION and _expand_reference(n, places):
             g.names[canon] += 0  # the expanded name becomes a known name of the entity
-        register(g, keys)
-    _merge_programs_and_events(groups, art_text)
-    return _entities(groups)
+        index.register(g, keys)
+    _merge_programs_and_events(index.groups, {a.id: a for a in articles})
+    return _entities(index.groups)
 
 
-def _merge_programs_and_events(groups: list[_Group], articles: dict[str, Article]) -> None:
-    """Merge declared short forms, abbreviations, near-identical names and contained event names."""
-    by_doc: dict[tuple[str, str], list[_Group]] = defaultdict(list)
-    for g in groups:
-        by_doc[(g.document, g.type)].append(g)
-    # declared short forms: X（以下简称“Y”）
+def _places_by_article(locs: Iterable[Located]) -> dict[str, Counter[str]]:
+    """The places named in each article (canonical names), for expanding 区X references."""
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for x in locs:
+        if x.type == PLACE:
+            out[x.evidence.article][_canonical_place(x.mention.text)] += 1
+    return out
+
+
+class _Index:
+    """The groups found so far, by (document, type, identity key)."""
+
+    def __init__(self) -> None:
+        self.groups: list[_Group] = []
+        self.by_key: dict[tuple[str, str, str], _Group] = {}
+
+    def group_for(self, doc: str, type_: str, keys: list[str], canonical: str) -> _Group:
+        """The group one of ``keys`` names, if its leading places agree; else a new group."""
+        mine = _lead_places(canonical)
+        for k in keys:
+            g = self.by_key.get((doc, type_, k))
+            if g is not None and _compatible(mine, _lead_places(g.canonical)):
+                return g
+        g = _Group(type_, canonical, doc)
+        self.groups.append(g)
+        return g
+
+    def register(self, g: _Group, keys: Iterable[str]) -> None:
+        for k in keys:
+            self.by_key.setdefault((g.document, g.type, k), g)
+
+
+#: The prefix of a loose identity key (so that it never equals a name).
+_LOOSE = "~"
+#: The shortest loose key worth matching on.
+MIN_LOOSE = 4
+#: An event name at least this long may recur across articles as one event.
+MIN_RECURRING_EVENT = 8
+
+
+def _place_identity(text: str, n: str) -> tuple[str, list[str]]:
+    canon = _site_name(_canonical_place(text))
+    keys = [canon, n]
+    if not gazetteer().is_place(n):
+        keys += [norm(s) for s in strip_places(n)]
+        loose = _loose(canon)
+        if loose and len(loose) >= MIN_LOOSE:
+            keys.append(_LOOSE + loose)
+    return canon, keys
+
+
+def _organization_identity(n: str, places: Counter[str]) -> tuple[str, list[str]]:
+    canon = _expand_reference(n, places) or n
+    # a truncation (杭州某某公司 for 浙江杭州某某有限责任公司) shares the name without its places,
+    # as long as something distinctive is left (杭州市总工会 and 宁波市总工会 share only 总工会)
+    stripped = [_legal_norm(s) for s in strip_places(canon) if _distinctive(s)]
+    keys = [canon, _legal_norm(canon), *stripped]
+    loose = _loose(canon)
+    if loose and len(loose) >= MIN_LOOSE and _distinctive(loose):
+        keys.append(_LOOSE + loose)
+    return canon, keys
+
+
+def _identity(x: Located, n: str, places: Counter[str]) -> tuple[str, list[str]]:
+    """The canonical name of a mention and the keys under which it may join a group."""
+    if x.type == PLACE:
+        return _place_identity(x.mention.text, n)
+    if x.type == ORGANIZATION:
+        return _organization_identity(n, places)
+    if x.type == EVENT:
+        # a generic event name (颁奖仪式) means one event per article; a long one may recur
+        return n, [f"{x.evidence.article}|{n}"] + ([n] if len(n) >= MIN_RECURRING_EVENT else [])
+    return n, [n]
+
+
+def _declared_short_forms(groups: list[_Group], articles: dict[str, Article]) -> dict[tuple[str, str], str]:
+    """X（以下简称“Y”）: ``{(document, Y): X}`` for programs and organizations."""
     declared: dict[tuple[str, str], str] = {}
     for g in groups:
         if g.type not in (PROGRAM, ORGANIZATION):
@@ -308,43 +333,71 @@ def _merge_programs_and_events(groups: list[_Group], articles: dict[str, Article
             art = articles.get(loc.evidence.article)
             if art is None:
                 continue
-            s = art.sentences[loc.evidence.sentence]
-            rel_end = loc.mention.end
-            m = _DECLARED.match(s.text, rel_end)
+            m = _DECLARED.match(art.sentences[loc.evidence.sentence].text, loc.mention.end)
             if m:
                 declared[(g.document, norm(m.group(2)))] = g.canonical
-    for (doc, t), gs in by_doc.items():
+    return declared
+
+
+#: Two program names this alike (Dice over character bigrams) are one program.
+NEAR_IDENTICAL = 0.8
+
+
+def _program_target(small: _Group, gs: list[_Group], live: list[_Group]) -> _Group | None:
+    """The longer program ``small`` abbreviates (“国改” / 国有企业改革), nearly equals, or ends
+    after a place (安全生产法 / 中华人民共和国安全生产法)."""
+    quoted = any(nm[:1] in "“‘" for nm in small.names)  # a short form is written in quotes
+    for big in gs:
+        if big is small or big not in live or len(big.canonical) <= len(small.canonical):
+            continue
+        head = big.canonical[: len(big.canonical) - len(small.canonical)]
+        if (quoted and abbreviates(small.canonical, big.canonical)) \
+                or _dice(small.canonical, big.canonical) >= NEAR_IDENTICAL \
+                or (big.canonical.endswith(small.canonical) and gazetteer().is_place(head)):
+            return big
+    return None
+
+
+def _event_target(small: _Group, gs: list[_Group], live: list[_Group]) -> _Group | None:
+    """A longer event of the same article whose name begins or ends with ``small``'s."""
+    for big in gs:
+        if big is small or big not in live:
+            continue
+        if len(big.canonical) > len(small.canonical) and (
+                big.canonical.endswith(small.canonical) or big.canonical.startswith(small.canonical)) \
+                and big.article_ids & small.article_ids:
+            return big
+    return None
+
+
+def _merge_target(small: _Group, gs: list[_Group], live: list[_Group],
+                  declared: dict[tuple[str, str], str]) -> _Group | None:
+    key = (small.document, small.canonical)
+    if key in declared and declared[key] != small.canonical:
+        target = next((g for g in gs if g.canonical == declared[key] and g in live), None)
+        if target is not None:
+            return target
+    if small.type == PROGRAM:
+        return _program_target(small, gs, live)
+    if small.type == EVENT:
+        return _event_target(small, gs, live)
+    return None
+
+
+def _merge_programs_and_events(groups: list[_Group], articles: dict[str, Article]) -> None:
+    """Merge declared short forms, abbreviations, near-identical names and contained event names."""
+    by_doc: dict[tuple[str, str], list[_Group]] = defaultdict(list)
+    for g in groups:
+        by_doc[(g.document, g.type)].append(g)
+    declared = _declared_short_forms(groups, articles)
+    for (_doc, t), gs in by_doc.items():
         if t not in (PROGRAM, EVENT, ORGANIZATION):
             continue
         gs.sort(key=lambda g: (-len(g.canonical), g.canonical))
         for small in list(gs):
             if small not in groups:
                 continue
-            target = None
-            key = (doc, small.canonical)
-            if key in declared and declared[key] != small.canonical:
-                target = next((g for g in gs if g.canonical == declared[key] and g in groups), None)
-            if target is None and t == PROGRAM:
-                for big in gs:
-                    if big is small or big not in groups or len(big.canonical) <= len(small.canonical):
-                        continue
-                    quoted = any(nm[:1] in "“‘" for nm in small.names)  # a short form is written in quotes
-                    head = big.canonical[: len(big.canonical) - len(small.canonical)]
-                    if (quoted and abbreviates(small.canonical, big.canonical)) \
-                            or _dice(small.canonical, big.canonical) >= 0.8 \
-                            or (big.canonical.endswith(small.canonical) and gazetteer().is_place(head)):
-                        # “国改” / 国有企业改革; near-identical names; 安全生产法 / 中华人民共和国安全生产法
-                        target = big
-                        break
-            if target is None and t == EVENT:
-                for big in gs:
-                    if big is small or big not in groups:
-                        continue
-                    if len(big.canonical) > len(small.canonical) and (
-                            big.canonical.endswith(small.canonical) or big.canonical.startswith(small.canonical)) \
-                            and big.article_ids & small.article_ids:
-                        target = big
-                        break
+            target = _merge_target(small, gs, groups, declared)
             if target is not None:
                 for loc in small.located:
                     target.add(loc, loc.mention.text)
