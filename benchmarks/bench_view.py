@@ -10,9 +10,9 @@ headless Chromium; the median of ``--runs`` fresh page loads is printed.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,9 +20,18 @@ from pathlib import Path
 from kg.analyze import analyze, to_networkx
 from kg.visualize import write_view
 
-# the generated graphs are the tests' (tests/synthetic.py: graphs that conform to the shapes)
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from synthetic import random_graph  # noqa: E402
+
+def _synthetic():
+    """``tests/synthetic.py``: the tests' generated graphs (they conform to the shapes)."""
+    path = Path(__file__).resolve().parent.parent / "tests" / "synthetic.py"
+    spec = importlib.util.spec_from_file_location("synthetic", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+random_graph = _synthetic().random_graph
 
 
 def browser_times(path: Path, runs: int) -> list[float]:
