@@ -94,12 +94,12 @@ def G() -> nx.MultiDiGraph:
 def test_nodes_carry_type_label_aliases_articles_evidence(G):
     assert G.number_of_nodes() == 9
     li = G.nodes[iri("person", "李明远")]
-    assert (li["type"], li["label"], li["aliases"]) == ("Person", "李明远", ("小李",))
+    assert (li["type"], li["label"], li["aliases"]) == (PERSON, "李明远", ("小李",))
     assert li["articles"] == (iri("article", "a1"),)
     assert li["evidence"] == (iri("article", "a1") + "/s0",)
     assert li["jobTitles"] == ("总工程师",)
     fest = G.nodes[iri("event", "春季表彰大会")]
-    assert (fest["type"], fest["kind"], fest["date"]) == ("Event", "Ceremony", "2024-03-15")
+    assert (fest["type"], fest["kind"], fest["date"]) == (EVENT, "Ceremony", "2024-03-15")
     # the byline makes an article one of its author's articles
     assert iri("article", "a1") in G.nodes[iri("person", "周若兰")]["articles"]
     assert G.nodes[iri("place", "孤岛村")]["articles"] == ()
@@ -166,8 +166,8 @@ def test_scores(G):
     # the company joins three leaves to the rest: 15 pairs go through it, 12 through the group
     assert max(a.scores, key=lambda v: a.scores[v].betweenness) == iri("organization", "青禾科技公司")
     assert a.scores[iri("place", "孤岛村")].degree == 0.0
-    assert a.top(1, type="Organization") == [group]
-    assert a.counts_by_type() == {"Person": 3, "Organization": 2, "Place": 2, "Program": 1, "Event": 1}
+    assert a.top(1, type=ORGANIZATION) == [group]
+    assert a.counts_by_type() == {PERSON: 3, ORGANIZATION: 2, PLACE: 2, PROGRAM: 1, EVENT: 1}
 
 
 def test_pagerank_agrees_with_networkx():

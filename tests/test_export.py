@@ -13,7 +13,7 @@ from rdflib.compare import isomorphic
 from kg.errors import StoreError
 from kg.export import FORMATS, export, write_exports
 from kg.rdf import validate
-from kg.schema import schema
+from kg.schema import EVENT, PERSON, PLACE, schema
 from kg.sparql import Table, list_queries, run
 from kg.store import Store
 
@@ -55,9 +55,9 @@ def test_network_formats(graph: Graph, tmp_path, fmt, reader) -> None:
     path = export(graph, fmt, tmp_path / f"kg.{fmt}")
     net = reader(path)
     labels = {d["label"]: d for _, d in net.nodes(data=True)}
-    assert labels["林晓舟"]["type"] == "Person"
-    assert labels["青岚市"]["type"] == "Place"
-    assert labels["技能大赛颁奖仪式"]["type"] == "Event"
+    assert labels["林晓舟"]["type"] == PERSON
+    assert labels["青岚市"]["type"] == PLACE
+    assert labels["技能大赛颁奖仪式"]["type"] == EVENT
     assert labels["林晓舟"]["jobTitle"] == "总工程师"
     relations = {d["relation"] for *_, d in net.edges(data=True)}
     assert {"worksFor", "locatedIn", "participatedIn", "organizer", "honour"} <= relations

@@ -44,8 +44,8 @@ def test_page_is_self_contained_and_escaped(tmp_path):
     assert XSS_SCRIPT in labels and "李明远" in labels and len(d["nodes"]) == 9
     assert len(d["edges"]) == 8
     li = next(n for n in d["nodes"] if n["label"] == "李明远")
-    assert li["shape"] == "dot" and li["ktype"] == "Person" and li["aliases"] == ["小李"]
-    assert "类型：人物（Person）" in li["title"] and "证据：李明远是青禾科技公司总工程师。" in li["title"]
+    assert li["shape"] == "dot" and li["ktype"] == PERSON and li["aliases"] == ["小李"]
+    assert f"类型：人物（{PERSON}）" in li["title"] and "证据：李明远是青禾科技公司总工程师。" in li["title"]
     assert "文章：青禾科技推进绿色工坊计划" in li["title"] and "别名：小李" in li["title"]
     assert {e["label"] for e in d["edges"]} >= {"任职于", "隶属于", "主办方"}
     assert d["options"]["physics"]["enabled"] is True
@@ -214,9 +214,9 @@ def test_click_shows_neighbours_and_filters_hide_nodes(driver, tmp_path):
         [group] + [node_id(driver, x) for x in buttons]
     )
     shown = "return [kgView.network.body.nodeIndices.length, kgView.network.body.edgeIndices.length]"
-    driver.find_element("css selector", "#kg-legend input[data-type=Person]").click()
+    driver.find_element("css selector", f"#kg-legend input[data-type={PERSON}]").click()
     assert driver.execute_script(shown) == [6, 4]  # three people and the edges they touch are hidden
-    driver.find_element("css selector", "#kg-legend input[data-type=Person]").click()
+    driver.find_element("css selector", f"#kg-legend input[data-type={PERSON}]").click()
     from selenium.webdriver.support.ui import Select
 
     Select(driver.find_element("id", "kg-article")).select_by_visible_text("青禾科技推进绿色工坊计划")
