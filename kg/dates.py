@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from kg.lexicons import chars, entries, table
 
 __all__ = ["DateMention", "find_dates", "normalize", "iso_datatype", "resolve_year", "MIN_PUB_YEAR", "MAX_PUB_YEAR"]
 
@@ -16,39 +19,40 @@ HORIZON = timedelta(days=61)
 MIN_PUB_YEAR, MAX_PUB_YEAR = 2, 9998
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９－～／．", "0123456789-~/.")
-_CN_DIGIT = {
-    "〇": 0,
-    "○": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_REL_YEAR = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1}
-_REL_MONTH = {"上月": -1, "上个月": -1, "本月": 0, "这个月": 0, "下月": 1, "下个月": 1}
-_REL_DAY = {"前天": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0, "明天": 1, "明日": 1}
+_NUMERALS = {k: int(v) for k, v in table("date_numerals.tsv").items()}
+_CN_DIGIT = {k: v for k, v in _NUMERALS.items() if v < 10}
+_TEN = next(k for k, v in _NUMERALS.items() if v == 10)
+_REL_YEAR = {k: int(v) for k, v in table("date_relative_years.tsv").items()}
+_REL_MONTH = {k: int(v) for k, v in table("date_relative_months.tsv").items()}
+_REL_DAY = {k: int(v) for k, v in table("date_relative_days.tsv").items()}
 
-_MON = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+
+def _cn(lo: int, hi: int) -> str:
+    """The Chinese numeral characters of values ``lo``–``hi`` (for a regex character class)."""
+    return "".join(k for k, v in _NUMERALS.items() if lo <= v <= hi)
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "|".join(words)
+
+
+_N19 = _cn(1, 9)
+_MON = rf"(?:1[0-2]|0?[1-9]|{_TEN}[{_cn(1, 2)}]?|[{_N19}])"
 _DAY = (
-    r"(?:3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
+    rf"(?:3[01]|[12]\d|0?[1-9]|{_cn(3, 3)}{_TEN}{_cn(1, 1)}?|{_cn(2, 2)}{_TEN}[{_N19}]?|{_TEN}[{_N19}]?|[{_N19}])"
 )
-_SEP = r"\s*(?:至|到|—{1,2}|–|-|~)\s*"
+_SEP = rf"\s*(?:{_alt(entries('date_range_words.txt'))}|—{{1,2}}|–|-|~)\s*"
 # 初 is a month/year part unless it starts a word (初步, 初次, 初中 ...).
-_YPART = r"(?:底|末|初(?!步|次|期|中|级|心|衷|稿|赛|选|审|始|见|创))"
-_PART = rf"(?:{_YPART}|上旬|中旬|下旬)"
-_NOT_MONTH = r"(?!球|亮|光|色|饼|台|薪|嫂|子|刊|食)"
-_NUM_BEFORE = r"(?<![\d〇○零一二三四五六七八九十两几])"
+_YPART = rf"(?:底|末|初(?![{chars('not_after_chu')}]))"
+_PART = rf"(?:{_YPART}|{_alt(entries('date_month_parts.txt'))})"
+_NOT_MONTH = rf"(?![{chars('not_after_month')}])"
+_NUM_BEFORE = rf"(?<![\d{_cn(0, 10)}{chars('count_words')}])"
+_NOT_DATES = "".join(f"(?!{w})" for w in entries("date_false_words.txt"))
 
 _YEAR = rf"""(?:
     (?P<ya>(?<!\d)[12]\d{{3}})(?:{_SEP}(?P<ya2>[12]\d{{3}}))?年
-  | (?P<yc>(?<![〇○零一二三四五六七八九十])[〇○零一二三四五六七八九]{{4}})年
-  | (?P<yr>前年|去年|上年(?!纪)|今年|本年|明年)
+  | (?P<yc>(?<![{_cn(0, 10)}])[{_cn(0, 9)}]{{4}})年
+  | {_NOT_DATES}(?P<yr>{_alt(_REL_YEAR)})
 )"""
 # What may follow a month number: a day, a day range (14—16日), 份, or a part of the month.
 _MONTH_TAIL = rf"""月{_NOT_MONTH}(?:
@@ -61,7 +65,7 @@ _POINT = re.compile(
     (?P<iso>(?<!\d)(?P<iy>[12]\d{{3}})(?P<isep>[-/.])(?P<im>1[0-2]|0?[1-9])(?P=isep)(?P<id>3[01]|[12]\d|0?[1-9])(?!\d))
   | (?P<yy>{_YEAR})?
     (?:
-        (?(yy)|{_NUM_BEFORE}(?<![统第每单同唯逐这那]))(?P<m>{_MON})(?:{_SEP}(?P<m2>{_MON}))?{_MONTH_TAIL}
+        (?(yy)|{_NUM_BEFORE}(?<![{chars('not_before_month')}]))(?P<m>{_MON})(?:{_SEP}(?P<m2>{_MON}))?{_MONTH_TAIL}
       | (?(yy)(?:
             前(?P<first>{_MON})个?月
           | (?P<half>上|下)半年
@@ -70,9 +74,9 @@ _POINT = re.compile(
           |
         )|(?!))
     )
-  | (?P<mr>上个?月|本月|这个月|下个?月){_NOT_MONTH}(?:(?P<mrd>{_DAY})[日号]|(?P<mrpart>{_PART}))?
-  | (?P<dr>前天|昨天|昨日|今天|今日|明天|明日)
-  | (?<![\d年每近多半历往当逐同该上本明去今前翌次〇○零一二三四五六七八九十])(?P<bare>年)(?P<bpart>底|末)
+  | (?P<mr>{_alt(_REL_MONTH)}){_NOT_MONTH}(?:(?P<mrd>{_DAY})[日号]|(?P<mrpart>{_PART}))?
+  | (?P<dr>{_alt(_REL_DAY)})
+  | (?<![\d{chars('not_before_bare_year')}{_cn(0, 10)}])(?P<bare>年)(?P<bpart>底|末)
     """,
     re.VERBOSE,
 )
@@ -85,7 +89,8 @@ _TAIL = re.compile(
     )""",
     re.VERBOSE,
 )
-_STARTS = set("0123456789〇○零一二三四五六七八九十前去上今本明下这昨年")
+#: The characters a date expression can start with.
+_STARTS = set("0123456789" + _cn(0, 10) + "年") | {w[0] for w in (*_REL_YEAR, *_REL_MONTH, *_REL_DAY)}
 _ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
@@ -129,8 +134,8 @@ def _num(s: str | None) -> int | None:
         return None
     if s.isascii():
         return int(s)
-    if "十" in s:
-        tens, _, ones = s.partition("十")
+    if _TEN in s:
+        tens, _, ones = s.partition(_TEN)
         return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0)
     n = 0
     for ch in s:
@@ -198,62 +203,61 @@ class _Invalid(Exception):
     """The expression names no date in any year (2月30日, 13月)."""
 
 
-def _point(g: dict[str, str | None], pub: date | None) -> tuple[dict, str | None, str | None]:
-    """Resolve the groups of one ``_POINT`` match.
+_Parts = dict  # y, m, d, grain, rel, anc (and rng for a range): what a point says
+_Point = tuple[_Parts, str | None, str | None]  # the parts, the value, the end of a range
 
-    Returns the parts (y, m, d, grain, relative, anchored), the value and the range end.
-    """
-    if g["iso"]:
-        y, m, d = int(g["iy"]), int(g["im"]), int(g["id"])
-        if d > _days(y, m):
-            raise _Invalid
-        return {"y": y, "m": m, "d": d, "grain": "day", "rel": False, "anc": False}, _fmt(y, m, d), None
-    if g["dr"]:
-        if pub is None:
-            return {"y": None, "m": None, "d": None, "grain": "day", "rel": True, "anc": True}, None, None
-        x = pub + timedelta(days=_REL_DAY[g["dr"]])
-        return (
-            {"y": x.year, "m": x.month, "d": x.day, "grain": "day", "rel": True, "anc": True},
-            x.isoformat(),
-            None,
-        )
-    if g["mr"]:
-        d = _num(g["mrd"])
-        grain = "day" if d else "month"
-        if d and d > 31:
-            raise _Invalid
-        parts = {"y": None, "m": None, "d": d, "grain": grain, "rel": True, "anc": True}
-        if pub is None:
-            return parts, None, None
-        y, m = _shift_month(pub.year, pub.month, _REL_MONTH[g["mr"]])
-        parts.update(y=y, m=m)
-        if d and d > _days(y, m):
-            return parts, None, None
-        return parts, _fmt(y, m, d), None
-    if g["bare"]:
-        parts = {
-            "y": pub.year if pub else None,
-            "m": 12,
-            "d": None,
-            "grain": "month",
-            "rel": True,
-            "anc": True,
-        }
-        return parts, (_fmt(pub.year, 12) if pub else None), None
 
-    # A year (absolute, Chinese-numeral or relative), maybe followed by month, day, parts, ranges.
-    rel = g["yr"] is not None
-    y: int | None = None
-    y2: int | None = None
+def _iso_point(g: dict[str, str | None]) -> _Point:
+    """2024-03-14, 2024/3/14, 2024.3.14."""
+    y, m, d = int(g["iy"] or 0), int(g["im"] or 0), int(g["id"] or 0)
+    if d > _days(y, m):
+        raise _Invalid
+    return {"y": y, "m": m, "d": d, "grain": "day", "rel": False, "anc": False}, _fmt(y, m, d), None
+
+
+def _relative_day_point(word: str, pub: date | None) -> _Point:
+    """昨天, 今日, 明天."""
+    if pub is None:
+        return {"y": None, "m": None, "d": None, "grain": "day", "rel": True, "anc": True}, None, None
+    x = pub + timedelta(days=_REL_DAY[word])
+    return {"y": x.year, "m": x.month, "d": x.day, "grain": "day", "rel": True, "anc": True}, x.isoformat(), None
+
+
+def _relative_month_point(g: dict[str, str | None], word: str, pub: date | None) -> _Point:
+    """上月, 本月15日, 下个月初."""
+    d = _num(g["mrd"])
+    grain = "day" if d else "month"
+    if d and d > 31:
+        raise _Invalid
+    parts: _Parts = {"y": None, "m": None, "d": d, "grain": grain, "rel": True, "anc": True}
+    if pub is None:
+        return parts, None, None
+    y, m = _shift_month(pub.year, pub.month, _REL_MONTH[word])
+    parts.update(y=y, m=m)
+    if d and d > _days(y, m):
+        return parts, None, None
+    return parts, _fmt(y, m, d), None
+
+
+def _year_end_point(pub: date | None) -> _Point:
+    """年底, 年末 standing alone: the end of the publication year."""
+    parts = {"y": pub.year if pub else None, "m": 12, "d": None, "grain": "month", "rel": True, "anc": True}
+    return parts, (_fmt(pub.year, 12) if pub else None), None
+
+
+def _year_of(g: dict[str, str | None], pub: date | None) -> tuple[int | None, int | None]:
+    """The year (absolute, Chinese-numeral or relative to ``pub``) and the end year of a range."""
     if g["ya"]:
-        y = int(g["ya"])
-        y2 = int(g["ya2"]) if g["ya2"] else None
-    elif g["yc"]:
-        y = _num(g["yc"])
-    elif rel and pub is not None:
-        y = pub.year + _REL_YEAR[g["yr"]]
-    has_year = g["ya"] or g["yc"] or rel
-    m, m2, d, d2 = _num(g["m"]), _num(g["m2"]), _num(g["d"]), _num(g["d2"])
+        return int(g["ya"]), (int(g["ya2"]) if g["ya2"] else None)
+    if g["yc"]:
+        return _num(g["yc"]), None
+    if g["yr"] is not None and pub is not None:
+        return pub.year + _REL_YEAR[g["yr"]], None
+    return None, None
+
+
+def _check_month_and_days(m: int | None, m2: int | None, d: int | None, d2: int | None) -> None:
+    """Raise ``_Invalid`` for a month outside 1–12 or a day no year has in that month."""
     for mm in (m, m2):
         if mm is not None and not 1 <= mm <= 12:
             raise _Invalid
@@ -261,23 +265,27 @@ def _point(g: dict[str, str | None], pub: date | None) -> tuple[dict, str | None
         for dd in (d, d2):
             if dd is not None and not 1 <= dd <= _days(None, m):
                 raise _Invalid
-    anchored = rel or (m is not None and not has_year)
-    if m is not None and not has_year and pub is not None:
-        y = resolve_year(m, d, pub)
-    parts = {"y": y, "m": m, "d": d, "grain": "day" if d else "month", "rel": rel, "anc": anchored}
-    if m is not None:
-        parts["rng"] = m2 is not None or d2 is not None
-        if y is None:
-            return parts, None, None
-        if d is not None and d > _days(y, m) or d2 is not None and d2 > _days(y, m):
-            if has_year and not rel:
-                raise _Invalid  # 2023年2月29日
-            return parts, None, None
-        if m2 is not None:  # 1—5月
-            return parts, _fmt(y, m), _fmt(y if m2 >= m else y + 1, m2)
-        if d2 is not None:  # 3月14—16日
-            return parts, _fmt(y, m, d), _fmt(y, m, d2)
-        return parts, _fmt(y, m, d), None
+
+
+def _month_point(parts: _Parts, m: int, m2: int | None, d: int | None, d2: int | None, absolute: bool) -> _Point:
+    """A month with its year, maybe a day and the end of a range (1—5月, 3月14—16日)."""
+    y = parts["y"]
+    parts["rng"] = m2 is not None or d2 is not None
+    if y is None:
+        return parts, None, None
+    if d is not None and d > _days(y, m) or d2 is not None and d2 > _days(y, m):
+        if absolute:
+            raise _Invalid  # 2023年2月29日
+        return parts, None, None
+    if m2 is not None:  # 1—5月
+        return parts, _fmt(y, m), _fmt(y if m2 >= m else y + 1, m2)
+    if d2 is not None:  # 3月14—16日
+        return parts, _fmt(y, m, d), _fmt(y, m, d2)
+    return parts, _fmt(y, m, d), None
+
+
+def _year_part_point(parts: _Parts, g: dict[str, str | None], y: int | None, y2: int | None) -> _Point:
+    """A year alone or with a part of it: 今年前5月, 上半年, 年底, 2022—2024年, 2024年."""
     parts["grain"] = "month"
     if g["first"]:  # 今年前5月
         n = _num(g["first"])
@@ -294,6 +302,38 @@ def _point(g: dict[str, str | None], pub: date | None) -> tuple[dict, str | None
             raise _Invalid
         return parts | {"rng": True}, _fmt(int(g["ya"] or 0)), _fmt(y2)
     return parts, (_fmt(y) if y else None), None
+
+
+def _year_point(g: dict[str, str | None], pub: date | None) -> _Point:
+    """A year (absolute, Chinese-numeral or relative), maybe followed by month, day, parts, ranges."""
+    rel = g["yr"] is not None
+    y, y2 = _year_of(g, pub)
+    has_year = bool(g["ya"] or g["yc"] or rel)
+    m, m2, d, d2 = _num(g["m"]), _num(g["m2"]), _num(g["d"]), _num(g["d2"])
+    _check_month_and_days(m, m2, d, d2)
+    anchored = rel or (m is not None and not has_year)
+    if m is not None and not has_year and pub is not None:
+        y = resolve_year(m, d, pub)
+    parts: _Parts = {"y": y, "m": m, "d": d, "grain": "day" if d else "month", "rel": rel, "anc": anchored}
+    if m is not None:
+        return _month_point(parts, m, m2, d, d2, has_year and not rel)
+    return _year_part_point(parts, g, y, y2)
+
+
+def _point(g: dict[str, str | None], pub: date | None) -> _Point:
+    """Resolve the groups of one ``_POINT`` match.
+
+    Returns the parts (y, m, d, grain, relative, anchored), the value and the range end.
+    """
+    if g["iso"]:
+        return _iso_point(g)
+    if g["dr"]:
+        return _relative_day_point(g["dr"], pub)
+    if g["mr"]:
+        return _relative_month_point(g, g["mr"], pub)
+    if g["bare"]:
+        return _year_end_point(pub)
+    return _year_point(g, pub)
 
 
 def _range_end(parts: dict, t: re.Match[str]) -> str | None:

@@ -1,0 +1,98 @@
+"""The word lists under ``kg/lexicons`` (package data), each loaded once per process.
+
+One entry a line; lines starting with ``#`` are comments (every file starts with a header saying what
+the list is and where its words come from). A tab separates an entry from its value in ``.tsv``
+files and in lists that mark some entries (``word<TAB>weak``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+__all__ = ["words", "entries", "table", "chars", "longest_first", "longest_suffix"]
+
+
+def _lines(name: str) -> list[str]:
+    text = files("kg.lexicons").joinpath(name).read_text(encoding="utf-8")
+    return [s for line in text.splitlines() if (s := line.rstrip()) and not s.lstrip().startswith("#")]
+
+
+@cache
+def words(name: str) -> frozenset[str]:
+    """The first column of each entry of lexicon file ``name``.
+
+    Examples
+    --------
+    >>> "说" in words("speech_verbs.txt")
+    True
+    """
+    return frozenset(line.split("\t")[0].strip() for line in _lines(name))
+
+
+@cache
+def entries(name: str) -> tuple[str, ...]:
+    """The first column of each entry of lexicon file ``name``, in the file's order.
+
+    For lists whose order matters (the first match wins, or a regular expression alternation).
+
+    Examples
+    --------
+    >>> entries("speech_verbs.txt")[:2]
+    ('说', '说道')
+    """
+    return tuple(line.split("\t")[0].strip() for line in _lines(name))
+
+
+@cache
+def table(name: str) -> dict[str, str]:
+    """``{entry: second column}`` of lexicon file ``name`` (empty string when absent)."""
+    out: dict[str, str] = {}
+    for line in _lines(name):
+        parts = line.split("\t")
+        out[parts[0].strip()] = parts[1].strip() if len(parts) > 1 else ""
+    return out
+
+
+def chars(key: str) -> str:
+    """The characters of set ``key`` of ``char_classes.tsv`` (a string, for ``in`` tests and regex classes).
+
+    Examples
+    --------
+    >>> "项" in chars("count_measures")
+    True
+    """
+    return table("char_classes.tsv")[key]
+
+
+@cache
+def longest_first(name: str) -> tuple[str, ...]:
+    """Entries of ``name`` sorted longest first (then alphabetically, for determinism)."""
+    return tuple(sorted(words(name), key=lambda w: (-len(w), w)))
+
+
+@cache
+def _last_chars(name: str) -> frozenset[str]:
+    return frozenset(w[-1] for w in words(name) if w)
+
+
+@cache
+def _max_len(name: str) -> int:
+    return max((len(w) for w in words(name)), default=0)
+
+
+def longest_suffix(text: str, name: str) -> str | None:
+    """The longest entry of lexicon ``name`` that ``text`` ends with, or None.
+
+    Examples
+    --------
+    >>> longest_suffix("某某市总工会", "org_suffixes.txt")
+    '总工会'
+    """
+    if not text or text[-1] not in _last_chars(name):
+        return None
+    entries = words(name)
+    for k in range(min(_max_len(name), len(text)), 0, -1):
+        if text[-k:] in entries:
+            return text[-k:]
+    return None
