@@ -19,6 +19,8 @@ __all__ = [
     "OutputLocked",
     "NothingToBuild",
     "SchemaError",
+    "EntityNotFound",
+    "ModelError",
 ]
 
 
@@ -80,3 +82,14 @@ class SchemaError(KGError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class EntityNotFound(KGError, LookupError):
+    """No entity of a graph has the given name, alias or IRI."""
+
+    def __str__(self) -> str:  # LookupError would not quote, but keep one form for all
+        return str(self.args[0]) if self.args else ""
+
+
+class ModelError(KGError):
+    """A shipped model file is missing, unreadable or does not match this version of kg."""

@@ -18,8 +18,16 @@ from rdflib import Graph, Literal, URIRef
 
 from kg.errors import StoreError
 from kg.ns import KGO, PREFIXES, RDF, RDFS, SKOS
-from kg.rdf import ONTOLOGY_PATH, _escape_string, atomic_write, canonical_turtle, fact_iri, new_graph
-from kg.schema import schema
+from kg.rdf import (
+    ONTOLOGY_PATH,
+    _escape_string,
+    atomic_write,
+    canonical_turtle,
+    fact_iri,
+    load_ontology,
+    new_graph,
+)
+from kg.schema import ontology_files, schema
 from kg.store import Store
 
 if TYPE_CHECKING:
@@ -206,5 +214,13 @@ def write_exports(graph: Graph | Store, out_dir: str | os.PathLike[str]) -> list
     out = Path(out_dir)
     return [
         export(graph, "ttl", out / "kg.ttl"),
-        atomic_write(out / "ontology.ttl", ONTOLOGY_PATH.read_bytes()),
+        atomic_write(out / "ontology.ttl", _ontology_bytes()),
     ]
+
+
+def _ontology_bytes() -> bytes:
+    """The ontology in force: the package's file as it is, or, with extensions
+    (:func:`kg.schema.extended`, ``kg.ontology`` plugins), all of them as canonical Turtle."""
+    if ontology_files() == (ONTOLOGY_PATH,):
+        return ONTOLOGY_PATH.read_bytes()
+    return canonical_turtle(load_ontology()).encode("utf-8")

@@ -285,3 +285,13 @@ def test_a_new_event_type_is_an_ontology_change_and_one_event_component(strike_e
 def test_the_extended_types_reach_the_shapes(product_type: None) -> None:
     shapes = load_shapes()
     assert NEW.Product in set(shapes.objects(URIRef("https://w3id.org/kg-news/shapes#EntityShape"), SH.targetClass))
+
+
+def test_the_exported_ontology_is_the_one_in_force(product_type: None, tmp_path: Path) -> None:
+    from kg.export import write_exports
+
+    g, _ = build("林晓峰说，星河7型已上市。")
+    write_exports(g, tmp_path)
+    exported = Graph().parse(tmp_path / "ontology.ttl", format="turtle")
+    assert (NEW.Product, RDF.type, KGO.EntityType) in exported
+    assert (KGO.Person, RDF.type, KGO.EntityType) in exported

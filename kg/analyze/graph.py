@@ -36,7 +36,7 @@ import networkx as nx
 import rdflib
 from rdflib import Literal, URIRef
 
-from kg.errors import KGError
+from kg.errors import EntityNotFound
 from kg.ns import KGO, NIF, PROV, RDF, RDFS, SDO, SKOS
 from kg.schema import EVENT, schema
 
@@ -65,13 +65,6 @@ _TYPE_IRIS: dict[URIRef, str] = {t.iri: t.name for t in schema().entity_types}
 _REL_IRIS: dict[URIRef, str] = {p.iri: p.name for p in schema().predicates if not p.literal}
 # the event types of the schema; used when a graph lacks their rdfs:subClassOf triples
 _EVENT_IRIS: tuple[URIRef, ...] = tuple(e.iri for e in schema().event_types)
-
-
-class EntityNotFound(KGError, LookupError):
-    """No entity has the given name, alias or IRI."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)
