@@ -13,6 +13,7 @@ import jieba
 import pycrfsuite
 
 from kg.extract.registry import register
+from kg.lexicons import chars
 from kg.model import Mention
 from kg.schema import ORGANIZATION, PERSON, PLACE
 
@@ -219,6 +220,7 @@ def load_lexicon(directory: Path = _LEXICONS) -> Lexicon:
                    lists.get("place_abbr", set()), ethnic)
 
 
+_NUMERALS = frozenset(chars("numerals"))
 _NORM_CACHE: dict[str, str] = {}
 _TYPE_CACHE: dict[str, str] = {}
 
@@ -244,7 +246,7 @@ def _ctype(ch: str) -> str:
     if t is None:
         if _HAN.match(ch):
             t = "H"
-        elif ch.isdigit() or ch in "〇零一二三四五六七八九十百千万亿":
+        elif ch.isdigit() or ch in _NUMERALS:
             t = "D" if ch.isdigit() else "N"
         elif ch.isalpha():
             t = "L"
@@ -347,12 +349,28 @@ def sentence_features(text: str) -> list[list[str]]:
     n = len(text)
     if n == 0:
         return []
-    chars = [_norm(ch) for ch in text]
-    types = [_ctype(ch) for ch in chars]
-    c = ["<s3>", "<s2>", "<s1>", *chars, "</s1>", "</s2>", "</s3>"]
+    normed = [_norm(ch) for ch in text]
+    types = [_ctype(ch) for ch in normed]
+    c = ["<s3>", "<s2>", "<s1>", *normed, "</s1>", "</s2>", "</s3>"]
     t = ["B", "B", "B", *types, "E", "E", "E"]
     gz0, o0, q0, e = lexicon_codes(text)
     g = ["^", *gz0, "$"]
+    feats = _char_features(text, lex, c, t, g, o0, q0, e)
+    words = seg.cut(text)
+    infos = [word_info(w) for w in words]
+    pos = 0
+    for wi, w in enumerate(words):
+        wfeat = _word_context(words, infos, wi)
+        pos = _add_word(feats, lex, w, infos[wi][0], wfeat, pos, c, t, g)
+    if pos != n:  # jieba must return a partition of the text
+        raise RuntimeError("segmentation does not cover the text")
+    return feats
+
+
+def _char_features(text: str, lex: Lexicon, c: list[str], t: list[str], g: list[str], o0: list[str],
+                   q0: list[str], e: list[str]) -> list[list[str]]:
+    """The features of each character that do not depend on jieba (window, classes, lexicon codes)."""
+    n = len(text)
     o = [*o0, "$"]
     q = [*q0, "$"]
     ab = lex.place_abbr
@@ -383,82 +401,69 @@ def sentence_features(text: str) -> list[list[str]]:
         ["ab=" + a[i - 1] + a[i] + a[i + 1] for i in range(1, n + 1)],
         ["eth=" + x[0] for x in e],
     ]
-    feats: list[list[str]] = [["bias", *row] for row in zip(*cols, strict=True)]
+    return [["bias", *row] for row in zip(*cols, strict=True)]
 
-    words = seg.cut(text)
+
+#: word_info flags of the words around a word: (offset, flag index, feature).
+_NEIGHBOUR_FLAGS = ((1, 1, "norg"), (1, 2, "nloc"), (1, 3, "ntitle"), (2, 1, "nnorg"), (2, 2, "nnloc"))
+
+
+def _word_context(words: list[str], infos: list[tuple[str, bool, bool, bool]], wi: int) -> list[str]:
+    """Features every character of word ``wi`` shares: the words around it and lexicon flags."""
     nw = len(words)
-    wtag: list[str] = []
-    worg: list[bool] = []
-    wplace: list[bool] = []
-    wtitle: list[bool] = []
-    for w in words:
-        info = word_info(w)
-        wtag.append(info[0])
-        worg.append(info[1])
-        wplace.append(info[2])
-        wtitle.append(info[3])
+    w = words[wi]
+    ptag = infos[wi - 1][0] if wi > 0 else "BOS"
+    ntag = infos[wi + 1][0] if wi + 1 < nw else "EOS"
+    wfeat = [
+        "pwt=" + ptag, "nwt=" + ntag, "pnwt=" + ptag + "|" + ntag,
+        "pw=" + (words[wi - 1] if wi > 0 else "BOS"),
+        "nw=" + (words[wi + 1] if wi + 1 < nw else "EOS"),
+    ]
+    if len(w) > 1:
+        wfeat.append("w=" + w)
+    if infos[wi][1]:
+        wfeat.append("orgw")
+    if infos[wi][2]:
+        wfeat.append("locw")
+    wfeat.extend(f for off, k, f in _NEIGHBOUR_FLAGS if wi + off < nw and infos[wi + off][k])
+    if wi > 0 and infos[wi - 1][3]:
+        wfeat.append("ptitle")
+    if infos[wi][3]:
+        wfeat.append("title")
+    return wfeat
 
+
+def _add_word(feats: list[list[str]], lex: Lexicon, w: str, tag: str, wfeat: list[str], pos: int,
+              c: list[str], t: list[str], g: list[str]) -> int:
+    """Add the features of word ``w`` (starting at character ``pos``) to its characters; the next ``pos``."""
+    n = len(feats)
+    L = len(w)
+    lb = str(L) if L < 5 else "5"
     sur1 = lex.surnames1
     sur2 = lex.surnames2
-    pos = 0
-    for wi, w in enumerate(words):
-        L = len(w)
-        lb = str(L) if L < 5 else "5"
-        tag = wtag[wi]
-        ptag = wtag[wi - 1] if wi > 0 else "BOS"
-        ntag = wtag[wi + 1] if wi + 1 < nw else "EOS"
-        wfeat = [
-            "pwt=" + ptag, "nwt=" + ntag, "pnwt=" + ptag + "|" + ntag,
-            "pw=" + (words[wi - 1] if wi > 0 else "BOS"),
-            "nw=" + (words[wi + 1] if wi + 1 < nw else "EOS"),
-        ]
-        if L > 1:
-            wfeat.append("w=" + w)
-        if worg[wi]:
-            wfeat.append("orgw")
-        if wplace[wi]:
-            wfeat.append("locw")
-        if wi + 1 < nw:
-            if worg[wi + 1]:
-                wfeat.append("norg")
-            if wplace[wi + 1]:
-                wfeat.append("nloc")
-            if wtitle[wi + 1]:
-                wfeat.append("ntitle")
-            if wi + 2 < nw:
-                if worg[wi + 2]:
-                    wfeat.append("nnorg")
-                if wplace[wi + 2]:
-                    wfeat.append("nnloc")
-        if wi > 0 and wtitle[wi - 1]:
-            wfeat.append("ptitle")
-        if wtitle[wi]:
-            wfeat.append("title")
-        for k in range(L):
-            if pos >= n:
-                break
-            p = "S" if L == 1 else ("B" if k == 0 else ("E" if k == L - 1 else "M"))
-            f = feats[pos]
-            f.append("wp=" + p + lb)
-            f.append("wt=" + tag + p)
-            f.extend(wfeat)
-            j = pos + 3
-            c0 = c[j]
-            cm1 = c[j - 1]
-            if c0 in sur1:
-                f.append("sur")
-                f.append("sur|" + p + lb)
-                f.append("surg|" + g[pos + 2][0] + t[j + 1] + t[j + 2])
-            if cm1 in sur1:
-                f.append("psur")
-            if c0 + c[j + 1] in sur2:
-                f.append("sur2")
-            if cm1 + c0 in sur2:
-                f.append("psur2")
-            pos += 1
-    if pos != n:  # jieba must return a partition of the text
-        raise RuntimeError("segmentation does not cover the text")
-    return feats
+    for k in range(L):
+        if pos >= n:
+            break
+        p = "S" if L == 1 else ("B" if k == 0 else ("E" if k == L - 1 else "M"))
+        f = feats[pos]
+        f.append("wp=" + p + lb)
+        f.append("wt=" + tag + p)
+        f.extend(wfeat)
+        j = pos + 3
+        c0 = c[j]
+        cm1 = c[j - 1]
+        if c0 in sur1:
+            f.append("sur")
+            f.append("sur|" + p + lb)
+            f.append("surg|" + g[pos + 2][0] + t[j + 1] + t[j + 2])
+        if cm1 in sur1:
+            f.append("psur")
+        if c0 + c[j + 1] in sur2:
+            f.append("sur2")
+        if cm1 + c0 in sur2:
+            f.append("psur2")
+        pos += 1
+    return pos
 
 
 def split_chunks(text: str, max_len: int = MAX_CHUNK) -> Iterator[tuple[int, int]]:
@@ -529,7 +534,7 @@ def spans_from_labels(labels: Sequence[str]) -> list[tuple[int, int, str]]:
 
 
 #: Generic place words that end a place name and never start one (江北 | 省青禾县 -> 江北省 | 青禾县).
-_PLACE_GENERIC = frozenset("省市县区州盟旗镇乡村")
+_PLACE_GENERIC = frozenset(chars("place_generic"))
 
 
 def repair_labels(text: str, labels: Sequence[str]) -> list[str]:

@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib.resources import files
 
+from kg.lexicons import chars, entries, table
 from kg.model import Author
 
 __all__ = ["parse_byline_line", "parse_inline_byline", "parse_trailing_credit"]
 
 _NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·•]{1,9}"
 _SPACE = " \t\u3000\u00a0"
+_SLASHES = ("/", "／")
+
+#: Role labels of authors (the second column of byline_roles.tsv).
+AUTHOR, PHOTOGRAPHER, REPORTER = "作者", "摄影", "记者"
+#: The photo credit after a name (X 摄, 新华社发（X 摄）).
+_PHOTO = "摄"
+#: Credit words with a slash (文/ X, X/图).
+_SLASH_CREDITS = entries("byline_slash_credits.txt")
+#: Credit words that give their role to the names before them.
+_POSTFIX = (_PHOTO, *_SLASH_CREDITS)
 
 
 @lru_cache(maxsize=1)
 def _roles() -> tuple[tuple[str, str], ...]:
-    text = files("kg.lexicons").joinpath("byline_roles.tsv").read_text(encoding="utf-8")
-    pairs = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        marker, role = line.split("\t")
-        pairs.append((marker.strip(), role.strip()))
-    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+    """(marker, role) of byline_roles.tsv, longest marker first."""
+    return tuple(sorted(table("byline_roles.tsv").items(), key=lambda p: -len(p[0])))
 
 
 def _is_name(s: str) -> bool:
@@ -42,75 +46,97 @@ def _tokens(text: str, base: int) -> list[tuple[str, int, int]]:
     return out
 
 
-def _parse_tokens(tokens: list[tuple[str, int, int]], default_role: str = "作者") -> list[Author] | None:
-    """Authors from byline tokens, or None when the tokens are not a byline."""
-    roles = _roles()
-    authors: list[Author] = []
-    role: str | None = None
-    pending: list[tuple[str, int, int]] = []  # names seen before any marker
-    saw_marker = False
-    slash_before = False
-    for i, (tok, s, e) in enumerate(tokens):
-        if tok in ("/", "／"):
-            slash_before = True
-            continue
-        # a bare role word after a slash ("X/文") or "X 摄" gives the role to the names before it
-        bare = dict((m, r) for m, r in roles).get(tok)
-        if bare is not None and (slash_before or tok in ("摄", "文", "图")) and (pending or authors):
-            saw_marker = True
-            targets = pending or [a for a in authors if a.role == role]
-            if pending:
-                authors.extend(Author(n, bare, ns, ne) for n, ns, ne in pending)
-                pending = []
-            else:
-                authors = [Author(a.name, bare, a.start, a.end) if a in targets else a for a in authors]
-            slash_before = False
-            continue
-        slash_before_tok = slash_before
-        slash_before = False
-        matched = False
-        for marker, r in roles:
-            if tok.startswith(marker) and marker not in ("摄", "文", "图"):
-                saw_marker = True
-                if pending:
-                    authors.extend(Author(n, default_role, ns, ne) for n, ns, ne in pending)
-                    pending = []
-                role = r
+class _Byline:
+    """The authors of byline tokens read so far, and the role the next names get."""
+
+    def __init__(self, default_role: str) -> None:
+        self.roles = _roles()
+        self.role_of = dict(self.roles)
+        self.default_role = default_role
+        self.authors: list[Author] = []
+        self.role: str | None = None
+        self.pending: list[tuple[str, int, int]] = []  # names seen before any marker
+        self.saw_marker = False
+        self.slash_before = False
+
+    def flush(self, role: str) -> None:
+        """The names seen before any marker get ``role``."""
+        self.authors.extend(Author(n, role, ns, ne) for n, ns, ne in self.pending)
+        self.pending = []
+
+    def bare_role(self, tok: str) -> bool:
+        """A bare role word after a slash ("X/文") or "X 摄" gives the role to the names before it."""
+        bare = self.role_of.get(tok)
+        if bare is None or not (self.slash_before or tok in _POSTFIX) or not (self.pending or self.authors):
+            return False
+        self.saw_marker = True
+        if self.pending:
+            self.flush(bare)
+        else:
+            targets = [a for a in self.authors if a.role == self.role]
+            self.authors = [Author(a.name, bare, a.start, a.end) if a in targets else a for a in self.authors]
+        self.slash_before = False
+        return True
+
+    def marker(self, tok: str, s: int, e: int, slash_before: bool) -> bool | None:
+        """A role marker, maybe glued to a name (记者孙立): True; not one: False; None: no byline."""
+        for marker, r in self.roles:
+            if tok.startswith(marker) and marker not in _POSTFIX:
+                self.saw_marker = True
+                self.flush(self.default_role)
+                self.role = r
                 rest = tok[len(marker):]
                 if rest:
-                    if rest.endswith("摄") and _is_name(rest[:-1]):
-                        authors.append(Author(rest[:-1], "摄影", s + len(marker), e - 1))
+                    if rest.endswith(_PHOTO) and _is_name(rest[:-1]):
+                        self.authors.append(Author(rest[:-1], PHOTOGRAPHER, s + len(marker), e - 1))
                     elif _is_name(rest):
-                        authors.append(Author(rest, r, s + len(marker), e))
+                        self.authors.append(Author(rest, r, s + len(marker), e))
                     else:
                         return None
-                matched = True
+                return True
+            if marker in _SLASH_CREDITS and slash_before is False and tok == marker:
                 break
-            if marker in ("文", "图") and slash_before_tok is False and tok == marker:
-                break
-        if matched:
-            continue
-        if tok in ("文", "图") and i + 1 < len(tokens) and tokens[i + 1][0] in ("/", "／"):
-            role = "作者" if tok == "文" else "摄影"
-            saw_marker = True
-            continue
-        if tok.endswith("摄") and _is_name(tok[:-1]):
-            saw_marker = True
-            authors.extend(Author(n, default_role, ns, ne) for n, ns, ne in pending)
-            pending = []
-            authors.append(Author(tok[:-1], "摄影", s, e - 1))
-            continue
-        if _is_name(tok):
-            if role is None:
-                pending.append((tok, s, e))
-            else:
-                authors.append(Author(tok, role, s, e))
-            continue
+        return False
+
+    def token(self, tokens: list[tuple[str, int, int]], i: int) -> bool:
+        """Read token ``i``; False when it belongs to no byline."""
+        tok, s, e = tokens[i]
+        if tok in _SLASHES:
+            self.slash_before = True
+            return True
+        if self.bare_role(tok):
+            return True
+        slash_before, self.slash_before = self.slash_before, False
+        matched = self.marker(tok, s, e, slash_before)
+        if matched is not None and matched:
+            return True
+        if matched is None:
+            return False
+        if tok in _SLASH_CREDITS and i + 1 < len(tokens) and tokens[i + 1][0] in _SLASHES:
+            self.role = self.role_of[tok]  # 文/ X, 图/ X
+            self.saw_marker = True
+            return True
+        if tok.endswith(_PHOTO) and _is_name(tok[:-1]):
+            self.saw_marker = True
+            self.flush(self.default_role)
+            self.authors.append(Author(tok[:-1], PHOTOGRAPHER, s, e - 1))
+            return True
+        if not _is_name(tok):
+            return False
+        if self.role is None:
+            self.pending.append((tok, s, e))
+        else:
+            self.authors.append(Author(tok, self.role, s, e))
+        return True
+
+
+def _parse_tokens(tokens: list[tuple[str, int, int]], default_role: str = AUTHOR) -> list[Author] | None:
+    """Authors from byline tokens, or None when the tokens are not a byline."""
+    byline = _Byline(default_role)
+    if not all(byline.token(tokens, i) for i in range(len(tokens))) or not byline.saw_marker:
         return None
-    if not saw_marker:
-        return None
-    authors.extend(Author(n, default_role, ns, ne) for n, ns, ne in pending)
-    return authors or None
+    byline.flush(default_role)
+    return byline.authors or None
 
 
 def parse_byline_line(line: str, base: int = 0) -> list[Author] | None:
@@ -143,7 +169,7 @@ def parse_byline_line(line: str, base: int = 0) -> list[Author] | None:
 
 
 _INLINE = re.compile(
-    r"^[ \t\u3000]*((?:本报|新华社|中新社|人民网|新华网)[\u4e00-\u9fff0-9]{0,14}?(?:讯|电))\s*"
+    rf"^[ \t\u3000]*((?:{'|'.join(entries('dateline_sources.txt'))})[\u4e00-\u9fff0-9]{{0,14}}?[{chars('dateline_ends')}])\s*"
     r"[（(]([^（）()]{2,60})[）)]")
 
 
@@ -159,13 +185,13 @@ def parse_inline_byline(line: str, base: int = 0) -> tuple[list[Author], int] | 
     m = _INLINE.match(line)
     if not m:
         return None
-    authors = _parse_tokens(_tokens(m.group(2), base + m.start(2)), default_role="记者")
+    authors = _parse_tokens(_tokens(m.group(2), base + m.start(2)), default_role=REPORTER)
     if not authors:
         return None
     return authors, base + m.end()
 
 
-_TRAILING = re.compile(r"[（(]\s*((?:[\u4e00-\u9fff]{0,6}记者\s*)?[\u4e00-\u9fff·、 \u3000]{2,30}?)\s*摄\s*[）)]\s*$")
+_TRAILING = re.compile(rf"[（(]\s*((?:[\u4e00-\u9fff]{{0,6}}{REPORTER}\s*)?[\u4e00-\u9fff·、 \u3000]{{2,30}}?)\s*{_PHOTO}\s*[）)]\s*$")
 
 
 def parse_trailing_credit(line: str, base: int = 0) -> tuple[list[Author], int] | None:
@@ -174,7 +200,7 @@ def parse_trailing_credit(line: str, base: int = 0) -> tuple[list[Author], int] 
     if not m or m.start() == 0:
         return None
     toks = _tokens(m.group(1), base + m.start(1))
-    authors = _parse_tokens(toks + [("摄", base + m.end(1), base + m.end(1))])
+    authors = _parse_tokens(toks + [(_PHOTO, base + m.end(1), base + m.end(1))])
     if not authors:
         return None
     return authors, base + m.start()

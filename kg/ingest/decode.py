@@ -195,6 +195,31 @@ def decode(data: bytes, path: str = "<bytes>") -> Decoded:
     """
     if not data.strip():
         raise SourceError(path, "empty file")
+    with_bom = _with_bom(data, path)
+    if with_bom is not None:
+        return with_bom
+    if _looks_binary(data):  # zero bytes or controls: UTF-16 (whose Chinese has byte values < 32) or binary
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise SourceError(path, "binary file, not text")
+        _not_chinese(path, utf16.text, utf16.encoding)
+        return utf16
+    found = _utf8(data, path)
+    if found is not None:
+        return found
+    best, lone = _chinese_decoding(data)
+    if best is not None:
+        return best
+    # UTF-8 Chinese text with a few damaged bytes
+    text, bad, first = _count_errors(data)
+    if bad <= max(1, len(text) // 200) and _reads_as_chinese(text):
+        return Decoded(text, "utf-8", (f"{bad} invalid UTF-8 byte sequence{'s' if bad > 1 else ''} replaced "
+                                       f"by U+FFFD (the first at byte {first})",))
+    return _other(data, path, first, lone)
+
+
+def _with_bom(data: bytes, path: str) -> Decoded | None:
+    """The text of ``data`` when it starts with a byte order mark, else None."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             if enc == "utf-8-sig":
@@ -209,17 +234,13 @@ def decode(data: bytes, path: str = "<bytes>") -> Decoded:
                 raise SourceError(path, f"not {enc} text (control or unassigned characters after its byte order mark)")
             _not_chinese(path, text, enc)
             return Decoded(text, enc)
-    if _looks_binary(data):  # zero bytes or controls: UTF-16 (whose Chinese has byte values < 32) or binary
-        utf16 = _utf16_without_bom(data)
-        if utf16 is None:
-            raise SourceError(path, "binary file, not text")
-        _not_chinese(path, utf16.text, utf16.encoding)
-        return utf16
-    found = _utf8(data, path)
-    if found is not None:
-        return found
-    # not UTF-8: a Chinese encoding whose text reads as Chinese (UTF-16 of Chinese without
-    # ASCII has no zero byte)
+    return None
+
+
+def _chinese_decoding(data: bytes) -> tuple[Decoded | None, Decoded | None]:
+    """Not UTF-8: the Chinese encoding whose text reads best as Chinese (UTF-16 of Chinese without
+    ASCII has no zero byte), and, when none does, the decoding of a text with too few Chinese
+    characters side by side to tell (2025年第3版) whose characters are the most common."""
     best: tuple[float, str, str] | None = None
     lone: tuple[float, Decoded] | None = None
     for enc in _CHINESE + (("utf-16-le", "utf-16-be") if len(data) % 2 == 0 else ()):
@@ -237,14 +258,7 @@ def decode(data: bytes, path: str = "<bytes>") -> Decoded:
             common = _char_score(text)
             if lone is None or common > lone[0]:
                 lone = (common, Decoded(text, enc))
-    if best is not None:
-        return Decoded(best[2], best[1])
-    # UTF-8 Chinese text with a few damaged bytes
-    text, bad, first = _count_errors(data)
-    if bad <= max(1, len(text) // 200) and _reads_as_chinese(text):
-        return Decoded(text, "utf-8", (f"{bad} invalid UTF-8 byte sequence{'s' if bad > 1 else ''} replaced "
-                                       f"by U+FFFD (the first at byte {first})",))
-    return _other(data, path, first, lone[1] if lone else None)
+    return (Decoded(best[2], best[1]) if best is not None else None), (lone[1] if lone else None)
 
 
 def _utf8(data: bytes, path: str, bom_length: int = 0) -> Decoded | None:
