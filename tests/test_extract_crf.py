@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kg.errors import ModelError
 from kg.extract.crf import (
     MODEL_PATH,
     TYPE_MAP,
@@ -129,8 +130,15 @@ def test_tagger_labels_match_mentions():
     assert len(labels) == len(SENT_PER_ORG)
     spans = [(a, b, TYPE_MAP[t]) for a, b, t in spans_from_labels(labels)]
     assert spans == [(m.start, m.end, m.type) for m in tagger.tag(SENT_PER_ORG)]
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(ModelError, match="train_crf"):
         CRFTagger(MODEL_PATH.with_name("missing.crfsuite"))
+
+
+def test_an_unreadable_model_is_a_model_error(tmp_path):
+    bad = tmp_path / "bad.crfsuite"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="not a readable CRF model"):
+        CRFTagger(bad)
 
 
 def test_features_one_list_per_char():

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kg.errors import ModelError
 from kg.extract.crf import spans_from_labels
 from kg.extract.ensemble import EnsembleTagger
 from kg.extract.lstm import (
@@ -106,13 +107,17 @@ def test_model_of_another_label_set_is_refused(tmp_path):
     meta["flags"] = meta["flags"][:-1]
     arrays["meta"] = np.array(json.dumps(meta))
     np.savez(path, **arrays)
-    with pytest.raises(ValueError, match="do not match"):
+    with pytest.raises(ModelError, match="do not match"):
         BiLSTMTagger(path)
 
 
 def test_missing_model_names_the_training_command(tmp_path):
-    with pytest.raises(FileNotFoundError, match="train_lstm"):
+    with pytest.raises(ModelError, match="training.student"):
         BiLSTMTagger(tmp_path / "none.npz")
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="not a readable BiLSTM model"):
+        BiLSTMTagger(bad)
 
 
 def _brute_force(em, trans, start, end):

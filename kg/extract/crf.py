@@ -12,6 +12,7 @@ from typing import TypeVar
 import jieba
 import pycrfsuite
 
+from kg.errors import ModelError
 from kg.extract.registry import register
 from kg.lexicons import chars
 from kg.model import Mention
@@ -571,10 +572,13 @@ class CRFTagger:
     def __init__(self, model_path: str | Path = MODEL_PATH, component: str = "crf") -> None:
         path = Path(model_path)
         if not path.is_file():
-            raise FileNotFoundError(f"CRF model not found: {path} (train it: python -m training.train_crf)")
+            raise ModelError(f"CRF model not found: {path} (train it: python -m training.train_crf)")
         self.component = component
         self._tagger = pycrfsuite.Tagger()
-        self._tagger.open(str(path))
+        try:
+            self._tagger.open(str(path))
+        except (OSError, ValueError) as e:  # crfsuite cannot read the file
+            raise ModelError(f"{path}: not a readable CRF model ({e})") from e
         self._lock = threading.Lock()
         _resources()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kg.errors import ModelError
 from kg.extract.crf import (
     _HAN,
     TYPE_MAP,
@@ -284,18 +285,20 @@ class BiLSTMTagger:
     def __init__(self, model_path: str | Path = LSTM_MODEL_PATH, component: str = "bilstm") -> None:
         path = Path(model_path)
         if not path.is_file():
-            raise FileNotFoundError(
-                f"BiLSTM model not found: {path} (train it: python -m training.train_lstm)")
+            raise ModelError(f"BiLSTM model not found: {path} (train it: python -m training.student)")
         self.component = component
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(str(z["meta"]))
-            w = {k: z[k].astype(np.float32) for k in z.files if k != "meta"}
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["meta"]))
+                w = {k: z[k].astype(np.float32) for k in z.files if k != "meta"}
+        except (OSError, ValueError, KeyError) as e:  # not an npz, truncated, or no metadata
+            raise ModelError(f"{path}: not a readable BiLSTM model ({e})") from e
         for key in [k for k in w if k.endswith("_q")]:  # int8 rows with one scale each
             base = key[:-2]
             w[base] = w.pop(key) * w.pop(base + "_scale")[:, None]
         if tuple(meta["labels"]) != LABELS or tuple(meta["columns"]) != COLUMNS or tuple(
                 meta["flags"]) != FLAGS:
-            raise ValueError(f"{path}: model inputs do not match this version of kg")
+            raise ModelError(f"{path}: model inputs do not match this version of kg")
         self.vocab = [{s: i for i, s in enumerate(v)} for v in meta["vocab"]]
         self.emb = [w[f"emb_{c}"] for c in COLUMNS]
         h = meta["hidden"]
