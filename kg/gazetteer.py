@@ -6,7 +6,7 @@ import csv
 import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -19,23 +19,26 @@ LEVELS: tuple[str, ...] = ("country", "province", "city", "district", "foreign")
 #: Code of the ``country`` entry China, the parent of every province.
 _CHINA = "country:中国"
 
-# Suffixes stripped to derive short names, longest first. The last element of each pair is the
-# minimum length of the remainder (区/县 need two characters left: 忠县, 城区 keep no short form).
-_ETHNIC_SUFFIXES = ("自治区", "自治州", "自治县", "自治旗")
-_PLAIN_SUFFIXES: tuple[tuple[str, int], ...] = (
-    ("特别行政区", 2),
-    ("地区", 2),
-    ("新区", 2),
-    ("林区", 2),
-    ("特区", 2),
-    ("省", 2),
-    ("市", 2),
-    ("盟", 2),
-    ("区", 2),
-    ("县", 2),
-)
-# A short name of an autonomous division may also keep a one-character generic: 延边州, 本溪县.
-_ETHNIC_GENERIC = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
+#: The word that ends an ethnic group's name (回族, 壮族).
+_ETHNIC_WORD = "族"
+
+
+@cache
+def _suffixes() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, int], ...]]:
+    """The endings of ``division_suffixes.tsv``: ``((ethnic ending, generic), …)`` and
+    ``((plain ending, least remainder), …)``, in the file's order."""
+    ethnic: list[tuple[str, str]] = []
+    plain: list[tuple[str, int]] = []
+    text = files("kg.lexicons").joinpath("division_suffixes.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cols = line.rstrip("\n").split("\t")
+        if cols[1] == "ethnic":
+            ethnic.append((cols[0], cols[2] if len(cols) > 2 else ""))
+        else:
+            plain.append((cols[0], int(cols[1])))
+    return tuple(ethnic), tuple(plain)
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ def _strip_ethnic(stem: str) -> str:
     while changed:
         changed = False
         for g in groups:
-            for tail in (g + "族", g) if len(g) >= 2 else (g + "族",):
+            for tail in (g + _ETHNIC_WORD, g) if len(g) >= 2 else (g + _ETHNIC_WORD,):
                 if stem.endswith(tail) and len(stem) - len(tail) >= 2:
                     stem = stem[: -len(tail)]
                     changed = True
@@ -109,17 +112,18 @@ def short_names(name: str) -> tuple[str, ...]:
     >>> short_names("忠县"), short_names("东乡族自治县")
     ((), ('东乡', '东乡县'))
     """
-    for suffix in _ETHNIC_SUFFIXES:
+    ethnic, plain = _suffixes()
+    for suffix, generic in ethnic:
         if name.endswith(suffix) and len(name) > len(suffix):
             stem = name[: -len(suffix)]
             short = _strip_ethnic(stem)
-            if short == stem and stem.endswith("族") and len(stem) > 2:
+            if short == stem and stem.endswith(_ETHNIC_WORD) and len(stem) > 2:
                 short = stem[:-1]  # 东乡族自治县 -> 东乡
             out = [short]
-            if suffix in _ETHNIC_GENERIC:
-                out.append(short + _ETHNIC_GENERIC[suffix])
+            if generic:
+                out.append(short + generic)
             return tuple(s for s in out if s != name)
-    for suffix, keep in _PLAIN_SUFFIXES:
+    for suffix, keep in plain:
         if name.endswith(suffix) and len(name) - len(suffix) >= keep:
             return (name[: -len(suffix)],)
     return ()
