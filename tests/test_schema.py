@@ -89,6 +89,22 @@ def test_an_ontology_without_a_named_type_is_refused(tmp_path: Path) -> None:
         load_schema(bad)
 
 
+def test_only_the_schema_module_spells_the_entity_types() -> None:
+    import ast
+
+    root = Path(__file__).resolve().parent.parent / "kg"
+    spelled = set()
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = {id(n.body[0].value) for n in ast.walk(tree)
+                if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        if any(isinstance(n, ast.Constant) and n.value in schema().names and id(n) not in docs
+               for n in ast.walk(tree)):
+            spelled.add(path.relative_to(root).as_posix())
+    assert spelled == {"schema.py"}
+
+
 # --- every stage agrees with it ---------------------------------------------------------------------
 
 
