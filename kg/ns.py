@@ -74,6 +74,12 @@ class KGO(DefinedNamespace):
     participatedIn: URIRef
     organizer: URIRef
     implements: URIRef
+    founder: URIRef
+    alumniOf: URIRef
+    nationality: URIRef
+    birthPlace: URIRef
+    nativePlace: URIRef
+    formerlyWorkedFor: URIRef
     author: URIRef
     mentions: URIRef
     # event attributes

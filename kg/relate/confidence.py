@@ -32,6 +32,19 @@ __all__ = [
     "DIVISION_IN_DIVISION",
     "PARENT_BY_NAME",
     "PLACE_BY_NAME",
+    "POST_AFTER_VERB",
+    "POST_AFTER_NAME",
+    "POST_AFTER_IS",
+    "DATELINE",
+    "FOUNDER_VERB",
+    "FOUNDER_TITLE",
+    "HEADQUARTERS",
+    "ALUMNI",
+    "NATIONALITY_STATED",
+    "NATIONALITY_PEOPLE",
+    "NATIONALITY_PROFESSION",
+    "BIRTHPLACE",
+    "NATIVE_PLACE",
 ]
 
 #: A byline states the author's role (记者, 通讯员): certain.
@@ -82,3 +95,29 @@ DIVISION_IN_DIVISION = 0.9
 PARENT_BY_NAME = 0.75
 #: The most specific place an organization's or place's name begins with.
 PLACE_BY_NAME = 0.8
+#: 任/担任/历任 ORG 职务 after a person: the posts listed after the verb.
+POST_AFTER_VERB = 0.85
+#: NAME，ORG 职务 opening a biography (张三，某公司董事长).
+POST_AFTER_NAME = 0.8
+#: NAME是ORG职务 (张三是某局干部, 张三同志是某会主席).
+POST_AFTER_IS = 0.8
+#: 新华社…电（记者X）: X is the agency's reporter.
+DATELINE = 0.95
+#: PERSON 创办/创立 ORG, 由 PERSON 创办的 ORG.
+FOUNDER_VERB = 0.8
+#: ORG 创始人 PERSON.
+FOUNDER_TITLE = 0.85
+#: ORG 总部位于/设在 X.
+HEADQUARTERS = 0.85
+#: PERSON 毕业于 ORG.
+ALUMNI = 0.85
+#: X国籍 / X籍 with the person: stated outright.
+NATIONALITY_STATED = 0.9
+#: 是X人 with X a country.
+NATIONALITY_PEOPLE = 0.75
+#: A country before a profession and a name (法国经济学家X): usually the person's country.
+NATIONALITY_PROFESSION = 0.7
+#: 出生于/生于 X.
+BIRTHPLACE = 0.85
+#: 祖籍/籍贯 X, 浙江绍兴人.
+NATIVE_PLACE = 0.75

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kg.extract.lexicon import longest_first, table, words
 from kg.extract.phrases import is_cjk, is_nounish, tokens_of
+from kg.gazetteer import gazetteer
 from kg.model import ArticleFacts, EntityKey, Evidence, Relation, SentenceFacts, Spot
 from kg.relate import confidence as conf
 from kg.schema import ORGANIZATION, PERSON
@@ -24,6 +25,8 @@ _QUOTES = "“”‘’"
 _TITLE_JOINER = "、"
 #: The particle between an organization and its title (某会的主席).
 _OF = "的"
+#: A party committee's 委 left after a place (某区委书记 read as 某区 + 委书记).
+_COMMITTEE = "委"
 
 
 def _fact(subject: EntityKey, predicate: str, obj: EntityKey | str, ev: Evidence | None, confidence: float,
@@ -89,6 +92,8 @@ def title_segment(text: str, end: int, floor: int, stops: frozenset[int] = froze
     start = _extend_left(text, seg_end - len(hit), seg_end, floor, stops)
     if start > floor and text[start - 1] in _OPEN_QUOTES:
         start -= 1
+    if text.startswith(_COMMITTEE, start) and start in stops and end - start > len(_COMMITTEE) + 1:
+        start += len(_COMMITTEE)  # 某区委书记 with 某区 a place: the title is 书记
     return start, text[start:end].strip(_QUOTES)
 
 
@@ -112,11 +117,35 @@ class _Titles:
     titles: list[str]
     employer: Spot | None
     bodies: list[Spot]
+    #: titles in the list that have an organization of their own (某会副主席、某委员会主任张三)
+    own: list[tuple[Spot, str]] = field(default_factory=list)
+    #: 原/前 before the employer: the post is over
+    former: bool = False
 
 
 def _org_before(text: str, orgs: Sequence[Spot], pos: int) -> list[Spot]:
     """Organizations that end at ``pos`` (or at ``pos - 1`` before 的)."""
     return [o for o in orgs if o.end == pos or (o.end == pos - 1 and text[o.end] == _OF)]
+
+
+#: Name beginnings of a body that stands on its own, not a department of the organization
+#: before it in a list of titles (国家发展和改革委员会, 中央办公厅).
+_SELF_STANDING = ("中国", "中华", "中共", "中央", "全国", "国家", "国务院")
+
+
+def independent(name: str) -> bool:
+    """Is the body ``name`` an organization in its own right (a place or a national word begins
+    it), rather than a department of the organization named before it (财务审查委员会)?
+
+    Examples
+    --------
+    >>> independent("宜昌市委"), independent("国家发展和改革委员会"), independent("财务审查委员会")
+    (True, True, False)
+    """
+    from kg.resolve import strip_places
+
+    return name.startswith(_SELF_STANDING) or bool(strip_places(name)) or gazetteer().is_place(name[:2]) \
+        or name in words("national_bodies.txt")
 
 
 def _read_titles(text: str, p: Spot, spots: Sequence[Spot], orgs: Sequence[Spot]) -> _Titles:
@@ -136,6 +165,11 @@ def _read_titles(text: str, p: Spot, spots: Sequence[Spot], orgs: Sequence[Spot]
             o = max(before, key=lambda o: o.end - o.start)
             if o.start - 1 > floor and text[o.start - 1] == _TITLE_JOINER and \
                     title_segment(text, o.start - 1, floor, stops) is not None:
+                if independent(o.key.name):
+                    # 某会副主席、某委员会主任张三: the title belongs to the body right before it
+                    found.own.append((o, text[o.end:pos].strip("“”").removeprefix(_OF)))
+                    pos = o.start - 1
+                    continue
                 # 某会党组成员、财务审查委员会主任张三: a body of the employer named in a title
                 found.titles.append(text[o.start:pos].strip("“”"))
                 found.bodies.append(o)
@@ -143,6 +177,7 @@ def _read_titles(text: str, p: Spot, spots: Sequence[Spot], orgs: Sequence[Spot]
                 continue
             found.employer = o
             found.titles.append(title)
+            found.former = _former(text, o.start)
             return found
         found.titles.append(title)
         pos = start
@@ -154,15 +189,35 @@ def _read_titles(text: str, p: Spot, spots: Sequence[Spot], orgs: Sequence[Spot]
         before = _org_before(text, orgs, pos)
         if before:
             found.employer = max(before, key=lambda o: o.end - o.start)
+            found.former = _former(text, found.employer.start)
     return found
+
+
+def _former(text: str, pos: int) -> bool:
+    """Does a former marker (原, 前, 时任) stand right before ``pos``?"""
+    return any(text.endswith(w, 0, pos) for w in words("former_markers.txt"))
+
+
+def _is_founder(title: str) -> bool:
+    return any(title.endswith(w) for w in words("founder_words.txt"))
 
 
 def _title_facts(person: Spot, found: _Titles, ev: Evidence) -> Iterator[Relation]:
     honours = tuple(table("honour_endings.txt"))
+    for o, t in found.own:
+        yield _fact(person.key, "jobTitle", t, ev, conf.TITLE, "title-rule", literal=True)
+        yield _fact(person.key, "worksFor", o.key, ev, conf.TITLE, "title-rule")
+    if any(_is_founder(t) for t in found.titles):
+        # 某公司创始人张三: a founder, not thereby an employee
+        if found.employer is not None:
+            yield _fact(found.employer.key, "founder", person.key, ev, conf.FOUNDER_TITLE, "title-rule")
+        return
     for t in found.titles:
         yield _fact(person.key, "jobTitle", t, ev, conf.TITLE, "title-rule", literal=True)
         if t.endswith(honours):
             yield _fact(person.key, "honour", t, ev, conf.HONOUR_TITLE, "title-rule", literal=True)
+    if found.employer is not None and found.former:
+        yield _fact(person.key, "formerlyWorkedFor", found.employer.key, ev, conf.TITLE, "title-rule")
     if found.employer is not None:
         yield _fact(person.key, "worksFor", found.employer.key, ev, conf.TITLE, "title-rule")
         for body in found.bodies:
