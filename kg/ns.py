@@ -50,6 +50,86 @@ class KGO(DefinedNamespace):
     Campaign: URIRef
     DisputeResolution: URIRef
     Milestone: URIRef
+    # event families and types (issue #12)
+    PersonnelEvent: URIRef
+    BusinessEvent: URIRef
+    TransactionEvent: URIRef
+    ContactEvent: URIRef
+    JusticeEvent: URIRef
+    ConflictEvent: URIRef
+    Disaster: URIRef
+    LifeEvent: URIRef
+    Competition: URIRef
+    ProductEvent: URIRef
+    PolicyEvent: URIRef
+    Appointment: URIRef
+    Election: URIRef
+    Resignation: URIRef
+    Dismissal: URIRef
+    Retirement: URIRef
+    Founding: URIRef
+    Acquisition: URIRef
+    Investment: URIRef
+    Listing: URIRef
+    Bankruptcy: URIRef
+    Layoff: URIRef
+    PriceChange: URIRef
+    Agreement: URIRef
+    Cooperation: URIRef
+    Donation: URIRef
+    Meet: URIRef
+    Visit: URIRef
+    Talk: URIRef
+    PhoneCall: URIRef
+    Investigation: URIRef
+    Detention: URIRef
+    Arrest: URIRef
+    Charge: URIRef
+    Sentencing: URIRef
+    Lawsuit: URIRef
+    Fine: URIRef
+    Attack: URIRef
+    Protest: URIRef
+    WorkStoppage: URIRef
+    TrafficAccident: URIRef
+    Fire: URIRef
+    Explosion: URIRef
+    Earthquake: URIRef
+    Flood: URIRef
+    Poisoning: URIRef
+    Birth: URIRef
+    Death: URIRef
+    Injury: URIRef
+    Marriage: URIRef
+    Match: URIRef
+    Victory: URIRef
+    Defeat: URIRef
+    Ranking: URIRef
+    Award: URIRef
+    Release: URIRef
+    Launch: URIRef
+    Recall: URIRef
+    PolicyIssue: URIRef
+    PolicyImplementation: URIRef
+    Exhibition: URIRef
+    # event roles, status and alignment annotations
+    participant: URIRef
+    actor: URIRef
+    affected: URIRef
+    winner: URIRef
+    loser: URIRef
+    buyer: URIRef
+    seller: URIRef
+    endDate: URIRef
+    deadCount: URIRef
+    injuredCount: URIRef
+    eventStatus: URIRef
+    EventStatus: URIRef
+    Happened: URIRef
+    Planned: URIRef
+    Denied: URIRef
+    aceType: URIRef
+    dueeType: URIRef
     # the schema (kg.schema): classes of entity classes and of fact predicates, annotations
     EntityType: URIRef
     FactPredicate: URIRef
