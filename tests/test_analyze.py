@@ -8,19 +8,28 @@ import networkx as nx
 import pytest
 import rdflib
 from rdflib import Literal
+from rdflib.namespace import RDFS
 from synthetic import GraphBuilder, random_graph
 
 from kg.analyze import (
+    ARTICLE_WEIGHT,
     COMENTION,
+    HIERARCHY,
+    PARAGRAPH_WEIGHT,
+    RELATION_WEIGHT,
+    SENTENCE_WEIGHT,
     EntityNotFound,
     analyze,
+    centrality_graph,
     communities,
     connected_components,
     degree,
     find_nodes,
     format_path,
+    is_hierarchy,
     neighbourhood,
     pagerank,
+    paragraphs,
     scores_to_rdf,
     shortest_paths,
     to_networkx,
@@ -158,29 +167,122 @@ def test_same_graph_from_turtle_and_in_any_order():
 def test_scores(G):
     pr = pagerank(G)
     assert sum(pr.values()) == pytest.approx(1.0)
-    group = iri("organization", "青禾集团")
-    assert max(pr, key=pr.get) == group  # everything points at the group
+    tech, group = iri("organization", "青禾科技公司"), iri("organization", "青禾集团")
+    # the company is named in three sentences and related to four entities: the centre of a1
+    assert max(pr, key=pr.get) == tech
     deg = degree(G)
-    assert deg[group] == pytest.approx(3 / 8)  # company, 周若兰, the ceremony
+    assert deg[group] == pytest.approx(7 / 8)  # named in an article with every entity but 孤岛村
     a = analyze(G)
-    # the company joins three leaves to the rest: 15 pairs go through it, 12 through the group
-    assert max(a.scores, key=lambda v: a.scores[v].betweenness) == iri("organization", "青禾科技公司")
+    # the company joins a1's entities to a2's through its strong link to the group
+    assert max(a.scores, key=lambda v: a.scores[v].betweenness) == tech
     assert a.scores[iri("place", "孤岛村")].degree == 0.0
-    assert a.top(1, type=ORGANIZATION) == [group]
+    assert a.top(2, type=ORGANIZATION) == [tech, group]
     assert a.counts_by_type() == {PERSON: 3, ORGANIZATION: 2, PLACE: 2, PROGRAM: 1, EVENT: 1}
+    assert a.scores[tech].mentions == 3 and a.scores[iri("place", "孤岛村")].mentions == 0
+    with pytest.raises(ValueError, match="pagerank"):
+        a.top(1, by="label")
 
 
 def test_pagerank_agrees_with_networkx():
     pytest.importorskip("scipy")
     G = to_networkx(random_graph(300, seed=1), comention="sentence")
-    D = nx.DiGraph()
-    D.add_nodes_from(G)
-    for u, v, d in G.edges(data=True):
-        for a, b in [(u, v), (v, u)] if d.get("undirected") else [(u, v)]:
-            w = d.get("weight", 1)
-            D.add_edge(a, b, weight=D[a][b]["weight"] + w if D.has_edge(a, b) else w)
-    ours, theirs = pagerank(G), nx.pagerank(D, weight="weight", tol=1e-12)
+    W = centrality_graph(G)
+    ours, theirs = pagerank(G), nx.pagerank(W, weight="weight", tol=1e-12)
     assert max(abs(ours[v] - theirs[v]) for v in G) < 1e-6
+    assert pagerank(W) == ours  # the same whether given the entity graph or its centrality graph
+
+
+def story_graph() -> rdflib.Graph:
+    """Two stories and a country named in both; a place hierarchy under the country."""
+    b = GraphBuilder()
+    country = b.entity(PLACE, "东岚国")
+    provinces = [b.entity(PLACE, f"{n}州") for n in "甲乙丙丁戊"]
+    people = [b.entity(PERSON, n) for n in ("赵一鸣", "钱二立", "孙三省", "李四海")]
+    orgs = [b.entity(ORGANIZATION, n) for n in ("北辰公司", "南星协会")]
+    for prov in provinces:
+        b.relation(prov, "locatedIn", country)
+    def name(e: rdflib.URIRef) -> str:
+        return str(b.graph.value(e, RDFS.label))
+
+    for k, (who, org) in enumerate(((people[:2], orgs[0]), (people[2:], orgs[1]))):
+        art = b.article(f"story{k}", f"第{k}个故事", source=f"story/{k}.txt")
+        text = f"{name(who[0])}与{name(who[1])}在{name(org)}共事。"
+        s0 = b.sentence(art, 0, text, begin=0)
+        for e in (*who, org):
+            b.mention(s0, e, name(e))
+        b.relation(who[0], "worksFor", org, sentence=s0)
+        s1 = b.sentence(art, 1, f"东岚国的{name(provinces[k])}。", begin=len(text) + 5)
+        b.mention(s1, country, "东岚国")
+        b.mention(s1, provinces[k], name(provinces[k]))
+    return b.graph
+
+
+def test_place_hierarchy_is_navigation_not_centrality():
+    a = analyze(story_graph())
+    G, W = a.graph, a.weighted
+    country = iri("place", "东岚国")
+    # five locatedIn edges point at the country, and the view keeps them ...
+    assert sum(1 for _, _, k in G.in_edges(country, keys=True) if k == HIERARCHY) == 5
+    assert all(is_hierarchy(G, u, v, k) for u, v, k in G.in_edges(country, keys=True))
+    # ... but they do not make it central: only the two articles that name it link it
+    assert sorted(W[country]) == sorted([iri("place", "甲州"), iri("place", "乙州"),
+                                         *(iri("person", p) for p in ("赵一鸣", "钱二立", "孙三省", "李四海")),
+                                         iri("organization", "北辰公司"), iri("organization", "南星协会")])
+    assert W.degree(iri("place", "丙州")) == 0 and a.scores[iri("place", "丙州")].degree == 0.0
+    assert a.top(1)[0] != country
+    without = to_networkx(story_graph())
+    without.remove_edges_from([(u, v, k) for u, v, k in list(without.edges(keys=True)) if k == HIERARCHY])
+    assert pagerank(without) == pagerank(G)  # the hierarchy changes no score
+    # every place still reaches the country: one component
+    assert len(a.components) == 1
+
+
+def test_comention_weights_sentence_over_paragraph_over_article():
+    assert RELATION_WEIGHT > SENTENCE_WEIGHT > PARAGRAPH_WEIGHT > ARTICLE_WEIGHT > 0
+    b = GraphBuilder()
+    e = {n: b.entity(PERSON, n) for n in ("甲一", "乙二", "丙三", "丁四")}
+    art = b.article("a", "标题")
+    s0 = b.sentence(art, 0, "甲一见乙二。", begin=0)
+    s1 = b.sentence(art, 1, "丙三也在。", begin=6)  # touches s0: the same paragraph
+    s2 = b.sentence(art, 2, "丁四没来。", begin=20)  # after a gap: a new paragraph
+    b.mention(s0, e["甲一"], "甲一")
+    b.mention(s0, e["乙二"], "乙二")
+    b.mention(s1, e["丙三"], "丙三")
+    b.mention(s2, e["丁四"], "丁四")
+    G = to_networkx(b.graph)
+    assert paragraphs(G.graph["sentences"]) == {str(s0): (str(art), 0), str(s1): (str(art), 0), str(s2): (str(art), 1)}
+    W = centrality_graph(G)
+    a, b2, c, d = (str(e[n]) for n in ("甲一", "乙二", "丙三", "丁四"))
+    assert W[a][b2]["weight"] == SENTENCE_WEIGHT
+    assert W[a][c]["weight"] == PARAGRAPH_WEIGHT
+    assert W[a][d]["weight"] == ARTICLE_WEIGHT
+    assert W[a][b2]["distance"] == 1 / SENTENCE_WEIGHT
+
+
+def test_ties_are_broken_by_mentions_then_name():
+    b = GraphBuilder()
+    org = b.entity(ORGANIZATION, "中心公司")
+    names = ("戊五", "丁四", "丙三", "乙二")
+    people = [b.entity(PERSON, n) for n in names]
+    art = b.article("a", "标题")
+    for k, (p, n) in enumerate(zip(people, names, strict=True)):
+        s = b.sentence(art, k, f"{n}在中心公司。")
+        b.mention(s, p, n)
+        b.mention(s, org, "中心公司")
+    extra = b.sentence(art, 9, "丁四，丁四。")  # 丁四 named twice more, alone: the same links
+    b.mention(extra, people[1], "丁四")
+    a = analyze(b.graph)
+    ranked = a.top(4, type=PERSON)
+    assert len({a.scores[v].pagerank for v in ranked}) == 1  # four people with one PageRank ...
+    assert [a.label(v) for v in ranked] == ["丁四", "丙三", "乙二", "戊五"]  # ... by mentions, then name
+
+
+def test_scores_are_those_the_store_keeps():
+    a = analyze(random_graph(200, seed=3))
+    out = scores_to_rdf(a)
+    for v, sc in a.scores.items():
+        assert float(out.value(rdflib.URIRef(v), KGO.pagerank)) == sc.pagerank
+        assert float(out.value(rdflib.URIRef(v), KGO.betweenness)) == sc.betweenness
 
 
 def test_components_and_communities_repeat(G):
@@ -251,7 +353,7 @@ def test_scores_to_rdf_and_sparql_sorting(G):
         "SELECT ?e ?label WHERE { ?e kgo:pagerank ?pr ; rdfs:label ?label } ORDER BY DESC(?pr) LIMIT 1",
         initNs=PREFIXES,
     )
-    assert [str(r.label) for r in rows] == ["青禾集团"]
+    assert [str(r.label) for r in rows] == ["青禾科技公司"]
     assert (group, KGO.pagerank, Literal(0.5, datatype=XSD.double)) not in g
 
 

@@ -24,7 +24,7 @@ def test_report_content(tmp_path):
     assert "<b>9</b> 实体" in page and "<b>8</b> 关系" in page and "<b>2</b> 连通分量" in page
     # most central per type, with the scores
     orgs = page.split("<h3>机构（Organization）</h3>")[1].split("</table>")[0]
-    assert orgs.index("青禾集团") < orgs.index("青禾科技公司")  # the group has the higher PageRank
+    assert orgs.index("青禾科技公司") < orgs.index("青禾集团")  # the company has the higher PageRank
     assert "任职于（worksFor）" in page
     # communities list their members; the timeline shows the dated ceremony
     assert re.search(r"社区 0：\d+ 个成员", page)

@@ -3,7 +3,7 @@
 Typical use::
 
     from kg.analyze import analyze, write_scores, shortest_paths, format_path
-    a = analyze(rdf_graph)                  # scores, components, communities
+    a = analyze(rdf_graph)                  # scores (on centrality_graph), components, communities
     write_scores(rdf_graph, a)              # kgo:degree / betweenness / pagerank / community
     for p in shortest_paths(a.graph, "甲", "乙"):
         print(format_path(a.graph, p))
@@ -12,18 +12,27 @@ Typical use::
 from __future__ import annotations
 
 from kg.analyze.graph import (
+    ARTICLE_WEIGHT,
     COMENTION,
     ENTITY_TYPES,
+    HIERARCHY,
+    PARAGRAPH_WEIGHT,
+    RELATION_WEIGHT,
     RELATIONS,
+    SENTENCE_WEIGHT,
     EntityNotFound,
     SentenceInfo,
+    centrality_graph,
     find_nodes,
+    is_hierarchy,
+    paragraphs,
     resolve,
     to_networkx,
     undirected,
 )
 from kg.analyze.metrics import (
     RELATION_LABELS,
+    SCORE_NAMES,
     SCORE_PREDICATES,
     TYPE_LABELS,
     Analysis,
@@ -46,6 +55,12 @@ from kg.analyze.report import TYPE_COLORS, render_report, write_report
 
 __all__ = [
     "COMENTION",
+    "HIERARCHY",
+    "RELATION_WEIGHT",
+    "SENTENCE_WEIGHT",
+    "PARAGRAPH_WEIGHT",
+    "ARTICLE_WEIGHT",
+    "SCORE_NAMES",
     "ENTITY_TYPES",
     "RELATIONS",
     "RELATION_LABELS",
@@ -59,6 +74,9 @@ __all__ = [
     "Analysis",
     "to_networkx",
     "undirected",
+    "centrality_graph",
+    "is_hierarchy",
+    "paragraphs",
     "find_nodes",
     "resolve",
     "degree",

@@ -11,6 +11,8 @@ Node keys are entity IRIs (``str``). Node attributes:
     the most specific kg class (an event type's name such as ``"Ceremony"``, else the same as ``type``).
 ``label``, ``aliases``
     ``rdfs:label`` and the sorted ``skos:altLabel`` values.
+``mentions``
+    the number of times the text names it (``kgo:Mention`` nodes that refer to it).
 ``articles``
     sorted article IRIs that mention the entity (``kgo:mentions``, mentions in their sentences, bylines).
 ``evidence``
@@ -21,7 +23,14 @@ Node keys are entity IRIs (``str``). Node attributes:
 Edges are keyed by relation name (one of :data:`RELATIONS`, or ``"comention"``) and carry ``relation``,
 ``evidence`` (sentence IRIs), ``confidence`` (float or ``None``), ``extractedBy`` (tuple), and for
 co-mentions ``weight`` and ``undirected=True``. ``G.graph`` holds ``sentences`` (IRI → `SentenceInfo`)
-and ``articles`` (IRI → headline) so evidence can be printed.
+and ``articles`` (IRI → headline) so evidence can be printed, and ``mentioned`` (sentence IRI → the
+sorted entities it mentions), from which `centrality_graph` weighs co-mentions.
+
+The scores are computed on `centrality_graph`: one undirected edge per pair of entities, weighted
+by the typed relations between them and by how close together the text names them (same sentence
+> same paragraph > same article, :data:`SENTENCE_WEIGHT` > :data:`PARAGRAPH_WEIGHT` >
+:data:`ARTICLE_WEIGHT`), without the place hierarchy (`is_hierarchy`: ``locatedIn`` between two
+places), which the view keeps for navigation.
 """
 
 from __future__ import annotations
@@ -38,18 +47,27 @@ from rdflib import Literal, URIRef
 
 from kg.errors import EntityNotFound
 from kg.ns import KGO, NIF, PROV, RDF, RDFS, SDO, SKOS
-from kg.schema import EVENT, schema
+from kg.schema import EVENT, PLACE, schema
 
 __all__ = [
     "ENTITY_TYPES",
     "RELATIONS",
     "COMENTION",
+    "HIERARCHY",
+    "RELATION_WEIGHT",
+    "SENTENCE_WEIGHT",
+    "PARAGRAPH_WEIGHT",
+    "ARTICLE_WEIGHT",
+    "MAX_ARTICLE_ENTITIES",
     "SentenceInfo",
     "EntityNotFound",
     "to_networkx",
     "find_nodes",
     "resolve",
     "undirected",
+    "is_hierarchy",
+    "paragraphs",
+    "centrality_graph",
 ]
 
 #: The entity types (`kg.schema`), in the order used to break ties when an entity has more than one.
@@ -60,6 +78,23 @@ RELATIONS: tuple[str, ...] = tuple(p.name for p in schema().predicates if not p.
 
 #: Edge key and ``relation`` of co-mention edges.
 COMENTION = "comention"
+
+#: The relation that, between two places, is the place hierarchy (county ⊂ city ⊂ province): kept
+#: in the graph and the view for navigation, left out of centrality and communities, since every
+#: place named with its province would otherwise make the province (and 中国) the centre of the corpus.
+HIERARCHY = "locatedIn"
+
+#: Weight of each typed relation between two entities (worksFor, organizer, …) in `centrality_graph`.
+RELATION_WEIGHT = 2.0
+#: Weight of each sentence that names both entities.
+SENTENCE_WEIGHT = 1.0
+#: Weight of each paragraph that names both, in different sentences only.
+PARAGRAPH_WEIGHT = 0.3
+#: Weight of each article that names both, in different paragraphs only.
+ARTICLE_WEIGHT = 0.1
+#: An article naming more entities than this adds no article-level co-mentions (their number
+#: grows with the square of its entities; sentence and paragraph co-mentions still count).
+MAX_ARTICLE_ENTITIES = 300
 
 _TYPE_IRIS: dict[URIRef, str] = {t.iri: t.name for t in schema().entity_types}
 _REL_IRIS: dict[URIRef, str] = {p.iri: p.name for p in schema().predicates if not p.literal}
@@ -267,12 +302,14 @@ def to_networkx(graph: rdflib.Graph, comention: str | None = None) -> nx.MultiDi
 
     # mentions: entity ↔ sentence
     by_sentence: dict[str, set[str]] = defaultdict(set)
+    mention_count: dict[str, int] = defaultdict(int)
     for m in graph.subjects(RDF.type, KGO.Mention):
         sent = graph.value(m, KGO.inSentence)
         if sent is None:
             continue
         for ent in graph.objects(m, KGO.refersTo):
             if str(ent) in types:
+                mention_count[str(ent)] += 1
                 by_sentence[str(sent)].add(str(ent))
                 node_evidence[str(ent)].add(str(sent))
                 info = sentences.get(str(sent))
@@ -285,6 +322,7 @@ def to_networkx(graph: rdflib.Graph, comention: str | None = None) -> nx.MultiDi
     G.graph["sentences"] = dict(sorted(sentences.items()))
     G.graph["articles"] = dict(sorted(articles.items()))
     G.graph["comention"] = comention
+    G.graph["mentioned"] = {sent: tuple(sorted(ents)) for sent, ents in sorted(by_sentence.items())}
 
     def _strs(s: URIRef, p: URIRef) -> tuple[str, ...]:
         return tuple(sorted({_text(o) for o in graph.objects(s, p) if isinstance(o, Literal)}))
@@ -300,6 +338,7 @@ def to_networkx(graph: rdflib.Graph, comention: str | None = None) -> nx.MultiDi
             kind=kinds.get(key, types[key]),
             label=_text(label) if label is not None else _local(node),
             aliases=_strs(node, SKOS.altLabel),
+            mentions=mention_count.get(key, 0),
             articles=tuple(sorted(node_articles.get(key, ()))),
             evidence=tuple(sorted(node_evidence.get(key, ()))),
             jobTitles=_strs(node, KGO.jobTitle),
@@ -353,6 +392,117 @@ def undirected(G: nx.Graph) -> nx.Graph:
         else:
             U.add_edge(u, v, weight=w)
     return U
+
+
+def is_hierarchy(G: nx.Graph, u: str, v: str, relation: str) -> bool:
+    """Whether the edge ``u —relation→ v`` is the place hierarchy (:data:`HIERARCHY` between places)."""
+    return relation == HIERARCHY and G.nodes[u].get("type") == PLACE and G.nodes[v].get("type") == PLACE
+
+
+def paragraphs(sentences: Mapping[str, SentenceInfo]) -> dict[str, tuple[str, int]]:
+    """Sentence IRI → ``(article, paragraph number)``.
+
+    The graph does not name paragraphs, but their sentences touch: within an article, sorted by
+    offset, a sentence that begins where the previous one ends continues its paragraph, and any
+    character between them (a line break) starts a new one. A sentence without offsets is a
+    paragraph of its own.
+
+    Examples
+    --------
+    >>> s = {"a/s0": SentenceInfo("a/s0", "甲。", "a", None, 0, 2),
+    ...      "a/s1": SentenceInfo("a/s1", "乙。", "a", None, 2, 4),
+    ...      "a/s2": SentenceInfo("a/s2", "丙。", "a", None, 5, 7)}
+    >>> paragraphs(s)
+    {'a/s0': ('a', 0), 'a/s1': ('a', 0), 'a/s2': ('a', 1)}
+    """
+    by_article: dict[str, list[SentenceInfo]] = defaultdict(list)
+    for info in sentences.values():
+        by_article[info.article or info.iri].append(info)
+    out: dict[str, tuple[str, int]] = {}
+    for article, infos in sorted(by_article.items()):
+        infos.sort(key=lambda i: (i.begin is None, i.begin or 0, i.iri))
+        k, end = -1, None
+        for info in infos:
+            if info.begin is None or end is None or info.begin != end:
+                k += 1
+            out[info.iri] = (article, k)
+            end = info.end if info.begin is not None else None
+    return dict(sorted(out.items()))
+
+
+def _pair_weights(G: nx.Graph) -> dict[tuple[str, str], float]:
+    """Co-mention weight of every pair of entities named in one article (see `centrality_graph`)."""
+    mentioned: Mapping[str, tuple[str, ...]] = G.graph.get("mentioned", {})
+    sentences: Mapping[str, SentenceInfo] = G.graph.get("sentences", {})
+    where = paragraphs({s: sentences.get(s) or SentenceInfo(s, "") for s in mentioned})
+    # article → paragraph → the entity sets of its sentences
+    tree: dict[str, dict[int, list[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(list))
+    for sent, ents in mentioned.items():
+        present = tuple(e for e in ents if e in G)
+        if present:
+            article, k = where[sent]
+            tree[article][k].append(present)
+    weights: dict[tuple[str, str], float] = defaultdict(float)
+    for article in sorted(tree):
+        seen_in_article: set[tuple[str, str]] = set()
+        in_article: set[str] = set()
+        for k in sorted(tree[article]):
+            seen_in_paragraph: set[tuple[str, str]] = set()
+            in_paragraph: set[str] = set()
+            for ents in tree[article][k]:
+                for pair in combinations(ents, 2):
+                    weights[pair] += SENTENCE_WEIGHT
+                    seen_in_paragraph.add(pair)
+                in_paragraph.update(ents)
+            for pair in combinations(sorted(in_paragraph), 2):
+                if pair not in seen_in_paragraph:
+                    weights[pair] += PARAGRAPH_WEIGHT
+                seen_in_article.add(pair)
+            in_article.update(in_paragraph)
+        if len(in_article) <= MAX_ARTICLE_ENTITIES:
+            for pair in combinations(sorted(in_article), 2):
+                if pair not in seen_in_article:
+                    weights[pair] += ARTICLE_WEIGHT
+    return weights
+
+
+def centrality_graph(G: nx.Graph) -> nx.Graph:
+    """The undirected, weighted graph that centrality and communities are computed on.
+
+    One edge per pair of entities, whose ``weight`` adds :data:`RELATION_WEIGHT` for each typed
+    relation between them (either direction), :data:`SENTENCE_WEIGHT` for each sentence naming both,
+    :data:`PARAGRAPH_WEIGHT` for each paragraph naming both in different sentences, and
+    :data:`ARTICLE_WEIGHT` for each article naming both in different paragraphs (`paragraphs`).
+    The place hierarchy (`is_hierarchy`) and co-mention edges of ``G`` are left out: co-mentions
+    are counted from ``G.graph["mentioned"]``. ``distance`` is ``1 / weight``, for shortest paths.
+
+    Examples
+    --------
+    >>> from kg.schema import ORGANIZATION, PERSON
+    >>> G = nx.MultiDiGraph(mentioned={"a/s0": ("o", "p"), "a/s1": ("c", "p")},
+    ...     sentences={"a/s0": SentenceInfo("a/s0", "", "a", None, 0, 5),
+    ...                "a/s1": SentenceInfo("a/s1", "", "a", None, 9, 12)})
+    >>> G.add_node("p", type=PERSON); G.add_node("o", type=ORGANIZATION)
+    >>> G.add_node("c", type=PLACE); G.add_node("x", type=PLACE)
+    >>> G.add_edge("p", "o", key="worksFor", relation="worksFor")
+    'worksFor'
+    >>> G.add_edge("c", "x", key=HIERARCHY, relation=HIERARCHY)
+    'locatedIn'
+    >>> W = centrality_graph(G)
+    >>> W["o"]["p"]["weight"], W["c"]["p"]["weight"], W["c"]["o"]["weight"], W.degree("x")
+    (3.0, 1.0, 0.1, 0)
+    """
+    W: nx.Graph = nx.Graph()
+    W.add_nodes_from(G.nodes)
+    weights = _pair_weights(G)
+    for u, v, data in G.edges(data=True):
+        rel = data.get("relation")
+        if u == v or rel == COMENTION or is_hierarchy(G, u, v, str(rel)):
+            continue
+        weights[(u, v) if u < v else (v, u)] += RELATION_WEIGHT
+    for (u, v), w in sorted(weights.items()):
+        W.add_edge(u, v, weight=w, distance=1.0 / w)
+    return W
 
 
 def find_nodes(G: nx.MultiDiGraph, name: str) -> list[str]:

@@ -1,7 +1,8 @@
 """Pure functions over the entity graph: centrality, components, communities, neighbourhoods, paths.
 
-Every function is deterministic: node order is sorted in `to_networkx`, Louvain and sampled
-betweenness take a seed, and PageRank is a plain power iteration (no SciPy needed).
+Every score is computed on `centrality_graph` (relations and co-mentions weighted, the place
+hierarchy left out). Every function is deterministic: node order is sorted in `to_networkx`,
+Louvain and sampled betweenness take a seed, and PageRank is a plain power iteration (no SciPy needed).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from kg.analyze.graph import (
     RELATIONS,
     EntityNotFound,
     SentenceInfo,
+    centrality_graph,
     find_nodes,
     resolve,
     to_networkx,
@@ -33,6 +35,7 @@ __all__ = [
     "RELATION_LABELS",
     "TYPE_LABELS",
     "SCORE_PREDICATES",
+    "SCORE_NAMES",
     "Scores",
     "Hop",
     "Path",
@@ -66,48 +69,65 @@ SCORE_PREDICATES = (KGO.degree, KGO.betweenness, KGO.pagerank, KGO.community)
 # ---------------------------------------------------------------- scores
 
 
-def degree(G: nx.MultiDiGraph) -> dict[str, float]:
-    """Degree centrality: distinct neighbours / (n − 1), relations in either direction."""
-    return nx.degree_centrality(undirected(G)) if len(G) > 1 else {n: 0.0 for n in G}
+def _weighted(G: nx.Graph) -> nx.Graph:
+    """``G`` itself when it is already a simple undirected graph (from `centrality_graph`), else
+    its `centrality_graph`."""
+    if G.is_multigraph() or G.is_directed():
+        return centrality_graph(G)
+    return G
 
 
-def betweenness(G: nx.MultiDiGraph, samples: int | None = None, seed: int = 42) -> dict[str, float]:
-    """Normalised betweenness on the undirected graph (hop counts).
+def degree(G: nx.Graph) -> dict[str, float]:
+    """Degree centrality: distinct neighbours in `centrality_graph` / (n − 1).
 
-    ``samples``: number of source nodes to sample (``None``: exact up to 1,000 nodes, 300 above).
-    Sampling is seeded, so results repeat.
+    A neighbour is an entity joined by a relation or named in the same article (the place
+    hierarchy does not count).
     """
-    U = undirected(G)
-    n = len(U)
+    W = _weighted(G)
+    return nx.degree_centrality(W) if len(W) > 1 else {n: 0.0 for n in W}
+
+
+def betweenness(G: nx.Graph, samples: int | None = None, seed: int = 42) -> dict[str, float]:
+    """Normalised betweenness on `centrality_graph`, a link's length being ``1 / weight``.
+
+    The share of shortest connections between other entities that pass through an entity, strong
+    links (relations, the same sentence) being short. ``samples``: number of source nodes to sample
+    (``None``: exact up to 1,000 nodes, 300 above). Sampling is seeded, so results repeat.
+    """
+    W = _weighted(G)
+    n = len(W)
     if samples is None:
         samples = n if n <= 1000 else 300
     k = None if samples >= n else samples
-    return nx.betweenness_centrality(U, k=k, normalized=True, weight=None, seed=seed)
+    return nx.betweenness_centrality(W, k=k, normalized=True, weight="distance", seed=seed)
 
 
-def pagerank(G: nx.MultiDiGraph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[str, float]:
-    """PageRank over the relations (subject → object) plus co-mentions both ways, weighted.
+def pagerank(G: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[str, float]:
+    """Weighted PageRank on `centrality_graph` (links both ways, ``weight``): an entity matters when
+    it is strongly linked to entities that matter.
 
-    A dangling node spreads its rank evenly. Sums to 1 over the nodes.
+    A node without links spreads its rank evenly. Sums to 1 over the nodes. A plain power
+    iteration in node order, so no SciPy is needed and the result repeats.
+
+    Examples
+    --------
+    >>> W = nx.Graph()
+    >>> W.add_edge("a", "b", weight=2.0); W.add_edge("b", "c", weight=1.0); W.add_node("d")
+    >>> pr = pagerank(W)
+    >>> max(pr, key=pr.get), round(sum(pr.values()), 6)
+    ('b', 1.0)
     """
-    nodes = list(G)
+    W = _weighted(G)
+    nodes = list(W)
     n = len(nodes)
     if n == 0:
         return {}
     index = {v: i for i, v in enumerate(nodes)}
-    out_w: list[dict[int, float]] = [{} for _ in range(n)]
-    for u, v, data in G.edges(data=True):
-        if u == v:
-            continue
-        w = float(data.get("weight", 1))
-        iu, iv = index[u], index[v]
-        out_w[iu][iv] = out_w[iu].get(iv, 0.0) + w
-        if data.get("undirected"):
-            out_w[iv][iu] = out_w[iv].get(iu, 0.0) + w
-    links = []
-    for i in range(n):
-        total = sum(out_w[i].values())
-        links.append([(j, w / total) for j, w in sorted(out_w[i].items())] if total else [])
+    links: list[list[tuple[int, float]]] = []
+    for v in nodes:
+        out = sorted((index[u], float(d.get("weight", 1.0))) for u, d in W[v].items() if u != v)
+        total = sum(w for _, w in out)
+        links.append([(j, w / total) for j, w in out] if total else [])
     dangling = [i for i in range(n) if not links[i]]
     x = [1.0 / n] * n
     for _ in range(max_iter):
@@ -127,20 +147,29 @@ def pagerank(G: nx.MultiDiGraph, alpha: float = 0.85, tol: float = 1.0e-10, max_
 
 
 def connected_components(G: nx.MultiDiGraph) -> tuple[tuple[str, ...], ...]:
-    """Connected components (ignoring direction), largest first, each sorted."""
-    comps = (tuple(sorted(c)) for c in nx.connected_components(undirected(G)))
+    """Connected components (ignoring direction), largest first, each sorted.
+
+    Two entities are connected by any edge of ``G`` (the place hierarchy included) or by being
+    named in one article (`centrality_graph`).
+    """
+    U = undirected(G)
+    if G.is_multigraph() or G.is_directed():
+        U.add_edges_from(centrality_graph(G).edges)
+    comps = (tuple(sorted(c)) for c in nx.connected_components(U))
     return tuple(sorted(comps, key=lambda c: (-len(c), c)))
 
 
 def communities(G: nx.Graph, seed: int = 42, resolution: float = 1.0) -> tuple[tuple[str, ...], ...]:
-    """Louvain communities (networkx, weighted, seeded): largest first, each sorted.
+    """Louvain communities on `centrality_graph` (networkx, weighted, seeded): largest first, each sorted.
 
-    The index of a community in the result is its ``kgo:community`` number.
+    Entities linked by relations and named together in sentences, paragraphs and articles fall
+    in one community: the people, organisations, places and events of one story or topic. The
+    index of a community in the result is its ``kgo:community`` number.
     """
-    U = undirected(G)
-    if len(U) == 0:
+    W = _weighted(G)
+    if len(W) == 0:
         return ()
-    found = nx.community.louvain_communities(U, weight="weight", resolution=resolution, seed=seed)
+    found = nx.community.louvain_communities(W, weight="weight", resolution=resolution, seed=seed)
     comms = (tuple(sorted(c)) for c in found)
     return tuple(sorted(comms, key=lambda c: (-len(c), c)))
 
@@ -265,18 +294,28 @@ def format_path(G: nx.MultiDiGraph, path: Path) -> str:
 
 @dataclass(frozen=True)
 class Scores:
-    """The scores of one entity."""
+    """The scores of one entity (floats rounded to 12 significant digits, as the store keeps them)."""
 
     degree: float
     betweenness: float
     pagerank: float
     community: int
     component: int
+    mentions: int = 0  #: how often the text names it (ties in rankings are broken by it)
+
+
+#: The score names `Analysis.top` ranks by.
+SCORE_NAMES = ("pagerank", "degree", "betweenness")
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """Everything `analyze` computes; ``graph`` is the networkx graph it was computed on."""
+    """Everything `analyze` computes.
+
+    ``graph`` is the networkx graph of the entities (typed relations, the place hierarchy and
+    same-sentence co-mentions: what the view draws), ``weighted`` its `centrality_graph`, on which
+    every score was computed once; a focused view or a report shows these scores, never new ones.
+    """
 
     graph: nx.MultiDiGraph = field(repr=False, compare=False)
     scores: Mapping[str, Scores]
@@ -284,6 +323,7 @@ class Analysis:
     communities: tuple[tuple[str, ...], ...]
     seed: int = 42
     comention: str | None = None
+    weighted: nx.Graph = field(default_factory=nx.Graph, repr=False, compare=False)
 
     def counts_by_type(self) -> dict[str, int]:
         """Number of entities per type, in `ENTITY_TYPES` order (zeros included)."""
@@ -292,45 +332,71 @@ class Analysis:
             counts[d["type"]] = counts.get(d["type"], 0) + 1
         return counts
 
+    def rank_key(self, v: str, by: str = "pagerank") -> tuple[float, int, str, str]:
+        """The sort key of `top`: score (highest first), then mentions (most first), label, IRI."""
+        s = self.scores[v]
+        return (-getattr(s, by), -s.mentions, self.graph.nodes[v]["label"], v)
+
     def top(self, n: int = 10, by: str = "pagerank", type: str | None = None) -> list[str]:
-        """The ``n`` highest-scoring entities (optionally of one type); ties by label, then IRI."""
+        """The ``n`` highest-scoring entities (optionally of one type).
+
+        Ties are broken by the number of mentions, then by label and IRI, so the order repeats.
+        """
+        if by not in SCORE_NAMES:
+            raise ValueError(f"by must be one of {', '.join(SCORE_NAMES)}, not {by!r}")
         nodes = [v for v, t in self.graph.nodes(data="type") if type is None or t == type]
-        nodes.sort(key=lambda v: (-getattr(self.scores[v], by), self.graph.nodes[v]["label"], v))
+        nodes.sort(key=lambda v: self.rank_key(v, by))
         return nodes[:n]
 
     def label(self, node: str) -> str:
         return self.graph.nodes[node]["label"]
 
 
+def _round(x: float) -> float:
+    """``x`` to 12 significant digits: the value `scores_to_rdf` writes, so store and views agree."""
+    return float(f"{x:.12g}")
+
+
 def analyze(
     graph: rdflib.Graph | nx.MultiDiGraph,
     *,
-    comention: str | None = None,
+    comention: str | None = "sentence",
     seed: int = 42,
     betweenness_samples: int | None = None,
 ) -> Analysis:
-    """Score every entity of an RDF graph (or of a graph from `to_networkx`).
+    """Score every entity of an RDF graph (or of a graph from `to_networkx`), once, on the whole graph.
 
+    The scores (`pagerank`, `degree`, `betweenness`, `communities`) are computed on the
+    `centrality_graph`; ``comention`` only chooses the co-mention edges of ``Analysis.graph``
+    (the edges the view draws), never the scores.
+
+    Examples
+    --------
     >>> a = analyze(rdflib.Graph())
     >>> dict(a.scores), a.communities
     ({}, ())
     """
     G = graph if isinstance(graph, nx.Graph) else to_networkx(graph, comention=comention)
-    deg = degree(G)
-    btw = betweenness(G, samples=betweenness_samples, seed=seed)
-    pr = pagerank(G)
+    W = centrality_graph(G)
+    deg = degree(W)
+    btw = betweenness(W, samples=betweenness_samples, seed=seed)
+    pr = pagerank(W)
     comps = connected_components(G)
-    comms = communities(G, seed=seed)
+    comms = communities(W, seed=seed)
     comp_of = {v: i for i, c in enumerate(comps) for v in c}
     comm_of = {v: i for i, c in enumerate(comms) for v in c}
     scores = {
-        v: Scores(deg.get(v, 0.0), btw.get(v, 0.0), pr.get(v, 0.0), comm_of[v], comp_of[v]) for v in G
+        v: Scores(
+            _round(deg.get(v, 0.0)), _round(btw.get(v, 0.0)), _round(pr.get(v, 0.0)), comm_of[v], comp_of[v],
+            int(G.nodes[v].get("mentions", 0)),
+        )
+        for v in G
     }
-    return Analysis(G, MappingProxyType(scores), comps, comms, seed, G.graph.get("comention", comention))
+    return Analysis(G, MappingProxyType(scores), comps, comms, seed, G.graph.get("comention", comention), W)
 
 
 def _double(x: float) -> Literal:
-    return Literal(float(f"{x:.12g}"), datatype=XSD.double)
+    return Literal(_round(x), datatype=XSD.double)
 
 
 def scores_to_rdf(analysis: Analysis | Mapping[str, Scores]) -> rdflib.Graph:
