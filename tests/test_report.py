@@ -10,7 +10,7 @@ from test_analyze import XSS_IMG, XSS_SCRIPT, small_graph
 from test_visualize import EXTERNAL, browser, driver, no_alert  # noqa: F401  (driver is a fixture)
 
 from kg.analyze import analyze, render_report, write_report
-from kg.analyze.report import bar_chart, timeline_chart
+from kg.analyze.report import SCORE_HEADINGS, SCORE_HELP, bar_chart, timeline_chart
 
 
 def test_report_content(tmp_path):
@@ -26,6 +26,11 @@ def test_report_content(tmp_path):
     orgs = page.split("<h3>机构（Organization）</h3>")[1].split("</table>")[0]
     assert orgs.index("青禾科技公司") < orgs.index("青禾集团")  # the company has the higher PageRank
     assert "任职于（worksFor）" in page
+    # each score explained in one line, the weights and the place hierarchy stated
+    for key, line in SCORE_HELP.items():
+        assert f"<dt>{SCORE_HEADINGS[key]}</dt><dd>{line}</dd>" in page
+    assert "同句 1" in page and "不计入得分" in page
+    assert "<th>提及次数</th>" in page
     # communities list their members; the timeline shows the dated ceremony
     assert re.search(r"社区 0：\d+ 个成员", page)
     assert "春季表彰大会" in page.split("<h2>事件时间线</h2>")[1] and "2024-03-15" in page

@@ -18,13 +18,21 @@ from types import MappingProxyType
 import networkx as nx
 import rdflib
 
-from kg.analyze.graph import COMENTION, ENTITY_TYPES
+from kg.analyze.graph import (
+    ARTICLE_WEIGHT,
+    COMENTION,
+    ENTITY_TYPES,
+    HIERARCHY,
+    PARAGRAPH_WEIGHT,
+    RELATION_WEIGHT,
+    SENTENCE_WEIGHT,
+)
 from kg.analyze.metrics import RELATION_LABELS, TYPE_LABELS, Analysis, analyze
 from kg.atomic import atomic_write as write_atomic
 from kg.ingest.clean import clean
 from kg.schema import EVENT, schema
 
-__all__ = ["TYPE_COLORS", "render_report", "write_report", "bar_chart", "timeline_chart"]
+__all__ = ["TYPE_COLORS", "SCORE_HEADINGS", "SCORE_HELP", "render_report", "write_report", "bar_chart", "timeline_chart", "score_help"]
 
 #: One colour per entity type (`kg.schema`'s ``kgo:viewColour``), shared with the view.
 TYPE_COLORS: Mapping[str, str] = MappingProxyType({t.name: t.colour for t in schema().entity_types})
@@ -105,6 +113,35 @@ def timeline_chart(events: Sequence[tuple[dt.date, str, str]], *, width: int = 7
     return "".join(out)
 
 
+#: Column headings of the scores (also the view's), and what each score means, in one line.
+SCORE_HEADINGS: Mapping[str, str] = MappingProxyType({
+    "name": "名称", "aliases": "别名", "pagerank": "PageRank", "degree": "度中心性",
+    "betweenness": "介数中心性", "community": "社区", "mentions": "提及次数",
+})
+SCORE_HELP: Mapping[str, str] = MappingProxyType({
+    "pagerank": "重要性：与重要实体联系越多越强（关系、同句、同段、同篇共现）越高，全部实体之和为 1。",
+    "degree": "直接相连的实体占其他实体的比例。",
+    "betweenness": "其他实体之间的最短联系经过它的比例：连接不同话题的桥梁。",
+    "community": "常在一起出现、相互关联的一组实体，大致是一个话题或一则报道。",
+    "mentions": "正文提到它的次数；得分相同时按它排序。",
+})
+
+
+def score_help() -> str:
+    """One line per score saying what it means (a definition list)."""
+    items = "".join(f"<dt>{_e(SCORE_HEADINGS[k])}</dt><dd>{_e(v)}</dd>" for k, v in SCORE_HELP.items())
+    return f'<dl class="help">{items}</dl>'
+
+
+def score_basis(a: Analysis) -> str:
+    """How the scores were computed: the weights, the place hierarchy left out, the seed."""
+    return (
+        f"得分计算于全图一次：关系 {RELATION_WEIGHT:g}、同句 {SENTENCE_WEIGHT:g}、同段 {PARAGRAPH_WEIGHT:g}、"
+        f"同篇 {ARTICLE_WEIGHT:g}（每次共现）；地点层级（{RELATION_LABELS.get(HIERARCHY, HIERARCHY)}）只用于浏览，"
+        f"不计入得分；Louvain 社区 seed={a.seed}。"
+    )
+
+
 def _table(head: Sequence[str], rows: Sequence[Sequence[object]], cls: str = "") -> str:
     """A table; every cell is written as ``str(cell)``, escaped here."""
     h = "".join(f"<th>{_e(c)}</th>" for c in head)
@@ -131,8 +168,7 @@ def render_report(analysis: Analysis, *, title: str = "知识图谱分析报告"
         ("社区", len(a.communities)),
     ]
     add('<ul class="summary">' + "".join(f"<li><b>{n:,}</b> {_e(k)}</li>" for k, n in summary) + "</ul>")
-    note = f"Louvain 社区（seed={a.seed}）；共现：{a.comention or '无'}；PageRank 按关系方向计算，共现双向。"
-    add(f'<p class="muted">{_e(note)}</p>')
+    add(f'<p class="muted">{_e(score_basis(a))}</p>')
 
     add("<h2>实体类型分布</h2>")
     add(bar_chart([(f"{TYPE_LABELS[t]} {t}", counts.get(t, 0), TYPE_COLORS[t]) for t in ENTITY_TYPES], title="实体类型分布", fmt="{:,.0f}"))
@@ -147,6 +183,7 @@ def render_report(analysis: Analysis, *, title: str = "知识图谱分析报告"
         add(bar_chart([(a.label(v), a.scores[v].pagerank, TYPE_COLORS.get(G.nodes[v]["type"], "#999")) for v in best], title="PageRank 最高的实体", fmt="{:.4f}"))
 
     add("<h2>各类型最核心的实体</h2>")
+    add(score_help())
     for t in ENTITY_TYPES:
         nodes = a.top(top, type=t)
         if not nodes:
@@ -155,8 +192,8 @@ def render_report(analysis: Analysis, *, title: str = "知识图谱分析报告"
         rows = []
         for v in nodes:
             s, d = a.scores[v], G.nodes[v]
-            rows.append((d["label"], "、".join(d["aliases"][:5]), f"{s.pagerank:.4f}", f"{s.degree:.4f}", f"{s.betweenness:.4f}", s.community, len(d["articles"])))
-        add(_table(["名称", "别名", "PageRank", "度中心性", "介数中心性", "社区", "文章数"], rows, "scores"))
+            rows.append((d["label"], "、".join(d["aliases"][:5]), f"{s.pagerank:.4f}", f"{s.degree:.4f}", f"{s.betweenness:.4f}", s.community, s.mentions, len(d["articles"])))
+        add(_table([*(SCORE_HEADINGS[k] for k in ("name", "aliases", "pagerank", "degree", "betweenness", "community", "mentions")), "文章数"], rows, "scores"))
 
     shown = [c for c in a.communities if len(c) > 1][:communities]
     add(f"<h2>社区（{len([c for c in a.communities if len(c) > 1]):,} 个多成员社区，列出最大的 {len(shown)} 个）</h2>")
@@ -224,6 +261,8 @@ svg.chart { display: block; font-size: 12px; margin: 8px 0; }
 svg .axis { fill: #666; font-size: 11px; }
 .members { columns: 3; list-style: none; padding: 0; }
 .members li { break-inside: avoid; }
+dl.help { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; font-size: 13px; color: #555; }
+dl.help dt { font-weight: bold; } dl.help dd { margin: 0; }
 .dot { display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 5px; }
 </style>
 </head>
