@@ -10,7 +10,8 @@ from datetime import date, timedelta
 
 from kg.lexicons import chars, entries, table
 
-__all__ = ["DateMention", "find_dates", "normalize", "iso_datatype", "resolve_year", "MIN_PUB_YEAR", "MAX_PUB_YEAR"]
+__all__ = ["DateMention", "find_dates", "normalize", "iso_datatype", "resolve_year", "resolve_day", "number",
+           "MIN_PUB_YEAR", "MAX_PUB_YEAR"]
 
 #: How far after the publication date an implicit-year date may fall before it is taken to
 #: be in the previous year (12月28日 in an article of 2025-01-03 is 2024-12-28).
@@ -375,7 +376,111 @@ def _range_end(parts: dict, t: re.Match[str]) -> str | None:
     return _fmt(y, m, d)
 
 
-def find_dates(text: str, pub_date: str | None = None) -> list[DateMention]:
+#: A day-only date (14日) more than this many days after the publication day is in the previous month.
+DAY_AHEAD = 10
+_ZONES = entries("date_zone_words.txt")
+_VAGUE = entries("date_vague_words.txt")
+_SINCE = entries("date_since_words.txt")
+_ANAPHORIC = {k: int(v) for k, v in table("date_anaphoric_days.tsv").items()}
+_WEEKS = {k: int(v) for k, v in table("date_relative_weeks.tsv").items()}
+#: The month character (the first of the month grammar), which never comes before a day-only date.
+_MONTH_CHAR = _MONTH_TAIL[0]
+_DAY_ONLY = re.compile(
+    rf"(?<![\d{_cn(0, 10)}.:/{_MONTH_CHAR}-])(?P<d>3[01]|[12]\d|0?[1-9])"
+    rf"(?:{_alt(entries('date_day_marks.txt'))})(?![{''.join(entries('date_not_after_day.txt'))}])")
+_WORDS = re.compile("|".join(sorted((*_VAGUE, *_ANAPHORIC, *_WEEKS), key=len, reverse=True)))
+
+
+def number(text: str) -> int | None:
+    """The value of an Arabic or Chinese numeral up to 99 (3, 12, 五, 十二), else ``None``.
+
+    Examples
+    --------
+    >>> number("12"), number("十二"), number("两")
+    (12, 12, None)
+    """
+    try:
+        return _num(text)
+    except (KeyError, ValueError):
+        return None
+
+
+def resolve_day(day: int, pub: date) -> str | None:
+    """The ISO date of a day-only date (14日) read in an article published on ``pub``: in the
+    publication month unless more than :data:`DAY_AHEAD` days after ``pub`` (then the previous
+    month); ``None`` when that month has no such day.
+
+    Examples
+    --------
+    >>> resolve_day(9, date(2020, 2, 10)), resolve_day(28, date(2020, 3, 2)), resolve_day(20, date(2020, 2, 12))
+    ('2020-02-09', '2020-02-28', '2020-02-20')
+    """
+    y, m = pub.year, pub.month
+    if day - pub.day > DAY_AHEAD:
+        y, m = _shift_month(y, m, -1)
+    return _fmt(y, m, day) if day <= _days(y, m) else None
+
+
+def _week(shift: int, pub: date | None) -> tuple[str | None, str | None]:
+    if pub is None:
+        return None, None
+    monday = pub - timedelta(days=pub.weekday()) + timedelta(weeks=shift)
+    return monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+
+
+def _anaphoric(shift: int, anchor: str | None) -> str | None:
+    if anchor is None or len(anchor) != 10:
+        return None
+    return (date.fromisoformat(anchor) + timedelta(days=shift)).isoformat()
+
+
+def _word_mention(text: str, m: re.Match[str], pub: date | None, anchor: str | None) -> DateMention:
+    """近日 (vague), 当日 (the anchor's day), 上周 (a week): one word of the extra expressions."""
+    w = m.group()
+    if w in _WEEKS:
+        a, b = _week(_WEEKS[w], pub)
+        return DateMention(text[m.start():m.end()], m.start(), m.end(), a, "range", "day", b, True)
+    if w in _ANAPHORIC:
+        v = _anaphoric(_ANAPHORIC[w], anchor)
+        return DateMention(text[m.start():m.end()], m.start(), m.end(), v, "relative", "day", None, True)
+    return DateMention(text[m.start():m.end()], m.start(), m.end(), None, "vague", "day", None, True)
+
+
+def _extras(text: str, norm: str, pub: date | None, anchor: str | None, found: list[DateMention]) -> list[DateMention]:
+    """Expressions the grammar leaves out: a day alone (14日), relative weeks, words that refer to
+    an earlier date (当日) and vague ones (近日), outside the spans already found."""
+    spans = [(d.start, d.end) for d in found]
+
+    def free(a: int, b: int) -> bool:
+        return not any(x < b and a < y for x, y in spans)
+
+    out: list[DateMention] = []
+    for m in _DAY_ONLY.finditer(norm):
+        if free(m.start(), m.end()):
+            day = int(m["d"])
+            v = resolve_day(day, pub) if pub is not None else None
+            out.append(DateMention(text[m.start():m.end()], m.start(), m.end(), v, "day", "day", None, True))
+    for m in _WORDS.finditer(norm):
+        if free(m.start(), m.end()):
+            out.append(_word_mention(text, m, pub, anchor))
+    return out
+
+
+def _dressed(text: str, d: DateMention, pub: date | None) -> DateMention:
+    """A date with the time-zone word before it (北京时间14日) and, when ``以来`` follows it, the period
+    from it to the publication date (今年以来)."""
+    from dataclasses import replace
+
+    start = next((d.start - len(z) for z in _ZONES if text[:d.start].endswith(z)), d.start)
+    since = next((w for w in _SINCE if text.startswith(w, d.end)), None)
+    if since is not None and pub is not None and d.value is not None:
+        value = d.value if d.precision != "relative" or d.grain != "year" else d.value + "-01-01"
+        return replace(d, text=text[start:d.end + len(since)], start=start, end=d.end + len(since), value=value,
+                       precision="range", end_value=pub.isoformat(), anchored=True)
+    return replace(d, text=text[start:d.end], start=start) if start != d.start else d
+
+
+def find_dates(text: str, pub_date: str | None = None, anchor: str | None = None) -> list[DateMention]:
     """Find the date expressions of ``text``, resolved against the publication date.
 
     Parameters
@@ -407,6 +512,15 @@ def find_dates(text: str, pub_date: str | None = None) -> list[DateMention]:
     >>> m = find_dates("2024年4月至8月")[0]
     >>> m.text, m.value, m.end_value
     ('2024年4月至8月', '2024-04', '2024-08')
+
+    A day alone, relative weeks, words that take an earlier date (``anchor``), vague words, a
+    time-zone word before a date and a period up to the publication date:
+
+    >>> [(m.text, m.value, m.end_value) for m in find_dates("北京时间9日，上周，当日，近日", "2020-02-12", "2020-02-08")]
+    [('北京时间9日', '2020-02-09', None), ('上周', '2020-02-03', '2020-02-09'), ('当日', '2020-02-08', None), ('近日', None, None)]
+    >>> m = find_dates("今年以来", "2020-02-12")[0]
+    >>> m.text, m.value, m.end_value, m.precision
+    ('今年以来', '2020-01-01', '2020-02-12', 'range')
     """
     pub = _parse_pub(pub_date)
     norm = text.translate(_FULLWIDTH)
@@ -441,7 +555,8 @@ def find_dates(text: str, pub_date: str | None = None) -> list[DateMention]:
             DateMention(text[i:end], i, end, value, precision, parts["grain"], end_value, parts["anc"])
         )
         i = end
-    return out
+    out += _extras(text, norm, pub, anchor, out)
+    return sorted((_dressed(text, d, pub) for d in out), key=lambda d: d.start)
 
 
 def normalize(phrase: str, pub_date: str | None = None) -> str | None:

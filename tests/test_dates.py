@@ -287,3 +287,37 @@ def test_a_publication_date_out_of_range_is_a_value_error_and_never_reaches_a_bu
     (tmp_path / "a.md").write_text("## 标题\n\n5月8日，会议召开。\n", encoding="utf-8")
     with pytest.raises(SourceError, match="not a valid date"):
         read_sources([tmp_path], date=pub)
+
+
+# --- issue #12: what news reports of events need -----------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "pub", "value"), [
+    ("9日", "2020-02-10", "2020-02-09"),  # earlier this month
+    ("20日", "2020-02-12", "2020-02-20"),  # a few days ahead: still this month
+    ("28日", "2020-03-02", "2020-02-28"),  # far ahead: last month
+    ("北京时间14日", "2019-10-20", "2019-10-14"),
+    ("当地时间6日", "2020-02-07", "2020-02-06"),
+])
+def test_a_day_alone_is_read_in_the_publication_month(text: str, pub: str, value: str) -> None:
+    (m,) = find_dates(text, pub)
+    assert (m.text, m.value, m.grain) == (text, value, "day")
+
+
+@pytest.mark.parametrize("text", ["300日元", "3月31日", "第3日本"])
+def test_no_day_alone_in_money_or_after_a_month(text: str) -> None:
+    assert all(m.text != text[-2:] or m.start != len(text) - 2 for m in find_dates(text, "2020-02-10"))
+    assert not any(m.text.endswith("日元") for m in find_dates(text, "2020-02-10"))
+
+
+def test_relative_weeks_anaphoric_days_vague_words_and_periods() -> None:
+    pub = "2020-02-12"  # a Wednesday
+    (week,) = find_dates("上周", pub)
+    assert (week.value, week.end_value, week.precision) == ("2020-02-03", "2020-02-09", "range")
+    (same,) = find_dates("当日", pub, anchor="2020-02-08")
+    assert same.value == "2020-02-08"
+    assert find_dates("当日", pub)[0].value is None  # no earlier date to refer to
+    (vague,) = find_dates("近日", pub)
+    assert (vague.text, vague.value, vague.precision) == ("近日", None, "vague")
+    (since,) = find_dates("今年以来", pub)
+    assert (since.value, since.end_value) == ("2020-01-01", "2020-02-12")
