@@ -28,12 +28,12 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.errors import QueryError
+from kg.errors import QueryError, StoreError
 from kg.ingest.clean import printable
 from kg.ns import PREFIXES
 from kg.store import Store, from_ox
@@ -53,6 +53,14 @@ __all__ = [
     "uses_service",
     "format_table",
     "display_width",
+    "MediaFormat",
+    "RESULT_FORMATS",
+    "GRAPH_FORMATS",
+    "negotiate",
+    "Job",
+    "Reply",
+    "execute",
+    "QueryPool",
 ]
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
@@ -528,3 +536,373 @@ def describe(queries: Sequence[NamedQuery]) -> str:
         if q.description:
             lines.append(f"{' ' * width}  {q.description}")
     return "\n".join(lines) + "\n"
+
+
+# --- the SPARQL 1.1 protocol: result formats, content negotiation, a pool of query workers ------
+
+
+@dataclass(frozen=True)
+class MediaFormat:
+    """A result format of the SPARQL protocol: its short name (``format=`` parameter), the media
+    type it is served as, and other media types (and short names) that ask for it."""
+
+    name: str
+    media_type: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` header value (text formats say their charset)."""
+        text = self.media_type.startswith("text/") or self.media_type.endswith(("json", "xml", "triples"))
+        return f"{self.media_type}; charset=utf-8" if text else self.media_type
+
+
+#: SELECT and ASK results, the default first.
+RESULT_FORMATS: tuple[MediaFormat, ...] = (
+    MediaFormat("json", "application/sparql-results+json", ("application/json", "srj")),
+    MediaFormat("xml", "application/sparql-results+xml", ("application/xml", "text/xml", "srx")),
+    MediaFormat("csv", "text/csv"),
+    MediaFormat("tsv", "text/tab-separated-values"),
+)
+#: CONSTRUCT and DESCRIBE results (RDF graphs), the default first.
+GRAPH_FORMATS: tuple[MediaFormat, ...] = (
+    MediaFormat("ttl", "text/turtle", ("application/x-turtle", "turtle", "n3", "text/n3", "text/rdf+n3")),
+    MediaFormat("nt", "application/n-triples", ("text/plain", "ntriples", "n-triples")),
+    MediaFormat("jsonld", "application/ld+json", ("application/json", "json-ld", "json")),
+    MediaFormat("rdfxml", "application/rdf+xml", ("application/xml", "text/xml", "rdf+xml", "xml")),
+)
+
+
+def _accept_ranges(accept: str) -> list[tuple[str, float]]:
+    ranges = []
+    for part in accept.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            k, _, v = f.partition("=")
+            if k.strip().lower() == "q":
+                try:
+                    q = min(max(float(v), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        ranges.append((media, q))
+    return ranges
+
+
+def negotiate(accept: str | None, formats: Sequence[MediaFormat], fmt: str | None = None) -> MediaFormat | None:
+    """The format of ``formats`` to answer with: the one a ``format=`` parameter names (a short
+    name or a media type), else the best by the ``Accept`` header (quality values, then the most
+    specific range, then the order of ``formats``); ``None`` when the header accepts none.
+
+    No header, or a format parameter that names none of ``formats``, gives the first one for the
+    header to decide.
+
+    Examples
+    --------
+    >>> negotiate("text/csv, */*;q=0.1", RESULT_FORMATS).name
+    'csv'
+    >>> negotiate("application/json", GRAPH_FORMATS).name, negotiate(None, GRAPH_FORMATS).name
+    ('jsonld', 'ttl')
+    >>> negotiate("text/html", RESULT_FORMATS) is None, negotiate("text/html", RESULT_FORMATS, "tsv").name
+    (True, 'tsv')
+    """
+    if fmt:
+        f = fmt.strip().lower()
+        for mf in formats:
+            if f == mf.name or f == mf.media_type or f in mf.aliases:
+                return mf
+    if not accept or not accept.strip():
+        return formats[0]
+    ranges = _accept_ranges(accept)
+    best: tuple[float, int, int] | None = None
+    chosen = None
+    for order, mf in enumerate(formats):
+        kind = mf.media_type.split("/")[0]
+        match: tuple[float, int] | None = None  # (q, specificity) of the most specific range
+        for media, q in ranges:
+            spec = (3 if media == mf.media_type else 2 if media in mf.aliases
+                    else 1 if media == f"{kind}/*" else 0 if media == "*/*" else -1)
+            if spec >= 0 and (match is None or spec > match[1]):
+                match = (q, spec)
+        if match is None or match[0] <= 0:
+            continue
+        key = (match[0], match[1], -order)
+        if best is None or key > best:
+            best, chosen = key, mf
+    return chosen
+
+
+@dataclass(frozen=True)
+class Job:
+    """One request for a query worker: a query (or update) on the store at ``store``."""
+
+    text: str
+    store: str
+    update: bool = False
+    default_graph: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    result_format: str | None = "json"  # a name of RESULT_FORMATS, None when none is acceptable
+    graph_format: str | None = "ttl"  # a name of GRAPH_FORMATS, None when none is acceptable
+    max_bytes: int = 64 << 20
+    seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A worker's answer: an HTTP status, the body and its content type. An error's body is its
+    one-line message (UTF-8 text)."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+    stale: bool = False  # a store error that a new generation may explain
+
+    @classmethod
+    def error(cls, status: int, message: str, stale: bool = False) -> Reply:
+        return cls(status, (" ".join(message.split()) + "\n").encode("utf-8"), stale=stale)
+
+    @property
+    def message(self) -> str:
+        """The body as text (an error's message)."""
+        return self.body.decode("utf-8", "replace").strip()
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Late(Exception):
+    pass
+
+
+class _Sink(io.RawIOBase):
+    """Where a worker serializes a result: it stops the serializer (an exception out of
+    ``write``) past the size limit or the deadline."""
+
+    def __init__(self, max_bytes: int, deadline: float) -> None:
+        super().__init__()
+        self.max_bytes, self.deadline = max_bytes, deadline
+        self.buf = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        import time
+
+        if len(self.buf) + len(b) > self.max_bytes:
+            raise _TooLarge
+        if time.monotonic() > self.deadline:
+            raise _Late
+        self.buf += b
+        return len(b)
+
+
+def _size(n: int) -> str:
+    for unit, k in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= k and n % k == 0:
+            return f"{n // k} {unit}"
+    return f"{n} bytes"
+
+
+def _serialize(res: Any, job: Job, sink: _Sink) -> Reply:
+    import pyoxigraph as ox
+
+    if isinstance(res, ox.QueryTriples):
+        gf = next((f for f in GRAPH_FORMATS if f.name == job.graph_format), None)
+        if gf is None:
+            return Reply.error(406, "no acceptable format for a graph result; the server offers "
+                               + ", ".join(f.media_type for f in GRAPH_FORMATS))
+        rdf = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+               "rdfxml": ox.RdfFormat.RDF_XML}[gf.name]
+        prefixes = {k: str(v) for k, v in PREFIXES.items()} if gf.name == "ttl" else None
+        ox.serialize(res, cast(IO[bytes], sink), rdf, prefixes=prefixes)
+        return Reply(200, bytes(sink.buf), gf.content_type)
+    rf = next((f for f in RESULT_FORMATS if f.name == job.result_format), None)
+    if rf is None:
+        return Reply.error(406, "no acceptable format for query results; the server offers "
+                           + ", ".join(f.media_type for f in RESULT_FORMATS))
+    qf = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+          "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}[rf.name]
+    res.serialize(sink, qf)
+    return Reply(200, bytes(sink.buf), rf.content_type)
+
+
+def execute(store: Store, job: Job) -> Reply:
+    """Run ``job`` on ``store`` within its size limit and (as far as the result is written while
+    it is computed) its deadline; every outcome is a :class:`Reply`."""
+    import time
+
+    deadline = time.monotonic() + job.seconds
+    try:
+        if job.update:
+            store.update(job.text)
+            return Reply(200, b"update done\n")
+        res = store.query(job.text, default_graph=job.default_graph, named_graphs=job.named_graphs)
+        return _serialize(res, job, _Sink(job.max_bytes, deadline))
+    except QueryError as e:
+        return Reply.error(400, str(e))
+    except _TooLarge:
+        return Reply.error(422, f"the result is larger than {_size(job.max_bytes)} (the server's limit); "
+                           "ask for less (LIMIT, fewer variables)")
+    except _Late:
+        return Reply.error(503, f"the query was cancelled after {job.seconds:g} s (the server's time limit)")
+    except StoreError as e:
+        return Reply.error(503, str(e), stale=True)
+    except OSError as e:  # evaluation errors surface while the result is written
+        return Reply.error(500, f"the query failed: {e}", stale=True)
+    except (ValueError, TypeError, RuntimeError) as e:
+        return Reply.error(400, f"the query failed: {e}")
+
+
+def _worker_main(conn: Any, writable: bool) -> None:
+    """A query worker: runs the jobs it receives on the store each names (opened once, and again
+    when a job names another one, as after a new build), one at a time, until its pipe closes."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    store: Store | None = None
+    while True:
+        try:
+            job: Job = conn.recv()
+        except (EOFError, OSError):
+            break
+        if store is None or str(store.path) != job.store:
+            if store is not None:
+                store.close()
+                store = None
+            try:
+                store = Store.open(job.store, read_only=not writable)
+            except StoreError as e:
+                conn.send(Reply.error(503, str(e), stale=True))
+                continue
+        conn.send(execute(store, job))
+    if store is not None:
+        store.close()
+
+
+class QueryPool:
+    """Worker processes that run queries on a store, each query under a time limit.
+
+    A query runs in one of ``workers`` processes (Oxigraph evaluates in parallel there, and the
+    server process only waits). A worker stops a result that outgrows ``max_bytes`` or that is
+    still being written at the deadline; one that is still computing at the deadline (a large
+    aggregate or sort writes nothing until it is done) is killed and replaced, so a runaway
+    query never keeps a core or memory past its time. A request that finds every worker busy
+    until its deadline gets a 503.
+
+    ``locate`` says where the store is now (see :func:`kg.store.store_location`): a worker
+    reopens the store when that changes, so a new build is served without a restart. With
+    ``writable`` the store is opened for updates by a single worker (one writer at a time).
+    """
+
+    def __init__(self, locate: Any, workers: int = 2, timeout: float = 30.0, max_bytes: int = 64 << 20,
+                 writable: bool = False, grace: float = 0.5) -> None:
+        import multiprocessing as mp
+        import queue
+        import threading
+
+        self.locate = locate
+        self.size = 1 if writable else max(1, workers)
+        self.timeout, self.max_bytes, self.writable, self.grace = timeout, max_bytes, writable, grace
+        self._ctx = mp.get_context("forkserver")
+        self._ctx.set_forkserver_preload(["kg.sparql"])
+        self._idle: queue.Queue[Any] = queue.Queue()
+        self._all: set[Any] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.killed = 0  # workers killed at a deadline (for /health and tests)
+
+    def _spawn(self) -> Any:
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_worker_main, args=(child, self.writable), daemon=True,
+                                 name="kg-query-worker")
+        proc.start()
+        child.close()
+        w = (proc, parent)
+        with self._lock:
+            self._all.add(w)
+        return w
+
+    def _retire(self, w: Any) -> None:
+        proc, conn = w
+        with self._lock:
+            self._all.discard(w)
+        try:
+            conn.close()
+        except OSError:  # pragma: no cover - already closed
+            pass
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+
+    def start(self) -> QueryPool:
+        """Start the workers."""
+        for _ in range(self.size):
+            self._idle.put(self._spawn())
+        return self
+
+    def close(self) -> None:
+        """Stop every worker (a query still running is killed)."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+        for w in workers:
+            self._retire(w)
+
+    def __enter__(self) -> QueryPool:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(self, text: str, update: bool = False, *, deadline: float | None = None,
+            result_format: str | None = "json", graph_format: str | None = "ttl",
+            default_graph: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
+            timeout: float | None = None) -> Reply:
+        """Run a query (or an update) and wait for its :class:`Reply`, at most until ``deadline``
+        (a ``time.monotonic()`` value; default: now plus the time limit) and a short grace."""
+        import queue
+        import time
+
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
+        if deadline is None:
+            deadline = time.monotonic() + limit
+        for attempt in range(2):
+            left = deadline - time.monotonic()
+            try:
+                w = self._idle.get(timeout=max(left, 0.0))
+            except queue.Empty:
+                return Reply.error(503, f"every query worker ({self.size}) was busy for {limit:g} s "
+                                   "(the server's time limit); try again later")
+            where = str(self.locate())
+            job = Job(text, where, update, None if default_graph is None else tuple(default_graph),
+                      None if named_graphs is None else tuple(named_graphs), result_format, graph_format,
+                      self.max_bytes, max(deadline - time.monotonic(), 0.0))
+            proc, conn = w
+            try:
+                conn.send(job)
+                if conn.poll(max(deadline - time.monotonic(), 0.0) + self.grace):
+                    reply: Reply = conn.recv()
+                else:
+                    self.killed += 1
+                    self._replace(w)
+                    return Reply.error(503, f"the query was cancelled after {limit:g} s "
+                                       "(the server's time limit)")
+            except (EOFError, OSError):
+                self._replace(w)
+                return Reply.error(500, "the query worker stopped (out of memory, or killed); "
+                                   "the server goes on")
+            self._idle.put(w)
+            if reply.stale and attempt == 0 and str(self.locate()) != where:
+                continue  # a new build switched generations meanwhile: once more on the new one
+            return reply
+        return reply  # pragma: no cover - the loop returns
+
+    def _replace(self, w: Any) -> None:
+        self._retire(w)
+        if not self._closed:
+            self._idle.put(self._spawn())

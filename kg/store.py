@@ -19,7 +19,7 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
 
@@ -30,7 +30,7 @@ from rdflib.term import Node
 from kg.errors import QueryError, StoreError
 from kg.ns import KGO, NIF, PREFIXES, XSD
 
-__all__ = ["DEFAULT_STORE", "Store", "to_ox", "from_ox", "query_error"]
+__all__ = ["DEFAULT_STORE", "Store", "to_ox", "from_ox", "query_error", "store_location"]
 
 #: Where ``kg build`` writes the store and ``kg query`` / ``kg export`` read it.
 DEFAULT_STORE = Path("exports") / "store"
@@ -93,6 +93,25 @@ def query_error(exc: Exception, name: str | None = None) -> QueryError:
             msg = f"syntax error at line {line}, column {col}: {rest}"
     where = f"query {name!r}: " if name else ""
     return QueryError(f"{where}{msg}")
+
+
+def store_location(path: str | os.PathLike[str]) -> Path:
+    """Where the store at ``path`` really is: every link resolved.
+
+    ``exports/store`` is a link through ``exports/current`` to one build's generation, so the
+    location changes when a new build switches generations; a reader that keeps a store open
+    compares locations to notice a new build. The path need not exist.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> (out / "gen1" / "store").mkdir(parents=True)
+    >>> os.symlink("gen1", out / "current")
+    >>> store_location(out / "current" / "store") == (out / "gen1" / "store").resolve()
+    True
+    """
+    return Path(os.path.realpath(path))
 
 
 def _quads(graph: Graph) -> Iterator[Any]:
@@ -231,13 +250,25 @@ class Store:
         self._writable().clear()
 
     # --- reading ------------------------------------------------------------------------------
-    def query(self, text: str, name: str | None = None) -> Any:
+    def query(self, text: str, name: str | None = None, default_graph: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None) -> Any:
         """Run a SPARQL query (the kg prefixes are predeclared); return pyoxigraph's result.
 
-        A syntax error raises :class:`~kg.errors.QueryError` with the position.
+        ``default_graph`` and ``named_graphs`` (IRIs) set the query's dataset, as the SPARQL
+        protocol's ``default-graph-uri`` and ``named-graph-uri`` do; by default the store's
+        default graph and all its named graphs. A syntax error, or a graph name that is not
+        an IRI, raises :class:`~kg.errors.QueryError` with the position or the name.
         """
+        dataset: dict[str, Any] = {}
         try:
-            return self.inner.query(text, prefixes=_PREFIXES)
+            if default_graph is not None:
+                dataset["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+            if named_graphs is not None:
+                dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        except ValueError as e:
+            raise QueryError(f"a graph name is not an IRI: {' '.join(str(e).split())}") from None
+        try:
+            return self.inner.query(text, prefixes=_PREFIXES, **dataset)
         except SyntaxError as e:
             raise query_error(e, name) from None
         except OSError as e:

@@ -322,3 +322,38 @@ def test_table_output_shows_control_and_bidi_characters_as_escapes() -> None:
     out = run(g, "SELECT ?l WHERE { ?e rdfs:label ?l }").format("table")
     assert "\u202e" not in out and "\x07" not in out
     assert "\\u202e" in out and out.count("\n") == 4  # header, rule, one row, the count
+
+
+def test_negotiate_by_accept_and_format_parameter() -> None:
+    from kg.sparql import GRAPH_FORMATS, RESULT_FORMATS, negotiate
+
+    def name(accept, formats=RESULT_FORMATS, fmt=None):
+        found = negotiate(accept, formats, fmt)
+        return None if found is None else found.name
+
+    assert name(None) == "json" and name("") == "json"
+    assert name("application/sparql-results+xml;q=0.5, text/csv;q=0.9") == "csv"
+    assert name("text/*") == "csv"  # the first text format the server offers
+    assert name("application/sparql-results+json;q=0, */*;q=0.1") == "xml"
+    assert name("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8") == "xml"
+    assert name("image/png") is None
+    assert name("image/png", fmt="tsv") == "tsv" and name("text/csv", fmt="nonsense") == "csv"
+    assert name("application/rdf+xml", GRAPH_FORMATS) == "rdfxml"
+    assert name("application/json", GRAPH_FORMATS) == "jsonld"
+    assert name(None, GRAPH_FORMATS, "turtle") == "ttl"
+
+
+def test_execute_limits_and_errors(graph) -> None:
+    from kg.sparql import Job, execute
+
+    with Store.from_graph(graph) as st:
+        ok = execute(st, Job("SELECT * WHERE { ?s ?p ?o } LIMIT 1", ""))
+        assert ok.status == 200 and ok.content_type.startswith("application/sparql-results+json")
+        big = execute(st, Job("SELECT * WHERE { ?s ?p ?o }", "", max_bytes=1000))
+        assert big.status == 422 and "larger than 1000 bytes" in big.message
+        assert execute(st, Job("SELECT ?x WHERE {", "")).status == 400
+        assert execute(st, Job("ASK {}", "", result_format=None)).status == 406
+        ttl = execute(st, Job("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 3", "", graph_format="ttl"))
+        assert ttl.status == 200 and len(Graph().parse(data=ttl.body, format="turtle")) == 3
+        late = execute(st, Job("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", "", seconds=0.0))
+        assert late.status == 503 and "time limit" in late.message

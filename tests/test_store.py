@@ -104,3 +104,26 @@ def test_term_conversion_round_trip() -> None:
     ):
         assert from_ox(to_ox(t)) == t
     assert from_ox(None) is None
+
+
+def test_query_dataset_parameters() -> None:
+    import pyoxigraph as ox
+
+    with Store.memory() as st:
+        st.inner.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("g"), ox.NamedNode("urn:g")))
+        st.inner.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("default")))
+        values = lambda **kw: sorted(s["o"].value for s in st.query("SELECT ?o WHERE { ?s ?p ?o }", **kw))  # noqa: E731
+        assert values() == ["default"]
+        assert values(default_graph=["urn:g"]) == ["g"]
+        graphs = st.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[])
+        assert list(graphs) == []
+        with pytest.raises(QueryError, match="not an IRI"):
+            st.query("ASK {}", default_graph=["not an IRI"])
+
+
+def test_store_location_follows_links(tmp_path) -> None:
+    from kg.store import store_location
+
+    (tmp_path / "g1" / "store").mkdir(parents=True)
+    (tmp_path / "current").symlink_to("g1")
+    assert store_location(tmp_path / "current" / "store") == (tmp_path / "g1" / "store").resolve()
