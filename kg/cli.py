@@ -450,6 +450,71 @@ def export_cmd(fmt: str, out: str | None, store_dir: str) -> None:
     click.echo(f"wrote {_printable(str(written))} ({n} triples, {fmt})")
 
 
+@cli.command("serve", short_help="Serve the graph over HTTP: a SPARQL 1.1 endpoint, the view, the report, a page per entity.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (another than localhost lets other machines query the graph).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
+@click.option("--out", default="exports", show_default=True, type=click.Path(file_okay=False, path_type=str),
+              help="The build's output folder: its current build is served, and a new build is served as soon as it is done.")
+@click.option("--store", "store_dir", type=click.Path(path_type=str), help="A store directory to serve instead of --out's.")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a query may take; a longer one is cancelled (503).")
+@click.option("--max-result", default="64M", show_default=True, metavar="SIZE",
+              help="Largest result a query may give (bytes, or with k, M, G); a larger one is refused (422).")
+@click.option("--workers", type=click.IntRange(min=1), help="Query worker processes [default: one per CPU, at least 2].")
+@click.option("--allow-update", is_flag=True,
+              help="Accept SPARQL Update from requests that carry the token of $KG_SERVE_TOKEN (Authorization: Bearer TOKEN).")
+@click.option("--allow-service", is_flag=True,
+              help="Run federated queries (SERVICE <…>), which make this machine send requests to the endpoints they name.")
+@click.option("--cors-origin", "cors", multiple=True, metavar="ORIGIN",
+              help="An origin whose pages may query from a browser (repeatable; 'none' for none) [default: *].")
+@click.option("-q", "--quiet", is_flag=True, help="No access log.")
+@click.pass_context
+def serve_cmd(ctx: click.Context, host: str, port: int, out: str, store_dir: str | None, timeout: float,
+              max_result: str, workers: int | None, allow_update: bool, allow_service: bool,
+              cors: tuple[str, ...], quiet: bool) -> None:
+    """Serve the graph over HTTP until interrupted: a SPARQL 1.1 Protocol endpoint at /sparql
+    (YASGUI, SPARQLWrapper, rdflib's SPARQLStore, curl), the view at /, the report at /report,
+    the named queries at /queries, the ontology at /ontology, a page per entity at /id/… (its
+    IRI's path; HTML or RDF by Accept) and /health.
+
+    Read-only: an update is refused (403) unless --allow-update and a token of 16 or more
+    characters in $KG_SERVE_TOKEN. Each query runs in a worker process under --timeout and
+    --max-result; a runaway query is killed, not the server.
+
+    \b
+    Example:
+        kg serve
+        kg serve --port 8080 --timeout 10
+        curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 5' http://127.0.0.1:8000/sparql
+    """
+    import os
+
+    from kg.serve import MIN_TOKEN, TOKEN_ENV, ServeConfig, Server, parse_size, token_from_env
+
+    if store_dir is not None and ctx.get_parameter_source("out") is click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("give --out or --store, not both")
+    token = token_from_env()
+    if allow_update and (token is None or len(token) < MIN_TOKEN):
+        raise click.UsageError(f"--allow-update needs a token of at least {MIN_TOKEN} characters in ${TOKEN_ENV}")
+    try:
+        max_bytes = parse_size(max_result)
+    except KGError as e:
+        raise click.BadParameter(str(e), param_hint="--max-result") from None
+    origins = () if cors == ("none",) else (cors or ("*",))
+    config = ServeConfig(Path(store_dir) if store_dir is not None else Path(out) / "store", timeout=timeout,
+                         max_bytes=max_bytes, workers=workers or max(2, os.cpu_count() or 1),
+                         allow_update=allow_update, token=token if allow_update else None,
+                         allow_service=allow_service, cors_origins=tuple(origins))
+    server = Server(config, host, port, log_level="warning" if quiet else "info", access_log=not quiet)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"kg: warning: listening on {_printable(host)}: other machines can query the graph", err=True)
+    mode = "read and update (with the token)" if allow_update else "read-only"
+    click.echo(f"kg: serving {_printable(str(config.store))} ({mode}) at {server.url}/ — SPARQL endpoint "
+               f"{server.url}/sparql; Ctrl-C stops", err=True)
+    server.run()
+
+
 def _printable(text: str) -> str:
     from kg.ingest.clean import printable
 
