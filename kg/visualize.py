@@ -19,6 +19,7 @@ seconds; smaller graphs stabilise with physics, which then stops.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import html
 import json
@@ -39,15 +40,14 @@ from kg.analyze import (
     RELATION_LABELS,
     TYPE_LABELS,
     Analysis,
+    analyze,
     communities,
     neighbourhood,
-    pagerank,
-    to_networkx,
     undirected,
 )
 from kg.analyze.report import TYPE_COLORS
 from kg.atomic import atomic_write as write_atomic
-from kg.schema import DEFAULT_EDGE_COLOUR, schema
+from kg.schema import DEFAULT_EDGE_COLOUR, EVENT, schema
 
 __all__ = ["TYPE_STYLE", "layout", "render_view", "write_view"]
 
@@ -57,6 +57,10 @@ TYPE_STYLE: Mapping[str, tuple[str, str]] = MappingProxyType(
 )
 #: The colour of a relation's edges (`kg.schema`: the predicate's ``kgo:viewColour``).
 _EDGE_COLOURS: Mapping[str, str] = MappingProxyType({p.name: p.colour for p in schema().predicates})
+#: A date as the graph writes one (``kgo:date``: ``2024``, ``2024-03``, ``2024-03-15``).
+_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+#: Evidence sentences an edge carries into the page (the neighbour list quotes the first).
+_EVIDENCE = 2
 _FONT = "'Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei','Microsoft YaHei','PingFang SC',sans-serif"
 
 
@@ -166,12 +170,39 @@ def _edge_title(G: nx.MultiDiGraph, data: Mapping) -> str:
     return "\n".join(lines)
 
 
-def _as_graph(graph: rdflib.Graph | nx.MultiDiGraph | Analysis, comention: str | None) -> tuple[nx.MultiDiGraph, Mapping[str, float] | None]:
+def _as_analysis(graph: rdflib.Graph | nx.MultiDiGraph | Analysis, comention: str | None) -> Analysis:
+    """The analysis of the whole graph: every score the view shows comes from it, focused or not."""
     if isinstance(graph, Analysis):
-        return graph.graph, {v: s.pagerank for v, s in graph.scores.items()}
-    if isinstance(graph, nx.MultiDiGraph):
-        return graph, None
-    return to_networkx(graph, comention=comention), None
+        return graph
+    return analyze(graph, comention=comention)
+
+
+def _interval(d: Mapping) -> tuple[str, str] | None:
+    """An event's date as the ISO days it may fall on: ``2024`` → 2024-01-01 … 2024-12-31."""
+    for text in (d.get("date"), d.get("dateText")):
+        m = _DATE.match(text or "")
+        if not m:
+            continue
+        y, mo, day = int(m.group(1)), m.group(2), m.group(3)
+        try:
+            if mo is None:
+                return f"{y:04d}-01-01", f"{y:04d}-12-31"
+            if day is None:
+                dt.date(y, int(mo), 1)  # a month that exists
+                last = (dt.date(y + (int(mo) == 12), int(mo) % 12 + 1, 1) - dt.timedelta(days=1)).day
+                return f"{y:04d}-{int(mo):02d}-01", f"{y:04d}-{int(mo):02d}-{last:02d}"
+            iso = dt.date(y, int(mo), int(day)).isoformat()
+            return iso, iso
+        except ValueError:
+            continue
+    return None
+
+
+def _drawn_edges(G: nx.MultiDiGraph) -> list[tuple[str, str, dict]]:
+    """The edges the page draws: every typed relation, and a co-mention only between entities
+    that no typed relation joins (the relation already says how they are linked)."""
+    typed = {frozenset((u, v)) for u, v, d in G.edges(data=True) if d["relation"] != COMENTION}
+    return [(u, v, d) for u, v, d in G.edges(data=True) if d["relation"] != COMENTION or frozenset((u, v)) not in typed]
 
 
 def render_view(
@@ -179,7 +210,7 @@ def render_view(
     focus: str | None = None,
     hops: int = 2,
     *,
-    comention: str | None = None,
+    comention: str | None = "sentence",
     title: str = "知识图谱关系视图",
     large: int = 500,
     seed: int = 42,
@@ -187,17 +218,18 @@ def render_view(
     """The view page as a string (see `write_view`)."""
     from pyvis.network import Network  # type: ignore[import-untyped]  # no type hints, as above
 
-    G, ranks = _as_graph(graph, comention)
+    analysis = _as_analysis(graph, comention)
+    scores = analysis.scores
+    G = analysis.graph
     focus_node = None
     if focus is not None:
         G = neighbourhood(G, focus, hops=hops)
         focus_node = G.graph["focus"]
-        ranks = None
-    if ranks is None:
-        ranks = pagerank(G)
     big = len(G) > large
     pos = layout(G, seed=seed) if big else {}
-    top = max(ranks.values(), default=0.0) or 1.0
+    top = max((scores[v].pagerank for v in G), default=0.0) or 1.0
+    drawn = _drawn_edges(G)
+    linked = {x for u, v, _ in drawn for x in (u, v)}
 
     net = Network(height="100%", width="100%", directed=True, notebook=False, cdn_resources="in_line")
     ids = {v: i for i, v in enumerate(G)}
@@ -205,42 +237,55 @@ def render_view(
     names: list[str] = []
     for v, d in G.nodes(data=True):
         color, shape = TYPE_STYLE.get(d["type"], ("#999999", "dot"))
+        sc = scores[v]
         extra: dict[str, Any] = {"x": pos[v][0], "y": pos[v][1]} if v in pos else {}
-        size = 10 + 26 * math.sqrt(ranks.get(v, 0.0) / top)
+        size = 8 + 24 * math.sqrt(sc.pagerank / top)
         if v == focus_node:
             extra.update(borderWidth=4, color={"background": color, "border": "#222222"})
             size = max(size, 30)
+        when = _interval(d) if d["type"] == EVENT else None
+        if when is not None:
+            extra.update(dfrom=when[0], dto=when[1])
         net.add_node(
             ids[v],
             label=d["label"],
             shape=shape,
             color=extra.pop("color", color),
             size=round(size, 1),
-            title=_node_title(G, v, ranks.get(v, 0.0)),
+            title=_node_title(G, v, sc.pagerank),
             iri=v,
             ktype=d["type"],
             aliases=list(d["aliases"]),
             arts=[article_ids[a] for a in d["articles"] if a in article_ids],
+            pr=sc.pagerank,
+            mentions=sc.mentions,
+            community=sc.community,
+            iso=v not in linked,
             **extra,
         )
         names.append(d["label"])
         names.extend(d["aliases"])
-    for u, v, data in G.edges(data=True):
+    sentences = G.graph.get("sentences", {})
+    quoted: dict[str, int] = {}
+    for u, v, data in drawn:
         rel = data["relation"]
-        opts: dict = {"title": _edge_title(G, data), "rel": rel}
+        ev = [quoted.setdefault(s, len(quoted)) for s in data.get("evidence", ())[:_EVIDENCE] if s in sentences]
+        opts: dict = {"title": _edge_title(G, data), "rel": rel, "ev": ev}
         if not big:
             opts["label"] = RELATION_LABELS.get(rel, rel)
         if rel == COMENTION:
-            opts.update(arrows={"to": {"enabled": False}}, dashes=True, color="#bbbbbb", width=min(1 + data.get("weight", 1) / 2, 6))
+            opts.update(arrows={"to": {"enabled": False}}, dashes=True, color="#c4c4c4", width=min(1 + data.get("weight", 1) / 2, 6))
         else:
             opts.update(color=_EDGE_COLOURS.get(rel, DEFAULT_EDGE_COLOUR))
         net.add_edge(ids[u], ids[v], **opts)
 
     options = {
         "autoResize": True,
-        "nodes": {"font": {"face": _FONT, "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"}, "borderWidth": 1},
+        "nodes": {"borderWidth": 1},
         "edges": {
-            "font": {"face": _FONT, "size": 10, "align": "middle", "color": "#555555", "strokeWidth": 2},
+            "font": {"face": _FONT, "size": 12, "align": "middle", "color": "#555555", "strokeWidth": 3},
+            # an edge's label is drawn only once it is at least 9 px on screen (zoomed in)
+            "scaling": {"label": {"enabled": True, "drawThreshold": 9, "maxVisible": 16}},
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
             "smooth": False if big else {"enabled": True, "type": "continuous", "roundness": 0.3},
             "selectionWidth": 2,
@@ -248,22 +293,28 @@ def render_view(
         "physics": {
             "enabled": not big,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110, "avoidOverlap": 0.2},
+            "forceAtlas2Based": {"gravitationalConstant": -80, "springLength": 120, "avoidOverlap": 0.4},
             "stabilization": {"enabled": True, "iterations": 400 if len(G) <= 200 else 200, "updateInterval": 50, "fit": True},
         },
-        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big},
+        "interaction": {"hover": True, "tooltipDelay": 300, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big},
         "layout": {"improvedLayout": len(G) <= 150, "randomSeed": seed},
     }
     net.options = options  # a dict: get_network_data() dumps it as JSON
     nodes, edges, _heading, _h, _w, options_json = net.get_network_data()
+    for n in nodes:  # the page draws names itself (never overlapping); vis-network draws none
+        n["name"] = n.pop("label")
 
     arts = G.graph.get("articles", {})
     meta = {
         "types": [{"id": t, "label": TYPE_LABELS[t], "color": TYPE_STYLE[t][0], "shape": TYPE_STYLE[t][1]} for t in ENTITY_TYPES],
         "articles": [arts[a] or a for a in article_ids],
+        "sentences": [sentences[s].text for s in quoted],
+        "rels": dict(RELATION_LABELS),
         "focus": ids.get(focus_node) if focus_node else None,
         "large": big,
         "names": sorted(set(names)),
+        "font": _FONT,
+        "event": EVENT,
     }
     js, css = _vis_assets()
     app = _APP_JS
@@ -299,17 +350,19 @@ def write_view(
     focus: str | None = None,
     hops: int = 2,
     *,
-    comention: str | None = None,
+    comention: str | None = "sentence",
     title: str = "知识图谱关系视图",
     large: int = 500,
     seed: int = 42,
 ) -> Path:
     """Write the interactive view of ``graph`` to ``path`` (atomically) and return the path.
 
-    ``graph`` is an rdflib graph (or a graph from `kg.analyze.to_networkx`, or an `Analysis`,
-    whose PageRank then sizes the nodes). With ``focus`` (an IRI, name or alias) only the entities
-    within ``hops`` steps of it are shown, the focus outlined and centred; an unknown name raises
-    `kg.analyze.EntityNotFound`. ``comention`` adds co-mention edges (see `to_networkx`).
+    ``graph`` is an rdflib graph (or a graph from `kg.analyze.to_networkx`, or an `Analysis`).
+    The scores are those of `kg.analyze.analyze` on the whole graph (the given `Analysis`, else
+    computed here), so a focused view shows the same PageRank as the full view, the report and
+    the store. With ``focus`` (an IRI, name or alias) only the entities within ``hops`` steps of
+    it are shown, the focus outlined and centred; an unknown name raises
+    `kg.analyze.EntityNotFound`. ``comention`` chooses the co-mention edges drawn (see `to_networkx`).
     """
     page = render_view(graph, focus, hops, comention=comention, title=title, large=large, seed=seed)
     return write_atomic(path, page)
@@ -325,19 +378,25 @@ _PAGE = """<!DOCTYPE html>
 <style>@@VIS_CSS@@</style>
 <style>
 html, body { margin: 0; height: 100%; font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif; font-size: 14px; color: #222; }
-#kg-bar { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; padding: 6px 10px; border-bottom: 1px solid #ddd; background: #fafafa; }
+#kg-bar { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; padding: 6px 10px; border-bottom: 1px solid #ddd; background: #fafafa; }
 #kg-bar h1 { font-size: 16px; margin: 0 8px 0 0; }
 #kg-main { position: absolute; top: 0; bottom: 0; left: 0; right: 0; display: flex; flex-direction: column; }
 #kg-body { flex: 1; display: flex; min-height: 0; }
-#kg-network { flex: 1; min-width: 0; }
-#kg-panel { width: 300px; overflow: auto; border-left: 1px solid #ddd; padding: 8px 10px; background: #fff; }
+#kg-network { flex: 1; min-width: 0; background: #fff; }
+#kg-panel { width: 320px; overflow: auto; border-left: 1px solid #ddd; padding: 8px 10px; background: #fff; }
 #kg-panel h2 { font-size: 15px; margin: 4px 0; word-break: break-all; }
+#kg-panel h3 { font-size: 14px; margin: 10px 0 4px; }
 #kg-panel .muted { color: #777; }
-#kg-panel button.nb { display: block; border: 0; background: none; padding: 2px 0; color: #1f5fa8; cursor: pointer; text-align: left; font: inherit; }
+#kg-panel .nbr { padding: 3px 0; border-bottom: 1px solid #f0f0f0; }
+#kg-panel .rel { color: #555; font-size: 12px; margin-right: 4px; }
+#kg-panel .ev { color: #666; font-size: 12px; margin: 1px 0 0 10px; }
+#kg-panel button.nb { border: 0; background: none; padding: 0; color: #1f5fa8; cursor: pointer; text-align: left; font: inherit; }
+#kg-panel textarea { width: 100%; height: 160px; font: 12px monospace; }
 #kg-legend label { margin-right: 10px; white-space: nowrap; cursor: pointer; }
 #kg-legend svg { vertical-align: -3px; margin-right: 3px; }
-#kg-article { max-width: 260px; }
+#kg-article { max-width: 240px; }
 #kg-msg { color: #a33; }
+#kg-dates[hidden] { display: none; }
 div.vis-tooltip { white-space: pre-wrap; max-width: 420px; font-family: inherit; }
 </style>
 </head>
@@ -353,6 +412,9 @@ div.vis-tooltip { white-space: pre-wrap; max-width: 420px; font-family: inherit;
     </form>
     <span id="kg-legend" aria-label="图例与类型筛选"></span>
     <label>文章 <select id="kg-article"><option value="">全部文章</option></select></label>
+    <label><input id="kg-isolated" type="checkbox"> 孤立节点 <span id="kg-isolated-n"></span></label>
+    <span id="kg-dates" hidden>事件日期 <input id="kg-from" type="date" aria-label="从"> – <input id="kg-to" type="date" aria-label="到"></span>
+    <span>导出所选 <button id="kg-png" type="button">PNG</button> <button id="kg-sparql" type="button">SPARQL</button></span>
     <span id="kg-count" class="muted"></span>
   </div>
   <div id="kg-body">
@@ -386,17 +448,26 @@ _APP_JS = r"""
   var options = data("kg-options");
   var container = document.getElementById("kg-network");
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, options);
-  var view = window.kgView = {network: network, nodes: nodes, edges: edges, meta: meta,
+  var view = window.kgView = {network: network, nodes: nodes, edges: edges, meta: meta, labels: [],
                               stable: false, stableAt: null, startedAt: performance.now()};
   var shown = {}; meta.types.forEach(function (t) { shown[t.id] = true; });
-  var article = "";
+  var filter = {article: "", isolated: false, from: "", to: ""};
+  view.filter = filter;
+
+  // the edges of each node, for the neighbour list (whatever is hidden)
+  var byNode = {};
+  edges.forEach(function (e) {
+    (byNode[e.from] = byNode[e.from] || []).push(e);
+    if (e.to !== e.from) (byNode[e.to] = byNode[e.to] || []).push(e);
+  });
 
   function markStable() {
     if (view.stable) return;
     if (!meta.large) network.setOptions({physics: {enabled: false}});
     view.stable = true; view.stableAt = performance.now();
-    document.body.setAttribute("data-stable", "1");
     if (meta.focus !== null) focusNode(meta.focus, false);
+    else network.fit({nodes: nodes.getIds({filter: visible}), animation: false});
+    document.body.setAttribute("data-stable", "1");
   }
   if (meta.large) network.once("afterDrawing", markStable);
   else {
@@ -404,6 +475,59 @@ _APP_JS = r"""
     network.once("stabilized", markStable);
     if (nodes.length === 0) markStable();
   }
+
+  // a white page behind the graph, so an exported PNG is not transparent
+  network.on("beforeDrawing", function (ctx) {
+    ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height); ctx.restore();
+  });
+
+  // names: drawn here, most important first, never one over another; they grow as one zooms in
+  var order = nodes.getIds().sort(function (a, b) {
+    var x = nodes.get(a), y = nodes.get(b);
+    return y.pr - x.pr || y.mentions - x.mentions || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0) || a - b;
+  });
+  var topPr = 0; nodes.forEach(function (n) { if (n.pr > topPr) topPr = n.pr; });
+  var widths = {};
+  var measure = document.createElement("canvas").getContext("2d");
+  measure.font = "100px " + meta.font;
+  function shortName(n) { return n.name.length > 16 ? n.name.slice(0, 15) + "…" : n.name; }
+  function overlaps(a, b) { return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h; }
+  function drawLabels(ctx) {
+    var scale = network.getScale(), zoom = Math.min(1.6, Math.max(0.8, Math.sqrt(scale)));
+    var w = container.clientWidth, h = container.clientHeight, ratio = network.canvas.pixelRatio || 1;
+    var chosen = network.getSelectedNodes(), first = {}, placed = [], grid = {}, cell = 60;
+    chosen.forEach(function (id) { first[id] = true; });
+    var queue = chosen.concat(order.filter(function (id) { return !first[id]; }));
+    ctx.save(); ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.textAlign = "center"; ctx.textBaseline = "top"; ctx.lineJoin = "round";
+    for (var i = 0; i < queue.length && placed.length < 250; i++) {
+      var id = queue[i], body = network.body.nodes[id], n = nodes.get(id);
+      if (!body || !n || n.hidden) continue;
+      var size = (n.pr && topPr ? 12 + 6 * Math.sqrt(n.pr / topPr) : 12) * zoom;
+      if (size < 10 && !first[id]) continue;
+      var p = network.canvasToDOM({x: body.x, y: body.y}), r = (n.size || 10) * scale;
+      if (p.x < -50 || p.y < -50 || p.x > w + 50 || p.y > h + 50) continue;
+      var text = shortName(n);
+      if (widths[id] === undefined) widths[id] = measure.measureText(text).width / 100;
+      var box = {id: id, x: p.x - widths[id] * size / 2 - 2, y: p.y + r + 2, w: widths[id] * size + 4, h: size * 1.3};
+      var gx0 = Math.floor(box.x / cell), gx1 = Math.floor((box.x + box.w) / cell);
+      var gy0 = Math.floor(box.y / cell), gy1 = Math.floor((box.y + box.h) / cell), clash = false, gx, gy, k;
+      for (gx = gx0; gx <= gx1 && !clash; gx++) for (gy = gy0; gy <= gy1 && !clash; gy++) {
+        var list = grid[gx + "," + gy] || [];
+        for (k = 0; k < list.length; k++) if (overlaps(box, list[k])) { clash = true; break; }
+      }
+      if (clash) continue;
+      for (gx = gx0; gx <= gx1; gx++) for (gy = gy0; gy <= gy1; gy++) (grid[gx + "," + gy] = grid[gx + "," + gy] || []).push(box);
+      placed.push(box);
+      ctx.font = (first[id] ? "bold " : "") + size.toFixed(1) + "px " + meta.font;
+      ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.9)"; ctx.strokeText(text, p.x, box.y + 1);
+      ctx.fillStyle = "#222222"; ctx.fillText(text, p.x, box.y + 1);
+    }
+    ctx.restore();
+    view.labels = placed;
+  }
+  network.on("afterDrawing", drawLabels);
 
   // legend = type filter
   var legend = document.getElementById("kg-legend");
@@ -432,13 +556,41 @@ _APP_JS = r"""
   });
   var sel = document.getElementById("kg-article");
   meta.articles.forEach(function (title, i) { var o = el("option", title); o.value = String(i); sel.appendChild(o); });
-  sel.addEventListener("change", function () { article = sel.value; applyFilters(); });
+  sel.addEventListener("change", function () { filter.article = sel.value; applyFilters(); });
   var dl = document.getElementById("kg-names");
   meta.names.slice(0, 20000).forEach(function (name) { var o = el("option"); o.value = name; dl.appendChild(o); });
 
-  function visible(n) {
-    return shown[n.ktype] && (article === "" || n.arts.indexOf(Number(article)) >= 0);
+  // isolated nodes (no drawn edge) are hidden until asked for
+  var iso = document.getElementById("kg-isolated");
+  var isolated = nodes.get({filter: function (n) { return n.iso; }}).length;
+  document.getElementById("kg-isolated-n").textContent = String(isolated);
+  iso.addEventListener("change", function () { filter.isolated = iso.checked; applyFilters(); });
+
+  // events by date: an event is kept when the days it may fall on meet the range
+  var dated = nodes.get({filter: function (n) { return !!n.dfrom; }});
+  var from = document.getElementById("kg-from"), to = document.getElementById("kg-to");
+  if (dated.length) {
+    var lo = dated.reduce(function (m, n) { return n.dfrom < m ? n.dfrom : m; }, dated[0].dfrom);
+    var hi = dated.reduce(function (m, n) { return n.dto > m ? n.dto : m; }, dated[0].dto);
+    [from, to].forEach(function (i) { i.min = lo; i.max = hi; });
+    document.getElementById("kg-dates").hidden = false;
   }
+  from.addEventListener("change", function () { filter.from = from.value; applyFilters(); });
+  to.addEventListener("change", function () { filter.to = to.value; applyFilters(); });
+
+  function visible(n) {
+    if (n.id === meta.focus) return true;
+    if (!shown[n.ktype]) return false;
+    if (filter.article !== "" && n.arts.indexOf(Number(filter.article)) < 0) return false;
+    if (n.iso && !filter.isolated) return false;
+    if ((filter.from || filter.to) && n.ktype === meta.event) {
+      if (!n.dfrom) return false;
+      if (filter.from && n.dto < filter.from) return false;
+      if (filter.to && n.dfrom > filter.to) return false;
+    }
+    return true;
+  }
+  view.visible = visible;
   function applyFilters() {
     var changes = [];
     nodes.forEach(function (n) { var h = !visible(n); if ((n.hidden || false) !== h) changes.push({id: n.id, hidden: h}); });
@@ -446,30 +598,60 @@ _APP_JS = r"""
     updateCount();
   }
   view.applyFilters = applyFilters;
+  function resetFilters() {
+    meta.types.forEach(function (t) { shown[t.id] = true; });
+    legend.querySelectorAll("input").forEach(function (b) { b.checked = true; });
+    filter.article = ""; sel.value = ""; filter.isolated = true; iso.checked = true;
+    filter.from = filter.to = ""; from.value = to.value = "";
+    applyFilters();
+  }
   function updateCount() {
     document.getElementById("kg-count").textContent =
       "节点 " + network.body.nodeIndices.length + "/" + nodes.length + " · 关系 " + network.body.edgeIndices.length + "/" + edges.length;
   }
-  network.on("afterDrawing", function () { if (!view.counted) { view.counted = true; updateCount(); } });
+  applyFilters();
 
   // details panel: text only
   var panel = document.getElementById("kg-panel");
+  function neighbours(id) {
+    var out = {};
+    (byNode[id] || []).forEach(function (e) {
+      var other = e.from === id ? e.to : e.from, rel = meta.rels[e.rel] || e.rel;
+      var typed = e.rel !== "comention";
+      var row = out[other] = out[other] || {id: other, rels: [], ev: null, typed: false};
+      row.rels.push(typed ? (e.from === id ? rel + " →" : "← " + rel) : rel);
+      if (typed && !row.typed) { row.typed = true; row.ev = null; }
+      if (row.ev === null && e.ev.length && (typed || !row.typed)) row.ev = meta.sentences[e.ev[0]];
+    });
+    return Object.keys(out).map(function (k) { return out[k]; }).filter(function (r) { return nodes.get(r.id); })
+      .sort(function (a, b) {
+        var x = nodes.get(a.id), y = nodes.get(b.id);
+        return (b.typed - a.typed) || (y.pr - x.pr) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
+      });
+  }
+  view.neighbours = neighbours;
   function showInfo(id) {
     var n = nodes.get(id);
     panel.textContent = "";
     if (!n) return;
-    panel.appendChild(el("h2", n.label));
+    panel.appendChild(el("h2", n.name));
     String(n.title || "").split("\n").slice(1).forEach(function (line) { panel.appendChild(el("div", line)); });
-    var nbrs = network.getConnectedNodes(id);
-    panel.appendChild(el("h2", "相邻节点（" + nbrs.length + "）"));
-    nbrs.map(function (m) { return nodes.get(m); }).filter(Boolean)
-      .sort(function (a, b) { return a.label < b.label ? -1 : a.label > b.label ? 1 : 0; })
-      .forEach(function (m) {
-        var b = el("button", m.label, "nb"); b.type = "button";
-        b.addEventListener("click", function () { focusNode(m.id, true); });
-        panel.appendChild(b);
-      });
+    var rows = neighbours(id);
+    panel.appendChild(el("h3", "相邻节点（" + rows.length + "）"));
+    rows.forEach(function (r) {
+      var m = nodes.get(r.id), div = el("div", null, "nbr");
+      div.appendChild(el("span", r.rels.join("、"), "rel"));
+      var b = el("button", m.name, "nb"); b.type = "button";
+      b.addEventListener("click", function () { focusNode(m.id, true); });
+      div.appendChild(b);
+      if (r.ev) div.appendChild(el("div", "「" + r.ev + "」", "ev"));
+      panel.appendChild(div);
+    });
     var iri = el("p", n.iri, "muted"); iri.style.wordBreak = "break-all"; panel.appendChild(iri);
+  }
+  function hideTooltip() {
+    var tip = container.querySelector("div.vis-tooltip");
+    if (tip) tip.style.visibility = "hidden";
   }
   function selectWithNeighbours(id) {
     var ids = [id].concat(network.getConnectedNodes(id));
@@ -478,9 +660,7 @@ _APP_JS = r"""
   function focusNode(id, animate) {
     var n = nodes.get(id);
     if (!n) return false;
-    if (n.hidden) { shown[n.ktype] = true; article = ""; sel.value = "";
-      legend.querySelectorAll("input").forEach(function (b) { b.checked = shown[b.getAttribute("data-type")]; });
-      applyFilters(); }
+    if (n.hidden) resetFilters();
     network.focus(id, {scale: Math.max(network.getScale(), 1.0), animation: animate ? {duration: 400} : false});
     selectWithNeighbours(id);
     showInfo(id);
@@ -488,21 +668,24 @@ _APP_JS = r"""
     return true;
   }
   view.focusNode = focusNode;
-  network.on("click", function (p) { if (p.nodes.length) { selectWithNeighbours(p.nodes[0]); showInfo(p.nodes[0]); view.focused = p.nodes[0]; } });
+  network.on("click", function (p) {
+    hideTooltip();
+    if (p.nodes.length) { selectWithNeighbours(p.nodes[0]); showInfo(p.nodes[0]); view.focused = p.nodes[0]; }
+  });
 
   function search(q) {
     q = String(q || "").trim(); var low = q.toLowerCase();
     if (!q) return null;
     var all = nodes.get(), i, hit = null;
     var rules = [
-      function (n) { return n.label === q; },
+      function (n) { return n.name === q; },
       function (n) { return n.aliases.indexOf(q) >= 0; },
-      function (n) { return n.label.toLowerCase() === low || n.aliases.some(function (a) { return a.toLowerCase() === low; }); },
-      function (n) { return n.label.toLowerCase().indexOf(low) >= 0 || n.aliases.some(function (a) { return a.toLowerCase().indexOf(low) >= 0; }); }
+      function (n) { return n.name.toLowerCase() === low || n.aliases.some(function (a) { return a.toLowerCase() === low; }); },
+      function (n) { return n.name.toLowerCase().indexOf(low) >= 0 || n.aliases.some(function (a) { return a.toLowerCase().indexOf(low) >= 0; }); }
     ];
     for (i = 0; i < rules.length && hit === null; i++) {
       var found = all.filter(rules[i]);
-      if (found.length) { found.sort(function (a, b) { return b.size - a.size || a.id - b.id; }); hit = found[0].id; }
+      if (found.length) { found.sort(function (a, b) { return b.pr - a.pr || a.id - b.id; }); hit = found[0].id; }
     }
     return hit;
   }
@@ -514,5 +697,55 @@ _APP_JS = r"""
     document.getElementById("kg-msg").textContent = id === null ? "未找到：" + q : "";
     if (id !== null) focusNode(id, true);
   });
+
+  // export: the selected nodes (else every node shown) as a PNG and as the SPARQL that selects them
+  function selection() {
+    var ids = network.getSelectedNodes();
+    return ids.length ? ids : nodes.getIds({filter: function (n) { return !n.hidden; }});
+  }
+  function download(name, url) {
+    var a = el("a"); a.download = name; a.href = url; a.style.display = "none";
+    document.body.appendChild(a); a.click(); a.remove();
+  }
+  function png() {
+    var ids = network.getSelectedNodes(), at = network.getViewPosition(), scale = network.getScale();
+    if (ids.length) network.fit({nodes: ids, animation: false});
+    network.redraw();
+    var url = container.querySelector("canvas").toDataURL("image/png");
+    if (ids.length) network.moveTo({position: at, scale: scale, animation: false});
+    view.lastPng = url;
+    download("kg-selection.png", url);
+    return url;
+  }
+  view.png = png;
+  function iriRef(iri) {  // an IRIREF SPARQL accepts, whatever the text: unsafe characters percent-encoded
+    return "<" + String(iri).replace(/[\u0000-\u0020<>"{}|^`\\]/g, function (c) {
+      return encodeURIComponent(c).replace(/[!'()*]/g, function (x) { return "%" + x.charCodeAt(0).toString(16).toUpperCase(); });
+    }) + ">";
+  }
+  function sparql() {
+    var ids = selection().slice().sort(function (a, b) { return a - b; });
+    var refs = ids.map(function (id) { return "    " + iriRef(nodes.get(id).iri); }).join("\n");
+    var q = "# " + ids.length + " entities selected in the kg view; run with: kg query FILE.rq\n" +
+      "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n" +
+      "SELECT ?entity ?label ?relation ?other WHERE {\n" +
+      "  VALUES ?entity {\n" + refs + "\n  }\n" +
+      "  ?entity rdfs:label ?label .\n" +
+      "  OPTIONAL {\n    VALUES ?other {\n" + refs.replace(/^    /gm, "      ") + "\n    }\n" +
+      "    ?entity ?relation ?other .\n  }\n" +
+      "}\nORDER BY ?entity ?relation ?other\n";
+    panel.textContent = "";
+    panel.appendChild(el("h2", "SPARQL（" + ids.length + "）"));
+    var box = el("textarea"); box.id = "kg-sparql-text"; box.readOnly = true; box.value = q;
+    panel.appendChild(box);
+    var a = el("a", "kg-selection.rq"); a.download = "kg-selection.rq";
+    a.href = "data:application/sparql-query;charset=utf-8," + encodeURIComponent(q);
+    panel.appendChild(a);
+    view.lastSparql = q;
+    return q;
+  }
+  view.sparql = sparql;
+  document.getElementById("kg-png").addEventListener("click", png);
+  document.getElementById("kg-sparql").addEventListener("click", sparql);
 })();
 """
