@@ -411,3 +411,18 @@ def test_kg_serve_errors_are_one_line(tmp_path):
     r = subprocess.run([sys.executable, "-m", "kg", "serve", "--store", str(tmp_path), "--allow-update"],
                        capture_output=True, text=True, env=env, timeout=30)
     assert r.returncode == 2 and "KG_SERVE_TOKEN" in r.stderr
+
+
+def test_keep_alive_requests_are_not_delayed(server):
+    # a pre-bound socket without its proto loses asyncio's TCP_NODELAY: each keep-alive response
+    # then waited ~40 ms for the client's delayed ACK
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    path = "/sparql?" + urlencode({"query": "ASK {}"})
+    took = []
+    for _ in range(6):
+        t = time.monotonic()
+        conn.request("GET", path)
+        conn.getresponse().read()
+        took.append(time.monotonic() - t)
+    conn.close()
+    assert sorted(took[1:])[2] < 0.03, took
