@@ -109,7 +109,8 @@ class DateMention:
         2月29日 resolved to a common year). For a range, the start of the range.
     precision
         ``"range"`` for a period (2024年4月至8月, 今年前5月, 上半年), ``"relative"`` for a
-        deictic expression (昨天, 去年底, 今年3月, 上月), otherwise the grain.
+        deictic expression (昨天, 去年底, 今年3月, 上月), ``"vague"`` for a word that dates
+        without a value (近日, 日前), otherwise the grain.
     grain
         ``"day"``, ``"month"`` or ``"year"``: the granularity of ``value`` (also when it is ``None``).
     end_value
@@ -460,9 +461,11 @@ def _extras(text: str, norm: str, pub: date | None, anchor: str | None, found: l
             day = int(m["d"])
             v = resolve_day(day, pub) if pub is not None else None
             out.append(DateMention(text[m.start():m.end()], m.start(), m.end(), v, "day", "day", None, True))
+            spans.append((m.start(), m.end()))
     for m in _WORDS.finditer(norm):
         if free(m.start(), m.end()):
             out.append(_word_mention(text, m, pub, anchor))
+            spans.append((m.start(), m.end()))
     return out
 
 

@@ -20,6 +20,10 @@ __all__ = [
     "Evidence",
     "Located",
     "EventInfo",
+    "HAPPENED",
+    "PLANNED",
+    "DENIED",
+    "EVENT_STATUSES",
     "EventDetails",
     "Entity",
     "Relation",
@@ -210,6 +214,12 @@ class EntityKey:
         return cls(typ, name)
 
 
+#: What an event's status may be: the text reports it as having happened, as planned (将, 计划)
+#: or as denied (未, 否认).
+HAPPENED, PLANNED, DENIED = "happened", "planned", "denied"
+EVENT_STATUSES: tuple[str, ...] = (HAPPENED, PLANNED, DENIED)
+
+
 @dataclass(frozen=True)
 class EventInfo:
     """What is known of an event besides its name: its type (an event type of :mod:`kg.schema`,
@@ -219,19 +229,25 @@ class EventInfo:
     kind: str | None = None
     date: str | None = None
     date_text: str | None = None
+    #: whether the text reports it as happened, planned or denied (:data:`EVENT_STATUSES`);
+    #: ``None`` when no component said
+    status: str | None = None
+    #: the end of an event that lasts (10月29日至30日), ISO like ``date``
+    end_date: str | None = None
 
     def merged(self, other: EventInfo) -> EventInfo:
         """This information, with what ``other`` adds where this has nothing.
 
         Examples
         --------
-        >>> EventInfo("Meeting").merged(EventInfo("Ceremony", "2024-05", "5月"))
-        EventInfo(kind='Meeting', date='2024-05', date_text='5月')
+        >>> EventInfo("Meeting").merged(EventInfo("Ceremony", "2024-05", "5月", "planned"))
+        EventInfo(kind='Meeting', date='2024-05', date_text='5月', status='planned', end_date=None)
         """
         kind = self.kind or other.kind
+        status = self.status or other.status
         if self.date_text is None:
-            return EventInfo(kind, other.date, other.date_text)
-        return EventInfo(kind, self.date, self.date_text)
+            return EventInfo(kind, other.date, other.date_text, status, other.end_date)
+        return EventInfo(kind, self.date, self.date_text, status, self.end_date)
 
 
 @dataclass(frozen=True)

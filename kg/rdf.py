@@ -29,7 +29,19 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from kg.atomic import atomic_write
-from kg.model import Article, Corpus, Document, Entity, EntityKey, EventInfo, Evidence, Relation
+from kg.model import (
+    DENIED,
+    HAPPENED,
+    PLANNED,
+    Article,
+    Corpus,
+    Document,
+    Entity,
+    EntityKey,
+    EventInfo,
+    Evidence,
+    Relation,
+)
 from kg.ns import KGO, NIF, PREFIXES, PROV, RDF, RDFS, SDO, SH, SKOS, XSD, resource
 from kg.schema import ONTOLOGY_DIR, PERSON, entity_type, ontology_files, schema
 
@@ -38,6 +50,7 @@ __all__ = [
     "SHAPES_PATH",
     "RELATION_PREDICATES",
     "EVENT_KINDS",
+    "EVENT_STATUS",
     "corpus_to_graph",
     "entity_iri",
     "key_iri",
@@ -72,6 +85,9 @@ def _event_kinds() -> Mapping[str, URIRef]:
 #: mapping reads :func:`kg.schema.schema` when called for, so extensions count there).
 RELATION_PREDICATES: Mapping[str, URIRef] = _relation_predicates()
 
+#: An event's status (``EventInfo.status``) and the individual that states it.
+EVENT_STATUS: Mapping[str, URIRef] = MappingProxyType({HAPPENED: KGO.Happened, PLANNED: KGO.Planned,
+                                                       DENIED: KGO.Denied})
 #: Event types (``EventInfo.kind``) and their classes.
 EVENT_KINDS: Mapping[str, URIRef] = _event_kinds()
 
@@ -296,14 +312,19 @@ class _Mapper:
             self.add(iri, KGO.dateText, Literal(info.date_text))
         if info.kind and schema().has_event_type(info.kind):
             self.add(iri, RDF.type, schema().event_type(info.kind).iri)
+        if info.status is not None and info.status in EVENT_STATUS:
+            self.add(iri, KGO.eventStatus, EVENT_STATUS[info.status])
 
     def object_of(self, r: Relation) -> Node:
         """The object of a fact: an entity's IRI, a date typed by its shape (a predicate whose
         range is dates), or a plain literal."""
         if isinstance(r.obj, EntityKey):
             return self.iri_for_key(r.obj)
-        if XSD.date in schema().predicate(r.predicate).datatypes:
+        datatypes = schema().predicate(r.predicate).datatypes
+        if XSD.date in datatypes:
             return date_literal(r.obj)
+        if XSD.nonNegativeInteger in datatypes and r.obj.isdigit():
+            return Literal(int(r.obj), datatype=XSD.nonNegativeInteger)
         return Literal(r.obj)
 
     # --- relations --------------------------------------------------------------------------

@@ -258,7 +258,7 @@ def test_mentions_are_slices_of_the_text(text: str, pub: str | None) -> None:
         assert m.text == text[m.start : m.end]
         assert last <= m.start < m.end
         last = m.end
-        assert m.precision in {"day", "month", "year", "range", "relative"}
+        assert m.precision in {"day", "month", "year", "range", "relative", "vague"}
         assert m.grain in {"day", "month", "year"}
         if m.value is not None:
             iso_datatype(m.value)

@@ -5,7 +5,10 @@ A **relation component** is a callable from an article, as :class:`~kg.model.Art
 (:class:`~kg.model.Relation`, each with its confidence, component name and evidence); one
 registered with ``scope="corpus"`` is called once per build with every entity instead. An
 **event component** is called like an article relation component and gives facts and
-:class:`~kg.model.EventDetails` (an event's type and date). Both are registered by name, apart
+:class:`~kg.model.EventDetails` (an event's type and date); it may also give new event
+entities (:class:`~kg.model.Entity`, e.g. an event anchored at a trigger verb that no extractor
+named), which join the build (a key already taken gets the next free number, in everything the
+component said of that article). Both are registered by name, apart
 from the pipeline, which runs the registered set::
 
     from kg.relate import relation_components
@@ -54,11 +57,12 @@ __all__ = [
     "relations_for",
     "with_events",
     "merge_facts",
+    "EventInfos",
 ]
 
 ArticleComponent = Callable[[ArticleFacts], Iterable[Relation]]
 CorpusComponent = Callable[[Sequence[Entity]], Iterable[Relation]]
-EventComponent = Callable[[ArticleFacts], Iterable["Relation | EventDetails"]]
+EventComponent = Callable[[ArticleFacts], Iterable["Relation | EventDetails | Entity"]]
 
 #: The relation finders (``kg.relations`` entry points).
 relation_components: Registry[Callable[..., Iterable[Relation]]] = Registry(
@@ -180,13 +184,50 @@ def _event_info(infos: dict[EntityKey, EventInfo], item: EventDetails, component
     return []
 
 
+class EventInfos(dict[EntityKey, EventInfo]):
+    """What is known of each event by key (a dict), and the event entities the event components
+    added (``added``), which :func:`with_events` adds to the build's entities."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.added: list[Entity] = []
+
+
+def _renumbered(items: list[Relation | EventDetails | Entity], taken: set[EntityKey]) -> list[Relation | EventDetails | Entity]:
+    """The items of one component call, its new entities renumbered where their key is taken."""
+    remap: dict[EntityKey, EntityKey] = {}
+    for it in items:
+        if isinstance(it, Entity) and it.key not in remap:
+            key = it.key
+            while key in taken:
+                key = EntityKey(key.type, key.name, key.n + 1)
+            remap[it.key] = key
+            taken.add(key)
+    if all(k == v for k, v in remap.items()):
+        return items
+
+    def k(x: EntityKey) -> EntityKey:
+        return remap.get(x, x)
+
+    out: list[Relation | EventDetails | Entity] = []
+    for it in items:
+        if isinstance(it, Entity):
+            out.append(replace(it, key=k(it.key)))
+        elif isinstance(it, EventDetails):
+            out.append(replace(it, event=k(it.event)))
+        else:
+            out.append(replace(it, subject=k(it.subject), obj=k(it.obj) if isinstance(it.obj, EntityKey) else it.obj))
+    return out
+
+
 def relations_for(articles: Iterable[Article], documents: Iterable[Document], entities: Iterable[Entity],
                   relations: Sequence[str] | None = None, events: Sequence[str] | None = None,
                   ) -> tuple[list[Relation], dict[EntityKey, EventInfo]]:
     """The facts the articles state, and what is known of each event (type, date).
 
     ``relations`` and ``events`` name the components to run (default: the registered defaults).
-    Returns ``(facts, event information by entity key)``.
+    Returns ``(facts, event information by entity key)``; the information also lists the event
+    entities the event components added (:class:`EventInfos`).
     """
     arts = list(articles)
     ents = list(entities)
@@ -194,14 +235,17 @@ def relations_for(articles: Iterable[Article], documents: Iterable[Document], en
     rel = relation_components.resolve(relations)
     evs = event_components.resolve(events)
     found: list[Relation] = []
-    infos: dict[EntityKey, EventInfo] = {}
+    infos = EventInfos()
+    taken = {e.key for e in ents}
     for view in views:
         for c in rel:
             if c.scope == "article":
                 found.extend(_checked(r, c.name) for r in c.component(view))
         for e in evs:
-            for item in e.component(view):
-                if isinstance(item, EventDetails):
+            for item in _renumbered(list(e.component(view)), taken):
+                if isinstance(item, Entity):
+                    infos.added.append(item)
+                elif isinstance(item, EventDetails):
                     found.extend(_event_info(infos, item, e.name))
                 else:
                     found.append(_checked(item, e.name))
@@ -212,11 +256,20 @@ def relations_for(articles: Iterable[Article], documents: Iterable[Document], en
 
 
 def with_events(entities: Iterable[Entity], infos: Mapping[EntityKey, EventInfo]) -> list[Entity]:
-    """Entities with the event information found by :func:`relations_for` added."""
+    """Entities with the event information found by :func:`relations_for` added, and the event
+    entities the event components added (one per key: their mentions joined)."""
     out = []
     for e in entities:
         info = infos.get(e.key)
         if info is not None:
             e = replace(e, event=info if e.event is None else e.event.merged(info))
         out.append(e)
+    added: dict[EntityKey, Entity] = {}
+    for e in getattr(infos, "added", ()):
+        old = added.get(e.key)
+        added[e.key] = e if old is None else replace(old, mentions=tuple(sorted(
+            set(old.mentions) | set(e.mentions), key=lambda v: (v.document, v.article, v.start, v.end))))
+    for key, e in sorted(added.items()):
+        info = infos.get(key)
+        out.append(replace(e, event=info if e.event is None or info is None else e.event.merged(info)))
     return out

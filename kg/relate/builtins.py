@@ -8,6 +8,7 @@ from kg.relate.events import events
 from kg.relate.names import divisions, name_structure, names_inside
 from kg.relate.programs import awards, implements
 from kg.relate.titles import bylines, titles
+from kg.relate.triggers import triggers
 
 __all__: list[str] = []
 
@@ -27,3 +28,5 @@ relation_components.register("headquarters-rule", "总部位于/设在 X: where 
 relation_components.register("school-rule", "毕业于 ORG: schools (not employment)")(schools)
 relation_components.register("origin-rule", "国籍, X籍, 出生于, 祖籍, X人: nationality, birth and native place")(origins)
 event_components.register("event-rule", "event types, dates, places, participants and organizers")(events)
+event_components.register("event-trigger", "events anchored at trigger verbs: type, status, time, place, roles")(
+    triggers)
