@@ -430,8 +430,9 @@ def paragraphs(sentences: Mapping[str, SentenceInfo]) -> dict[str, tuple[str, in
     return dict(sorted(out.items()))
 
 
-def _pair_weights(G: nx.Graph) -> dict[tuple[str, str], float]:
-    """Co-mention weight of every pair of entities named in one article (see `centrality_graph`)."""
+def _pair_weights(G: nx.Graph) -> tuple[dict[tuple[str, str], float], set[tuple[str, str]]]:
+    """Co-mention weight of every pair of entities named in one article (see `centrality_graph`),
+    and the pairs named in one paragraph or sentence."""
     mentioned: Mapping[str, tuple[str, ...]] = G.graph.get("mentioned", {})
     sentences: Mapping[str, SentenceInfo] = G.graph.get("sentences", {})
     where = paragraphs({s: sentences.get(s) or SentenceInfo(s, "") for s in mentioned})
@@ -443,6 +444,7 @@ def _pair_weights(G: nx.Graph) -> dict[tuple[str, str], float]:
             article, k = where[sent]
             tree[article][k].append(present)
     weights: dict[tuple[str, str], float] = defaultdict(float)
+    close: set[tuple[str, str]] = set()
     for article in sorted(tree):
         seen_in_article: set[tuple[str, str]] = set()
         in_article: set[str] = set()
@@ -458,12 +460,13 @@ def _pair_weights(G: nx.Graph) -> dict[tuple[str, str], float]:
                 if pair not in seen_in_paragraph:
                     weights[pair] += PARAGRAPH_WEIGHT
                 seen_in_article.add(pair)
+                close.add(pair)
             in_article.update(in_paragraph)
         if len(in_article) <= MAX_ARTICLE_ENTITIES:
             for pair in combinations(sorted(in_article), 2):
                 if pair not in seen_in_article:
                     weights[pair] += ARTICLE_WEIGHT
-    return weights
+    return weights, close
 
 
 def centrality_graph(G: nx.Graph) -> nx.Graph:
@@ -474,7 +477,8 @@ def centrality_graph(G: nx.Graph) -> nx.Graph:
     :data:`PARAGRAPH_WEIGHT` for each paragraph naming both in different sentences, and
     :data:`ARTICLE_WEIGHT` for each article naming both in different paragraphs (`paragraphs`).
     The place hierarchy (`is_hierarchy`) and co-mention edges of ``G`` are left out: co-mentions
-    are counted from ``G.graph["mentioned"]``. ``distance`` is ``1 / weight``, for shortest paths.
+    are counted from ``G.graph["mentioned"]``. ``distance`` is ``1 / weight``, for shortest paths;
+    ``close`` is true when a relation, a sentence or a paragraph joins the two (not only articles).
 
     Examples
     --------
@@ -491,17 +495,21 @@ def centrality_graph(G: nx.Graph) -> nx.Graph:
     >>> W = centrality_graph(G)
     >>> W["o"]["p"]["weight"], W["c"]["p"]["weight"], W["c"]["o"]["weight"], W.degree("x")
     (3.0, 1.0, 0.1, 0)
+    >>> W["c"]["p"]["close"], W["c"]["o"]["close"]
+    (True, False)
     """
     W: nx.Graph = nx.Graph()
     W.add_nodes_from(G.nodes)
-    weights = _pair_weights(G)
+    weights, close = _pair_weights(G)
     for u, v, data in G.edges(data=True):
         rel = data.get("relation")
         if u == v or rel == COMENTION or is_hierarchy(G, u, v, str(rel)):
             continue
-        weights[(u, v) if u < v else (v, u)] += RELATION_WEIGHT
+        pair = (u, v) if u < v else (v, u)
+        weights[pair] += RELATION_WEIGHT
+        close.add(pair)
     for (u, v), w in sorted(weights.items()):
-        W.add_edge(u, v, weight=w, distance=1.0 / w)
+        W.add_edge(u, v, weight=w, distance=1.0 / w, close=(u, v) in close)
     return W
 
 

@@ -88,18 +88,24 @@ def degree(G: nx.Graph) -> dict[str, float]:
 
 
 def betweenness(G: nx.Graph, samples: int | None = None, seed: int = 42) -> dict[str, float]:
-    """Normalised betweenness on `centrality_graph`, a link's length being ``1 / weight``.
+    """Normalised betweenness on the close links of `centrality_graph`, a link's length being ``1 / weight``.
 
     The share of shortest connections between other entities that pass through an entity, strong
-    links (relations, the same sentence) being short. ``samples``: number of source nodes to sample
-    (``None``: exact up to 1,000 nodes, 300 above). Sampling is seeded, so results repeat.
+    links (relations, the same sentence) being short. Only close links count (a relation, a
+    sentence or a paragraph): naming two entities in one article joins everything in it to
+    everything, which says nothing of who bridges what, and makes most of the links of a large
+    corpus (190,000 of 230,000 on 1,000 articles). ``samples``: number of source nodes to sample
+    (``None``: exact up to 1,000 nodes, 200 above). Sampling is seeded, so results repeat.
     """
     W = _weighted(G)
-    n = len(W)
+    C: nx.Graph = nx.Graph()
+    C.add_nodes_from(W)
+    C.add_edges_from((u, v, d) for u, v, d in W.edges(data=True) if d.get("close", True))
+    n = len(C)
     if samples is None:
-        samples = n if n <= 1000 else 300
+        samples = n if n <= 1000 else 200
     k = None if samples >= n else samples
-    return nx.betweenness_centrality(W, k=k, normalized=True, weight="distance", seed=seed)
+    return nx.betweenness_centrality(C, k=k, normalized=True, weight="distance", seed=seed)
 
 
 def pagerank(G: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[str, float]:
