@@ -129,8 +129,8 @@ def _page(title: str, body: str) -> str:
             "padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4}code,.iri{"
             "font-family:ui-monospace,monospace;font-size:.9em;word-break:break-all}blockquote{margin:.3em 0;"
             "color:#444}.muted{color:#777}nav a{margin-right:1em}</style>\n</head>\n<body>\n"
-            '<nav><a href="/">图谱</a><a href="/report">报告</a><a href="/queries">查询</a>'
-            '<a href="/ontology">本体</a><a href="/sparql">SPARQL</a></nav>\n'
+            '<nav><a href="/">graph</a><a href="/report">report</a><a href="/queries">queries</a>'
+            '<a href="/ontology">ontology</a><a href="/sparql">SPARQL</a></nav>\n'
             f"{body}\n</body>\n</html>\n")
 
 
@@ -229,7 +229,7 @@ def _entity_html(iri: str, out: list[dict[str, Any]], inc: list[dict[str, Any]],
              '<p class="muted">RDF: <code>curl -H "Accept: text/turtle" …</code></p>']
     rows = "".join(f"<tr><td>{_term_html(r['p'])}</td><td>{_term_html(r['o'], (r.get('label') or {}).get('value'))}</td></tr>"
                    for r in out)
-    parts.append(f"<h2>陈述 Statements</h2><table><tr><th>property</th><th>value</th></tr>{rows}</table>")
+    parts.append(f"<h2>Statements</h2><table><tr><th>property</th><th>value</th></tr>{rows}</table>")
     if facts:
         frows = []
         for r in facts:
@@ -244,16 +244,16 @@ def _entity_html(iri: str, out: list[dict[str, Any]], inc: list[dict[str, Any]],
                          f"<td>{_term_html(r['other'], (r.get('label') or {}).get('value'))}</td><td>{conf}</td>"
                          f"<td><blockquote>{quote_}</blockquote><span class=\"muted\">{where}</span> "
                          f"{_term_html(r.get('sentence'), 'sentence') if 'sentence' in r else ''}</td></tr>")
-        parts.append("<h2>事实与证据 Facts and evidence</h2><table><tr><th>fact</th><th>with</th>"
+        parts.append("<h2>Facts and evidence</h2><table><tr><th>fact</th><th>with</th>"
                      f"<th>confidence</th><th>evidence</th></tr>{''.join(frows)}</table>")
     if inc:
         irows = "".join(f"<tr><td>{_term_html(r['s'], (r.get('label') or {}).get('value'))}</td>"
                         f"<td>{_term_html(r['p'])}</td></tr>" for r in inc)
-        parts.append(f"<h2>指向它的 Linked from</h2><table><tr><th>resource</th><th>property</th></tr>{irows}</table>")
+        parts.append(f"<h2>Linked from</h2><table><tr><th>resource</th><th>property</th></tr>{irows}</table>")
     if mentions:
         mrows = "".join(f"<li>{_e(r['quote']['value']) if 'quote' in r else ''} "
                         f"{_term_html(r['sentence'], '↗')}</li>" for r in mentions)
-        parts.append(f"<h2>提及 Mentioned in</h2><ul>{mrows}</ul>")
+        parts.append(f"<h2>Mentioned in</h2><ul>{mrows}</ul>")
     return _page(title, "\n".join(parts))
 
 
@@ -430,7 +430,7 @@ def create_app(config: ServeConfig, pool: QueryPool | None = None) -> Any:
                         f'<form method="get" action="/queries/{_e(quote(q.name))}">{inputs}'
                         '<select name="format"><option>html</option><option>json</option><option>csv</option>'
                         '<option>tsv</option><option>xml</option></select> <button>run</button></form></td></tr>')
-        return page(_page("Named queries", "<h1>命名查询 Named queries</h1><table><tr><th>name</th><th>what</th>"
+        return page(_page("Named queries", "<h1>Named queries</h1><table><tr><th>name</th><th>what</th>"
                                            f"<th>run</th></tr>{''.join(rows)}</table>"))
 
     async def query_run(request: Request) -> Response:
@@ -471,7 +471,7 @@ def create_app(config: ServeConfig, pool: QueryPool | None = None) -> Any:
             data = b"".join(p.read_bytes() for p in ontology_files()[:1])
         accept = request.headers.get("accept")
         if wants_html(request):
-            return page(_page("Ontology", f"<h1>本体 Ontology</h1><pre>{_e(data.decode('utf-8', 'replace'))}</pre>"))
+            return page(_page("Ontology", f"<h1>Ontology</h1><pre>{_e(data.decode('utf-8', 'replace'))}</pre>"))
         fmt = negotiate(accept, GRAPH_FORMATS, request.query_params.get("format"))
         if fmt is None:
             return text(406, "the ontology is served as " + ", ".join(f.media_type for f in GRAPH_FORMATS))
