@@ -41,6 +41,9 @@ def test_sample_view_renders_every_entity(tmp_path: Path) -> None:
             time.sleep(0.1)
         nodes = d.execute_script("return window.kgView.nodes.length")
         edges = d.execute_script("return window.kgView.edges.length")
+        shown = d.execute_script("return window.kgView.network.body.nodeIndices.length")
+        isolated = d.execute_script("return window.kgView.nodes.get({filter: n => n.iso}).length")
+        boxes = d.execute_script("return window.kgView.labels")
         shot = tmp_path / "sample-view.png"
         d.save_screenshot(str(shot))
         errors = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
@@ -52,3 +55,9 @@ def test_sample_view_renders_every_entity(tmp_path: Path) -> None:
     assert edges >= report.relations // 4
     assert shot.stat().st_size > 10_000
     assert errors == []
+    # the first screen: isolated entities hidden, names of the most central ones, none over another
+    assert shown == nodes - isolated and isolated < nodes / 10
+    assert len(boxes) >= 30
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"])
