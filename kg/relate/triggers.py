@@ -214,7 +214,7 @@ def _arguments(s: SentenceFacts, a: int, b: int, trig: Trigger) -> _Found:
     spots = _outer(s.spots)
     particles = entries("event_place_particles.txt")
     partner_words = entries("event_partner_words.txt")
-    to_words = ("向", "对", "给", "为")  # noqa: RUF001 - grammar particles, not a word list
+    to_words = entries("event_recipient_particles.txt")
     before = [x for x in spots if ca <= x.start and x.end <= a]
     after = [x for x in spots if b <= x.start and x.end <= cb]
     places = [x for x in before + after if x.type in (PLACE, ORGANIZATION) and _before(text, x, particles)]
@@ -285,16 +285,26 @@ def _when(dates: Sequence[DateMention], a: int, clause: tuple[int, int], earlier
 def _casualties(text: str) -> dict[str, int]:
     """造成3人死亡、5人受伤 / 死亡3人: ``{"deadCount": 3, "injuredCount": 5}``."""
     measures = "|".join(entries("event_people_measures.txt"))
+    digits = table("event_count_numerals.tsv")
+    num = rf"(\d+|[{''.join(digits)}]+)"
     out: dict[str, int] = {}
     for pred, name in (("deadCount", "event_dead_words.txt"), ("injuredCount", "event_injured_words.txt")):
         words = "|".join(sorted(entries(name), key=len, reverse=True))
-        m = re.search(rf"(\d+|[〇一二两三四五六七八九十]+)(?:{measures})[^，。；\d]{{0,3}}?(?:{words})", text) \
-            or re.search(rf"(?:{words})(\d+|[〇一二两三四五六七八九十]+)(?:{measures})", text)  # noqa: RUF001
+        m = re.search(rf"{num}(?:{measures})[^，。；\d]{{0,3}}?(?:{words})", text) \
+            or re.search(rf"(?:{words}){num}(?:{measures})", text)
         if m:
-            n = number(m.group(1).replace("两", "二"))  # noqa: RUF001
+            n = _count(m.group(1), digits)
             if n is not None:
                 out[pred] = n
     return out
+
+
+def _count(text: str, digits: dict[str, str]) -> int | None:
+    """3, 十二, 两 (2): the value of a casualty count."""
+    if text.isdigit():
+        return int(text)
+    ten = next(k for k, v in digits.items() if v == "10")
+    return number("".join(k if k == ten else next(c for c, v in digits.items() if v == digits[k]) for k in text))
 
 
 def _label(text: str, a: int, b: int, f: _Found, names: dict[EntityKey, str]) -> str:
