@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.ingest import Ingested, read_string
-from kg.model import Corpus, EventInfo
+from kg.model import HAPPENED, PLANNED, Corpus, EventInfo
 from kg.pipeline import make_corpus
 
 
@@ -88,7 +88,7 @@ def test_event_place_date_organizer_and_participants():
     events = [e for e in c.entities if e.type == "Event"]
     assert events
     ev = next(e for e in events if e.label.endswith("颁奖仪式"))
-    assert ev.event == EventInfo("Ceremony", "2025-05-08", "5月8日")
+    assert ev.event == EventInfo("Ceremony", "2025-05-08", "5月8日", HAPPENED)
     assert (ev.label, "2025-05-08") in facts(c, "date")
     assert (ev.label, "海河会展中心") in facts(c, "locatedIn")
 
@@ -133,3 +133,9 @@ def test_every_fact_has_evidence_and_a_component():
     assert c.relations
     for r in c.relations:
         assert r.evidence and r.component and 0 < r.confidence <= 1
+
+
+def test_a_meeting_still_to_be_held_is_planned():
+    c = corpus("海河市总工会将于6月在海河会展中心召开第三次职工代表大会。", date="2025-05-10")
+    ev = next(e for e in c.entities if e.type == "Event" and e.label.endswith("职工代表大会"))
+    assert ev.event is not None and ev.event.status == PLANNED

@@ -9,6 +9,7 @@ from kg.extract.events import event_kind
 from kg.extract.lexicon import table
 from kg.model import ArticleFacts, EventDetails, EventInfo, Relation, SentenceFacts, Spot
 from kg.relate import confidence as conf
+from kg.relate.triggers import clause_start, status_of
 from kg.schema import EVENT, ORGANIZATION, PERSON, PLACE, schema
 
 __all__ = ["events"]
@@ -86,7 +87,9 @@ def _sentence_events(article: ArticleFacts, s: SentenceFacts) -> Iterator[Relati
     for e in found:
         kind = _kind(article, e)
         d = _date(dates, e)
-        info = EventInfo(kind, d.value or None, d.text) if d is not None else EventInfo(kind)
+        status = status_of(s.text, e.start, clause_start(s.text, e.start))
+        info = EventInfo(kind, d.value or None, d.text, status, d.end_value) if d is not None \
+            else EventInfo(kind, status=status)
         if info != EventInfo():
             yield EventDetails(e.key, info, "event-rule", s.evidence, conf.EVENT_DATE)
         yield from _inside_roles(s, e, kind)

@@ -38,7 +38,7 @@ from kg.model import (
 from kg.relate import event_confidence as conf
 from kg.schema import EVENT, ORGANIZATION, PERSON, PLACE, PROGRAM, schema
 
-__all__ = ["Trigger", "triggers", "find_triggers", "status_of", "trigger_events"]
+__all__ = ["Trigger", "triggers", "find_triggers", "status_of", "clause_start", "trigger_events"]
 
 COMPONENT = "event-trigger"
 #: Characters that end a clause.
@@ -114,6 +114,11 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     while b < len(text) and text[b] not in CLAUSE_ENDS:
         b += 1
     return a, b
+
+
+def clause_start(text: str, at: int) -> int:
+    """Where the clause holding offset ``at`` starts (after the last ，；。 before it)."""
+    return _clause(text, at, at)[0]
 
 
 def _allowed(text: str, start: int, end: int, word: str) -> bool:
