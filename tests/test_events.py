@@ -145,3 +145,20 @@ def test_every_lexicon_type_is_an_ontology_event_type_with_roles() -> None:
         assert {"participant", "date", "locatedIn"} <= {r.predicate for r in t.roles}
     assert {"winner", "loser"} <= {r.predicate for r in schema().event_type("Victory").roles}
     assert {"deadCount", "injuredCount"} <= {r.predicate for r in schema().event_type("Fire").roles}
+
+
+def test_the_events_query_and_the_report_timeline_show_type_date_place_and_participants() -> None:
+    from kg.analyze import analyze
+    from kg.analyze.report import render_report
+    from kg.sparql import run
+
+    c = corpus("海河市市长陈雨8日在海河市会见了星河电子有限公司董事长林晓峰。")
+    g = corpus_to_graph(c)
+    res = run(g, "events")
+    rows = [dict(zip(res.columns, map(str, r), strict=True)) for r in res.rows]
+    meet = next(r for r in rows if r.get("kind") == "Meet")
+    assert meet["date"] == "2024-05-08" and meet["status"] == "Happened"
+    assert "陈雨（actor）" in meet["participants"] and "林晓峰（participant）" in meet["participants"]
+    page = render_report(analyze(g))
+    timeline = page[page.index("事件时间线"):]
+    assert "会见" in timeline and "陈雨" in timeline and "2024-05-08" in timeline

@@ -80,14 +80,16 @@ def _parse_date(text: str | None) -> dt.date | None:
         return None
 
 
-def timeline_chart(events: Sequence[tuple[dt.date, str, str]], *, width: int = 760, label_width: int = 230) -> str:
-    """Events on a time axis as inline SVG: ``events`` are ``(date, label, date text)``, one row each."""
+def timeline_chart(events: Sequence[tuple[dt.date, str, str] | tuple[dt.date, str, str, str]], *, width: int = 760,
+                   label_width: int = 230) -> str:
+    """Events on a time axis as inline SVG: ``events`` are ``(date, label, date text)`` (and maybe
+    the node), one row each."""
     if not events:
         return ""
-    events = sorted(events)
+    timeline: list[tuple[dt.date, str, str]] = sorted((e[0], e[1], e[2]) for e in events)
     row, top = 20, 30
-    height = top + len(events) * row + 10
-    first, last = events[0][0].toordinal(), events[-1][0].toordinal()
+    height = top + len(timeline) * row + 10
+    first, last = timeline[0][0].toordinal(), timeline[-1][0].toordinal()
     span = max(last - first, 1)
     x0, x1 = label_width + 10, width - 90
 
@@ -96,12 +98,12 @@ def timeline_chart(events: Sequence[tuple[dt.date, str, str]], *, width: int = 7
 
     out = [f'<svg class="chart" role="img" aria-label="事件时间线" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
     out.append(f'<line x1="{x0}" y1="{top - 8}" x2="{x1}" y2="{top - 8}" stroke="#999"/>')
-    years = range(events[0][0].year, events[-1][0].year + 1)
+    years = range(timeline[0][0].year, timeline[-1][0].year + 1)
     step = max(1, len(years) // 8)
     for year in years[::step]:
-        xx = x(max(dt.date(year, 1, 1), events[0][0]))
+        xx = x(max(dt.date(year, 1, 1), timeline[0][0]))
         out.append(f'<text x="{xx:.1f}" y="{top - 14}" text-anchor="middle" class="axis">{year}</text>')
-    for i, (d, label, text) in enumerate(events):
+    for i, (d, label, text) in enumerate(timeline):
         y = top + i * row + row / 2
         out.append(
             f'<text x="{label_width}" y="{y + 4:.1f}" text-anchor="end">{_e(_short(label))}</text>'
@@ -140,6 +142,35 @@ def score_basis(a: Analysis) -> str:
         f"同篇 {ARTICLE_WEIGHT:g}（每次共现）；地点层级（{RELATION_LABELS.get(HIERARCHY, HIERARCHY)}）只用于浏览，"
         f"不计入得分；Louvain 社区 seed={a.seed}。"
     )
+
+
+def _participant_roles() -> frozenset[str]:
+    """The predicates that name an event's participants (kgo:participant and what refines it)."""
+    from kg.ns import KGO
+
+    roles = {p.name for p in schema().predicates if KGO.participant in p.refines or p.iri == KGO.participant}
+    return frozenset(roles - {"organizer"})
+
+
+def _event_rows(G: nx.MultiDiGraph, events: Sequence[tuple[dt.date, str, str, str]]) -> list[tuple[str, ...]]:
+    """One row per event of the timeline: date, name, type, place, participants (with their roles)."""
+    roles = _participant_roles()
+    rows: list[tuple[str, ...]] = []
+    for _when, label, text, v in events:
+        places, people = [], []
+        for _, o, k in G.out_edges(v, keys=True):
+            name = G.nodes[o]["label"]
+            if k == "locatedIn":
+                places.append(name)
+            elif k in roles or k == "organizer":
+                people.append(f"{name}（{RELATION_LABELS.get(k, k)}）")
+        for s, _, k in G.in_edges(v, keys=True):
+            if k == "participatedIn":
+                people.append(G.nodes[s]["label"])
+        kind = G.nodes[v].get("kind", EVENT)
+        kind_label = schema().event_type(kind).label_zh if schema().has_event_type(kind) else TYPE_LABELS[EVENT]
+        rows.append((text, label, kind_label, "、".join(sorted(set(places))), "、".join(sorted(set(people)))))
+    return rows
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[object]], cls: str = "") -> str:
@@ -209,12 +240,12 @@ def render_report(analysis: Analysis, *, title: str = "知识图谱分析报告"
         add(f'<section class="community"><h3>社区 {idx}：{len(c):,} 个成员</h3><p class="muted">{_e(mix)}</p><ul class="members">{items}{more}</ul></section>')
 
     dated = []
-    for _, d in G.nodes(data=True):
+    for v, d in G.nodes(data=True):
         if d["type"] != EVENT:
             continue
         when = _parse_date(d.get("date")) or _parse_date(d.get("dateText"))
         if when is not None:
-            dated.append((when, d["label"], d.get("date") or d.get("dateText") or ""))
+            dated.append((when, d["label"], d.get("date") or d.get("dateText") or "", v))
     add("<h2>事件时间线</h2>")
     if dated:
         limit = 60
@@ -222,6 +253,7 @@ def render_report(analysis: Analysis, *, title: str = "知识图谱分析报告"
         if len(dated) > limit:
             add(f'<p class="muted">共 {len(dated):,} 个有日期的事件，显示最早的 {limit} 个。</p>')
         add(timeline_chart(dated[:limit]))
+        add(_table(["日期", "事件", "类型", "地点", "参与者"], _event_rows(G, dated[:limit]), "events"))
     else:
         add('<p class="muted">没有带日期的事件。</p>')
 

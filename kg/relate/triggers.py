@@ -255,6 +255,10 @@ def _arguments(s: SentenceFacts, a: int, b: int, trig: Trigger) -> _Found:
     obj_cands = [x for x in after if x not in places and x.type in (PERSON, ORGANIZATION, PROGRAM)]
     if obj_cands:
         first = min(obj_cands, key=lambda x: x.start)
+        head = next((x for x in obj_cands if x.type == PERSON and first.type == ORGANIZATION and x.start >= first.end
+                     and x.start - first.end <= LIST_GAP and not set(text[first.end:x.start]) & (LIST_JOINERS | CLAUSE_ENDS)),
+                    None)
+        first = head or first  # 会见某公司董事长张三: the person, not the employer named before the title
         if first.start - b <= OBJECT_GAP and not any(w in text[b:first.start] for w in particles):
             objects = _list_from(text, first, obj_cands, forward=True)
     place, pconf = None, conf.PLACE_AFTER_PARTICLE
