@@ -4,6 +4,7 @@ headquarters, schools, nationality, birthplace and native place."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -14,22 +15,33 @@ from kg.relate import confidence as conf
 from kg.relate.titles import MAX_TITLE
 from kg.schema import ORGANIZATION, PERSON, PLACE
 
+
+def marker(key: str) -> str:
+    """A marker word of ``relation_markers.tsv`` (是, 的, 毕业于 …)."""
+    return table("relation_markers.tsv")[key]
+
+
+def markers(key: str) -> list[str]:
+    """The marker words of ``key`` in ``relation_markers.tsv`` (先生 女士 同志 …)."""
+    return marker(key).split()
+
+
 __all__ = ["posts", "datelines", "founders", "headquarters", "schools", "origins", "is_title", "is_country"]
 
 #: Punctuation that ends a sentence part: a post list never reaches over it.
 _PART_END = "。；;！？!?"
 #: Separators of the posts in a list (董事长、总经理; 董事长兼首席合伙人).
-_LIST_SEPARATORS = ("、", "兼", "及", "和")
+_LIST_SEPARATORS = tuple(markers("list_separators"))
 #: What may stand between a name and the posts that follow it (张三先生，…; 张三：…).
-_HONORIFICS = ("先生", "女士", "同志")
+_HONORIFICS = tuple(markers("honorifics"))
 #: Between a person and 是 + a post (张三同志是某会主席).
-_IS = "是"
-_OF = "的"
+_IS = marker("is")
+_OF = marker("of")
 _QUOTES = "“”‘’\"《》"
 #: The most characters a title's qualifying words may add to a title word (仪表试制组长).
 MAX_TITLE_PREFIX = 7
 #: Words before a person's other names (原名, 又名, 号): not another person.
-_OTHER_NAMES = ("原名", "又名", "号", "字", "自号", "别名", "笔名")
+_OTHER_NAMES = tuple(markers("other_names"))
 #: The longest stretch between a person and the verb of a post (张三2017年起担任…).
 MAX_BEFORE_VERB = 14
 #: The longest stretch between a birth/school verb and its person.
@@ -55,9 +67,9 @@ def is_title(text: str) -> bool:
     (True, True, False, False)
     """
     t = text.strip(_QUOTES)
-    if not t or len(t) > MAX_TITLE or any(not ("\u4e00" <= c <= "\u9fff") for c in t):
+    if not t or len(t) > MAX_TITLE or any(not (0x4E00 <= ord(c) <= 0x9FFF) for c in t):
         return False
-    if any(w in t for w in ("的", "在", "了", "是", "和", "与", "享受", "获")) or _verb_at(t, 0) is not None:
+    if any(w in t for w in markers("not_in_title")) or _verb_at(t, 0) is not None:
         return False
     return any(t.endswith(w) and len(t) - len(w) <= MAX_TITLE_PREFIX for w in _all_titles())
 
@@ -93,7 +105,7 @@ def _strip_nationality(s: SentenceFacts, a: int, b: int) -> int:
     if a < b and text[a] == _OF:
         a += 1
     for pl in s.of_type(PLACE):
-        if pl.start == a and text.startswith("籍", pl.end) and is_country(pl.key.name):
+        if pl.start == a and text.startswith(marker("native"), pl.end) and is_country(pl.key.name):
             return pl.end + 1
     return a
 
@@ -235,13 +247,13 @@ def _sentence_posts(s: SentenceFacts) -> Iterator[Relation]:
         if hit is None:
             continue
         verb, tense = hit
-        if verb == "任" and i > 0 and text[i - 1] in "主责信委兼担出现曾历":
+        if verb == marker("ren") and i > 0 and text[i - 1] in markers("word_before_ren"):
             continue
         p = _person_before(s, i, MAX_BEFORE_VERB) or _biography_subject(s, i)
         if p is None or i in seen:
             continue
         seen.update(range(i, i + len(verb)))
-        posts = read_posts(s, i + len(verb), cross_commas=tense == "past" or verb.startswith("现"))
+        posts = read_posts(s, i + len(verb), cross_commas=tense == "past" or verb.startswith(marker("current")))
         yield from _post_facts(p, posts, ev, conf.POST_AFTER_VERB, tense == "past", "post-rule")
     # NAME，ORG 职务 / NAME：职务 / NAME是ORG职务
     for p in s.of_type(PERSON):
@@ -281,14 +293,15 @@ def posts(article: ArticleFacts) -> Iterator[Relation]:
 def _byline_agencies(article: ArticleFacts) -> Iterator[Relation]:
     """A reporter of a byline that names its agency (新华社北京5月1日电（记者X）read as a byline)."""
     art = article.article
-    for line in (s for s in art.sentences if s.kind == "byline" and "电" in s.text):
+    mark = marker("dateline")
+    for line in (s for s in art.sentences if s.kind == "byline" and mark in s.text):
         agency = next((e for e in article.entities.values() if e.type == ORGANIZATION and any(
-            m.article == art.id and m.sentence == line.index and m.end <= line.start + line.text.find("电") + 1
+            m.article == art.id and m.sentence == line.index and m.end <= line.start + line.text.find(mark) + 1
             for m in e.mentions)), None)
         if agency is None:
             continue
         for au in art.authors:
-            if au.role == "记者" and au.start is not None and au.end is not None and \
+            if au.role == marker("reporter") and au.start is not None and au.end is not None and \
                     line.start <= au.start and au.end <= line.end:
                 ev = Evidence(art.document, art.id, line.index, line.start, line.end,
                               article.text[line.start:line.end])
@@ -300,13 +313,13 @@ def datelines(article: ArticleFacts) -> Iterator[Relation]:
     yield from _byline_agencies(article)
     for s in article.body[:2]:
         text = s.text
-        e = text.find("电")
+        e = text.find(marker("dateline"))
         if e < 0 or e > 30:
             continue
         k = e + 1
         while k < len(text) and text[k] in " \u3000\u00a0":
             k += 1
-        if not text.startswith(("（记者", "(记者"), k):
+        if not text.startswith(("（" + marker("reporter"), "(" + marker("reporter")), k):
             continue
         close = text.find("）", k)
         if close < 0:
@@ -316,7 +329,7 @@ def datelines(article: ArticleFacts) -> Iterator[Relation]:
         agency = next((o for o in s.of_type(ORGANIZATION) if o.end <= e), None)
         for p in s.of_type(PERSON):
             if k < p.start and p.end <= close:
-                yield _fact(p.key, "jobTitle", "记者", s.evidence, conf.DATELINE, "dateline")
+                yield _fact(p.key, "jobTitle", marker("reporter"), s.evidence, conf.DATELINE, "dateline")
                 if agency is not None:
                     yield _fact(p.key, "worksFor", agency.key, s.evidence, conf.DATELINE, "dateline")
         return
@@ -346,14 +359,14 @@ def _sentence_founders(s: SentenceFacts) -> Iterator[Relation]:
         # ORG 创始人 PERSON
         for o in orgs:
             gap = text[o.end:p.start]
-            if o.end <= p.start and len(gap) <= 8 and _founder_word(gap.split("兼")[0]):
+            if o.end <= p.start and len(gap) <= 8 and _founder_word(re.split("|".join(_LIST_SEPARATORS), gap)[0]):
                 yield _fact(o.key, "founder", p.key, ev, conf.FOUNDER_TITLE, "founder-rule")
     # 由 PERSON 创办的 ORG, PERSON 创立的 ORG
     for o in orgs:
         before = text[max(0, o.start - MAX_BEFORE_FACT):o.start]
         for v in verbs:
-            j = before.rfind(v + "的")
-            if j < 0 or before[j + len(v) + 1:].strip("这家该所个一"):
+            j = before.rfind(v + _OF)
+            if j < 0 or before[j + len(v) + 1:].strip("".join(markers("demonstratives"))):
                 continue
             q = _person_before(s, o.start - len(before) + j, 4)
             if q is not None:
@@ -415,7 +428,7 @@ def _subject_of(s: SentenceFacts, at: int, after: int) -> Spot | None:
     the person right after it (毕业于某校的张三)."""
     text = s.text
     j = after
-    while j < len(text) and text[j] not in "，。；的":
+    while j < len(text) and text[j] not in marker("subject_stops"):
         j += 1
     if j < len(text) and text[j] == _OF:
         nxt = next((p for p in s.of_type(PERSON) if j < p.start <= j + 6), None)
@@ -428,9 +441,10 @@ def schools(article: ArticleFacts) -> Iterator[Relation]:
     """PERSON 毕业于 ORG (and 毕业于 ORG 的 PERSON): schema:alumniOf, not employment."""
     for s in article.sentences:
         text = s.text
-        i = text.find("毕业于")
+        grad = marker("graduated")
+        i = text.find(grad)
         while i >= 0:
-            k = i + 3
+            k = i + len(grad)
             found = []
             while True:  # 毕业于A大学、B大学
                 o = max((x for x in s.of_type(ORGANIZATION) if x.start == k), key=lambda x: x.end, default=None)
@@ -443,7 +457,7 @@ def schools(article: ArticleFacts) -> Iterator[Relation]:
                 if p is not None:
                     for o in found:
                         yield _fact(p.key, "alumniOf", o.key, s.evidence, conf.ALUMNI, "school-rule")
-            i = text.find("毕业于", i + 1)
+            i = text.find(grad, i + 1)
 
 
 # --- nationality, birthplace, native place ------------------------------------------------------------
@@ -457,16 +471,16 @@ def _nationality(s: SentenceFacts) -> Iterator[Relation]:
         if not is_country(pl.key.name) or any(o.start <= pl.start and pl.end <= o.end for o in inside):
             continue
         after = text[pl.end:pl.end + 2]
-        if after == "国籍" or after[:1] == "籍":
+        if after == marker("nationality") or after[:1] == marker("native"):
             # 中国国籍 after the name (张三，男，中国国籍), 加拿大籍教授张三 before it
-            k = pl.end + (2 if after == "国籍" else 1)
+            k = pl.end + (2 if after == marker("nationality") else 1)
             nxt = next((p for p in persons if p.start >= k and not any(c in text[k:p.start] for c in "，。；（）")
                         and (p.start == k or is_title(text[k:p.start]))), None)
             p = nxt or _person_before(s, pl.start, 40)
             if p is not None:
                 yield _fact(p.key, "nationality", pl.key, ev, conf.NATIONALITY_STATED, "origin-rule")
             continue
-        if after[:1] == "人" and (pl.end + 1 == len(text) or text[pl.end + 1] in "，。、；"):
+        if after[:1] == marker("people") and (pl.end + 1 == len(text) or text[pl.end + 1] in "，。、；"):
             p = _person_before(s, pl.start, 30)
             if p is not None:
                 yield _fact(p.key, "nationality", pl.key, ev, conf.NATIONALITY_PEOPLE, "origin-rule")
@@ -489,7 +503,7 @@ def _birth(s: SentenceFacts) -> Iterator[Relation]:
     for w in sorted(found, key=lambda w: -len(w)):
         i = text.find(w)
         while i >= 0:
-            if w == "生于" and i > 0 and text[i - 1] in "出诞":
+            if w == marker("born") and i > 0 and text[i - 1] in markers("born_prefixes"):
                 i = text.find(w, i + 1)
                 continue
             place = _place_after(s, i + len(w))
@@ -500,7 +514,7 @@ def _birth(s: SentenceFacts) -> Iterator[Relation]:
             i = text.find(w, i + 1)
     # 是某地人 / 张三，浙江绍兴人，…: a native place
     for pl in s.of_type(PLACE):
-        if is_country(pl.key.name) or not text.startswith("人", pl.end):
+        if is_country(pl.key.name) or not text.startswith(marker("people"), pl.end):
             continue
         if pl.end + 1 < len(text) and text[pl.end + 1] not in "，。、；":
             continue
@@ -511,7 +525,7 @@ def _birth(s: SentenceFacts) -> Iterator[Relation]:
                 break
             first = prev
         lead = text[max(0, first.start - 1):first.start]
-        if lead not in ("是", "，", ",", "") and not text[:first.start].endswith("土生土长的"):
+        if lead not in (_IS, "，", ",", "") and not text[:first.start].endswith(marker("native_son")):
             continue
         p = _person_before(s, first.start, 40)
         if p is not None:

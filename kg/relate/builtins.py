@@ -21,12 +21,12 @@ relation_components.register("gazetteer", "divisions inside divisions, from the 
                              scope="corpus")(divisions)
 relation_components.register("name-structure", "parent bodies and places read off canonical names",
                              scope="corpus")(name_structure)
-relation_components.register("post-rule", "任/担任/历任 ORG 职务, NAME，ORG 职务, NAME是ORG职务")(posts)
-relation_components.register("dateline", "新华社…电（记者X）: the agency's reporter")(datelines)
-relation_components.register("founder-rule", "创办, 创立, 创始人: founders")(founders)
-relation_components.register("headquarters-rule", "总部位于/设在 X: where an organization is")(headquarters)
-relation_components.register("school-rule", "毕业于 ORG: schools (not employment)")(schools)
-relation_components.register("origin-rule", "国籍, X籍, 出生于, 祖籍, X人: nationality, birth and native place")(origins)
+relation_components.register("post-rule", "posts after an appointment verb, after a name, after is: titles and employers")(posts)
+relation_components.register("dateline", "a dateline's reporter works for its agency")(datelines)
+relation_components.register("founder-rule", "founders: founding verbs and founder titles")(founders)
+relation_components.register("headquarters-rule", "headquarters: where an organization is")(headquarters)
+relation_components.register("school-rule", "schools a person graduated from (not employment)")(schools)
+relation_components.register("origin-rule", "nationality, birthplace and native place")(origins)
 event_components.register("event-rule", "event types, dates, places, participants and organizers")(events)
 event_components.register("event-trigger", "events anchored at trigger verbs: type, status, time, place, roles")(
     triggers)

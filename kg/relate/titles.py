@@ -26,7 +26,7 @@ _TITLE_JOINER = "、"
 #: The particle between an organization and its title (某会的主席).
 _OF = "的"
 #: A party committee's 委 left after a place (某区委书记 read as 某区 + 委书记).
-_COMMITTEE = "委"
+_COMMITTEE = table("relation_markers.tsv")["committee"]
 
 
 def _fact(subject: EntityKey, predicate: str, obj: EntityKey | str, ev: Evidence | None, confidence: float,
@@ -128,9 +128,10 @@ def _org_before(text: str, orgs: Sequence[Spot], pos: int) -> list[Spot]:
     return [o for o in orgs if o.end == pos or (o.end == pos - 1 and text[o.end] == _OF)]
 
 
-#: Name beginnings of a body that stands on its own, not a department of the organization
-#: before it in a list of titles (国家发展和改革委员会, 中央办公厅).
-_SELF_STANDING = ("中国", "中华", "中共", "中央", "全国", "国家", "国务院")
+# Name beginnings of a body that stands on its own, not a department of the organization
+# before it in a list of titles (国家发展和改革委员会, 中央办公厅).
+def _self_standing() -> tuple[str, ...]:
+    return tuple(table("relation_markers.tsv")["self_standing"].split())
 
 
 def independent(name: str) -> bool:
@@ -144,7 +145,7 @@ def independent(name: str) -> bool:
     """
     from kg.resolve import strip_places
 
-    return name.startswith(_SELF_STANDING) or bool(strip_places(name)) or gazetteer().is_place(name[:2]) \
+    return name.startswith(_self_standing()) or bool(strip_places(name)) or gazetteer().is_place(name[:2]) \
         or name in words("national_bodies.txt")
 
 
