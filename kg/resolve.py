@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
-from kg.extract.lexicon import table
+from kg.extract.lexicon import table, words
 from kg.gazetteer import gazetteer
 from kg.model import Article, Entity, EntityKey, Evidence, Located, Mention
 from kg.schema import EVENT, ORGANIZATION, PERSON, PLACE, PROGRAM
@@ -134,11 +134,13 @@ def _dice(a: str, b: str) -> float:
 
 
 class _Group:
-    __slots__ = ("type", "names", "located", "canonical", "article_ids", "document")
+    __slots__ = ("type", "names", "located", "canonical", "article_ids", "document", "scope")
 
-    def __init__(self, type_: str, canonical: str, document: str) -> None:
+    def __init__(self, type_: str, canonical: str, document: str, scope: str | None = None) -> None:
         self.type = type_
         self.canonical = canonical
+        #: the article a generic reference (村委会, 该公司) is local to
+        self.scope = scope
         self.names: Counter[str] = Counter()
         self.located: list[Located] = []
         self.article_ids: set[str] = set()
@@ -207,6 +209,32 @@ def _expand_reference(name: str, places: Counter[str]) -> str | None:
     return cands[0] + name[1:]
 
 
+#: The joiner of a generic reference and the article it is local to, in its key (村委会~<article>):
+#: the key, and so the IRI, depends on that article alone.
+SCOPE_JOINER = "~"
+# What begins a reference back to a body named before (该公司, 本公司).
+def _back_references() -> tuple[str, ...]:
+    return tuple(table("relation_markers.tsv")["back_references"].split())
+
+
+def generic_reference(name: str) -> bool:
+    """Does ``name`` only say what kind of body is meant (村委会, 人大) or point back (该公司)?
+
+    Examples
+    --------
+    >>> generic_reference("村委会"), generic_reference("该公司"), generic_reference("杭州市总工会")
+    (True, True, False)
+    """
+    if name in words("generic_references.txt"):
+        return True
+    return name.startswith(_back_references()) and len(name) <= 6 and name[1:] in words("generic_bodies.txt")
+
+
+def not_an_organization(name: str) -> bool:
+    """Region and direction words a name finder may take for an organization (中西部)."""
+    return name in words("not_organizations.txt")
+
+
 def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> list[Entity]:
     """Group located mentions into entities with canonical names and every alias.
 
@@ -235,11 +263,16 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
     order = sorted(locs, key=lambda x: (x.evidence.document, x.type, -len(norm(x.mention.text)), x.evidence.start))
     for x in order:
         n = norm(x.mention.text)
-        if not n:
+        if not n or (x.type == ORGANIZATION and not_an_organization(n)):
             continue
         places = art_places.get(x.evidence.article, Counter())
         canon, keys = _identity(x, n, places)
-        g = index.group_for(x.evidence.document, x.type, keys, canon)
+        scope = None
+        if x.type == ORGANIZATION and generic_reference(canon):
+            # one article's 村委会 is not another's: the reference stays local to its article
+            scope = x.evidence.article
+            keys = [f"{scope}|{canon}"]
+        g = index.group_for(x.evidence.document, x.type, keys, canon, scope)
         g.add(x, x.mention.text)
         if x.type == ORGANIZATION and _expand_reference(n, places):
             g.names[canon] += 0  # the expanded name becomes a known name of the entity
@@ -264,14 +297,14 @@ class _Index:
         self.groups: list[_Group] = []
         self.by_key: dict[tuple[str, str, str], _Group] = {}
 
-    def group_for(self, doc: str, type_: str, keys: list[str], canonical: str) -> _Group:
+    def group_for(self, doc: str, type_: str, keys: list[str], canonical: str, scope: str | None = None) -> _Group:
         """The group one of ``keys`` names, if its leading places agree; else a new group."""
         mine = _lead_places(canonical)
         for k in keys:
             g = self.by_key.get((doc, type_, k))
             if g is not None and _compatible(mine, _lead_places(g.canonical)):
                 return g
-        g = _Group(type_, canonical, doc)
+        g = _Group(type_, canonical, doc, scope)
         self.groups.append(g)
         return g
 
@@ -409,7 +442,7 @@ def _entities(groups: list[_Group]) -> list[Entity]:
     out: list[Entity] = []
     by_canon: dict[tuple[str, str], list[_Group]] = defaultdict(list)
     for g in groups:
-        by_canon[(g.type, g.canonical)].append(g)
+        by_canon[(g.type, g.canonical if g.scope is None else f"{g.canonical}{SCOPE_JOINER}{g.scope}")].append(g)
     # organizations and places named in each article: the context a person's name is read in
     named_in: dict[str, set[str]] = defaultdict(set)
     for g in groups:
@@ -436,9 +469,10 @@ def _entities(groups: list[_Group]) -> list[Entity]:
     for cluster in merged:
         first = cluster[0]
         t, canon = first.type, first.canonical
-        counter[(t, canon)] += 1
-        k = counter[(t, canon)]
-        key = EntityKey(t, canon, k)
+        name = canon if first.scope is None else f"{canon}{SCOPE_JOINER}{first.scope}"
+        counter[(t, name)] += 1
+        k = counter[(t, name)]
+        key = EntityKey(t, name, k)
         names: Counter[str] = Counter()
         located: list[Located] = []
         for g in cluster:
@@ -479,7 +513,7 @@ def _candidates_by_document(entities: list[Entity]) -> dict[str, list[Entity]]:
     """The programs and organizations named in each document."""
     by_doc: dict[str, list[Entity]] = defaultdict(list)
     for e in entities:
-        if e.type in (PROGRAM, ORGANIZATION) and e.mentions:
+        if e.type in (PROGRAM, ORGANIZATION) and e.mentions and SCOPE_JOINER not in e.key.name:
             for d in {ev.document for ev in e.mentions}:
                 by_doc[d].append(e)
     return by_doc

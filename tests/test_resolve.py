@@ -294,3 +294,32 @@ def test_country_abbreviations_resolve_to_the_country():
     assert "美" not in places and "中" not in places
     assert {ev.quote for ev in places["美国"].mentions} == {"美", "美国"}  # one entity
 
+
+
+# --- generic references stay in their article -------------------------------------------------------
+
+
+def _two_articles(first: str, second: str):  # type: ignore[no-untyped-def]
+    from kg.ingest import Ingested, read_string
+    from kg.pipeline import make_corpus
+
+    doc, arts = read_string(f"## 第一篇\n\n{first}\n\n## 第二篇\n\n{second}\n", "two.md")
+    return make_corpus(Ingested((doc,), tuple(arts), ()))
+
+
+def test_two_articles_with_their_own_village_committee_give_two_nodes():
+    c = _two_articles("林晓峰来到村委会，和干部们商量修路的事。", "陈雨说，村委会已经把方案公示了。")
+    committees = [e for e in c.entities if e.label == "村委会"]
+    assert len(committees) == 2
+    assert {e.key.name for e in committees} == {f"村委会~{a.id}" for a in c.articles}
+    assert all(len({m.article for m in e.mentions}) == 1 for e in committees)
+
+
+def test_a_generic_reference_key_is_stable_and_a_region_word_is_no_organization():
+    from kg.resolve import generic_reference, not_an_organization
+
+    a = _two_articles("林晓峰来到村委会。", "陈雨说，村委会已经公示了。")
+    b = _two_articles("林晓峰来到村委会。", "陈雨说，村委会已经公示了。")
+    assert sorted(e.key for e in a.entities) == sorted(e.key for e in b.entities)
+    assert generic_reference("该公司") and generic_reference("人大") and not generic_reference("杭州市总工会")
+    assert not_an_organization("中西部")
