@@ -142,14 +142,16 @@ def relations_cmd(list_: bool) -> None:
     """
     from kg.relate import event_components, relation_components
 
-    for title, registry in (("relations", relation_components), ("events", event_components)):
+    registries = (("relations", relation_components), ("events", event_components))
+    width = max(len(n) for _, registry in registries for n in registry.names())
+    for title, registry in registries:
         click.echo(f"{title}:")
         defaults = registry.defaults()
         for n in registry.names():
             r = registry.get(n)
             mark = "*" if n in defaults else " "
             scope = "corpus " if r.scope == "corpus" else "article"
-            click.echo(f"{mark} {n:16s} {scope} {r.description}")
+            click.echo(f"{mark} {n:{width}s}  {scope} {r.description}")
 
 
 @cli.command("extract", short_help="Find entities in text (files or stdin) and print JSON Lines.")
