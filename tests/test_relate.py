@@ -7,6 +7,7 @@ import pytest
 from kg.ingest import Ingested, read_string
 from kg.model import HAPPENED, PLANNED, Corpus, EventInfo
 from kg.pipeline import make_corpus
+from kg.schema import ORGANIZATION
 
 
 def corpus(body: str, date: str | None = None, title: str = "测试新闻") -> Corpus:
@@ -90,7 +91,17 @@ def test_event_place_date_organizer_and_participants():
     ev = next(e for e in events if e.label.endswith("颁奖仪式"))
     assert ev.event == EventInfo("Ceremony", "2025-05-08", "5月8日", HAPPENED)
     assert (ev.label, "2025-05-08") in facts(c, "date")
-    assert (ev.label, "海河会展中心") in facts(c, "locatedIn")
+    # the venue: where it was held (an organization's premises) or, for a place, located in
+    assert (ev.label, "海河会展中心") in facts(c, "heldAt") | facts(c, "locatedIn")
+
+
+def test_an_organization_as_venue_is_held_at_never_located_in():
+    c = corpus("5月8日，职工技能大赛颁奖仪式在海河会展中心举行。劳动模范林晓峰在海河大学路小学宣讲。")
+    venue = next(e for e in c.entities if e.label == "海河会展中心")
+    assert venue.type == ORGANIZATION  # a venue the extractor reads as an organization
+    assert ("职工技能大赛颁奖仪式", "海河会展中心") in facts(c, "heldAt")
+    org_names = {e.label for e in c.entities if e.type == ORGANIZATION}
+    assert not {o for _, o in facts(c, "locatedIn")} & org_names  # locatedIn's range is Place
 
 
 def test_lecture_by_a_person_at_a_site():

@@ -315,3 +315,12 @@ def test_the_exported_ontology_is_the_one_in_force(product_type: None, tmp_path:
     exported = Graph().parse(tmp_path / "ontology.ttl", format="turtle")
     assert (NEW.Product, RDF.type, KGO.EntityType) in exported
     assert (KGO.Person, RDF.type, KGO.EntityType) in exported
+
+
+def test_the_sample_conforms_with_rdfs_inference(tmp_path: Path) -> None:
+    """Ranges and domains hold: with RDFS inference no entity gains a second entity type."""
+    from kg.ingest import read_sources
+
+    ingested = read_sources([Path(__file__).resolve().parent.parent / "source"])
+    g = corpus_to_graph(make_corpus(ingested))
+    assert validate(g, inference="rdfs") == []

@@ -60,7 +60,9 @@ def _place(s: SentenceFacts, e: Spot) -> Iterator[Relation]:
            and text[x.end:e.start] in organize]
     if at:
         best = max(at, key=lambda x: (x.end - x.start))
-        yield Relation(e.key, "locatedIn", best.key, (s.evidence,), conf.EVENT_PLACE_AFTER_AT, "event-rule")
+        # a place is where it happened; an organization (在某小学宣讲) is the venue it was held at
+        where = "locatedIn" if best.type == PLACE else "heldAt"
+        yield Relation(e.key, where, best.key, (s.evidence,), conf.EVENT_PLACE_AFTER_AT, "event-rule")
         return
     inside = [x for x in sp if x is not e and e.start <= x.start and x.end <= e.end and x.type == PLACE]
     if inside:

@@ -40,12 +40,12 @@ def _sentence_names(s: SentenceFacts) -> Iterator[Relation]:
             if outer.type == ORGANIZATION:
                 yield Relation(outer.key, "subOrganizationOf", x.key, (ev,), conf.PARENT_IN_NAME, "name-rule")
             else:
-                yield Relation(outer.key, "locatedIn", x.key, (ev,), conf.SITE_OF_ORGANIZATION, "name-rule")
+                yield Relation(outer.key, "siteOf", x.key, (ev,), conf.SITE_OF_ORGANIZATION, "name-rule")
 
 
 def names_inside(article: ArticleFacts) -> Iterator[Relation]:
     """A place or body named inside an organization's, site's or event's name: locatedIn /
-    subOrganizationOf."""
+    subOrganizationOf / siteOf (a site named after the organization it belongs to)."""
     for s in article.sentences:
         yield from _sentence_names(s)
 
