@@ -162,3 +162,33 @@ def test_the_events_query_and_the_report_timeline_show_type_date_place_and_parti
     page = render_report(analyze(g))
     timeline = page[page.index("事件时间线"):]
     assert "会见" in timeline and "陈雨" in timeline and "2024-05-08" in timeline
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("各地谈判药品采购进展顺利。", "谈判"),  # a modifier of a head noun
+    ("该中心以调解方式结案。", "调解"),
+    ("采用“直通车”等形式服务企业。", "通车"),  # inside a noun
+])
+def test_a_trigger_used_as_a_modifier_or_inside_a_noun_is_no_event(text: str, word: str) -> None:
+    assert word not in [t.word for _, _, t in find_triggers(text)]
+
+
+def test_habits_and_the_reporters_own_acts_are_no_events() -> None:
+    c = corpus("海河市每年会举办数场读书活动。\n\n近日，记者来到海河湿地实地走访。\n\n"
+               "（记者王某）海河集团董事长林晓峰8日走访海河大学。")
+    kinds = [(e.label, e.event.kind) for e in events(c) if e.event is not None]
+    assert [k for _, k in kinds] == ["Visit"], kinds
+    assert "林晓峰" in kinds[0][0]
+
+
+def test_two_triggers_of_one_type_in_a_clause_are_one_mention() -> None:
+    c = corpus("第二届海河杯围棋决赛24日在海河棋院开赛。")
+    matches = [e for e in events(c) if e.event is not None and e.event.kind == "Match"]
+    assert len(matches) == 1 and [m.quote for m in matches[0].mentions] == ["开赛"]
+
+
+def test_an_event_name_inside_a_longer_name_is_no_event() -> None:
+    from kg.extract.events import find_events
+
+    assert find_events("第七届世界军人运动会主媒体中心一楼大厅很忙碌。") == []
+    assert [m.text for m in find_events("第七届世界军人运动会在武汉开幕。")] == ["第七届世界军人运动会"]

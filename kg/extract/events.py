@@ -16,6 +16,12 @@ __all__ = ["find_events", "event_kind"]
 
 _NOUN_TRIGGERS = entries("event_noun_triggers.txt")
 _STOP = words("event_stop_words.txt")
+#: Head nouns after which an event's name is a modifier inside another name (运动会主媒体中心).
+_HEADS = entries("event_modifier_heads.txt")
+#: Habit cues (每年会举办“某某”活动): a habit is not an event.
+_HABITUAL = entries("event_habitual_words.txt")
+#: Characters that end a clause (a habit cue counts in the clause of the event).
+_CLAUSE_ENDS = frozenset("，,；;。！？!?：:")
 
 
 def _alternation(name: str) -> str:
@@ -76,6 +82,8 @@ def _named_event(text: str, toks: tuple[Token, ...], ends: set[int], used: set[i
     """The event named by the trigger at ``occ``–``end`` and the words before it, or None."""
     if end in used or end not in ends:
         return None  # 会议室: the trigger must end a word
+    if text.startswith(_HEADS, end):
+        return None  # 运动会主媒体中心: a modifier inside a name, not the event
     ti = next(k for k, t in enumerate(toks) if t.start <= occ < t.end)
     head = text[toks[ti].start:occ]
     if head in _STOP:
@@ -124,6 +132,14 @@ def _organized_events(text: str) -> list[Mention]:
     return out
 
 
+def _habitual(text: str, start: int) -> bool:
+    """每年会举办“某某”活动: a habit cue before ``start`` in its clause."""
+    a = start
+    while a > 0 and text[a - 1] not in _CLAUSE_ENDS:
+        a -= 1
+    return any(w in text[a:start] for w in _HABITUAL)
+
+
 def find_events(text: str) -> list[Mention]:
     """Event mentions named by the text: 某某第十五次会议, 某某集中入会仪式, 某人在某地宣讲, “……”公告.
 
@@ -137,6 +153,7 @@ def find_events(text: str) -> list[Mention]:
     out = _noun_trigger_events(text) + _person_at_site_events(text) + _organized_events(text)
     for m in _NOTICE.finditer(text):
         out.append(Mention(m.group(1), EVENT, m.start(1), m.end(1), EVENT_BY_CONTEXT, "events"))
+    out = [m for m in out if not _habitual(text, m.start)]
     # a phrase that goes on into a longer event name (某某大赛颁奖仪式) is part of it
     out = [m for m in out if not any(o is not m and o.start == m.start and o.end > m.end for o in out)]
     return sorted(out, key=lambda m: (m.start, m.end))

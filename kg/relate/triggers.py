@@ -8,7 +8,13 @@ clause) and its object (the entity right after it) fill the roles the lexicon gi
 passive (被) makes the subject the affected; 同/与 X joins a partner; 在/于 X is the place; the date
 is the phrase in the clause, else in the sentence before the trigger, else the last date stated
 earlier in the paragraph (当日 refers to it). Occurrences in one article with the same type and
-the same main participant (or the same label) are one event.
+the same main participant (or the same label) are one event, and so are two triggers of one type
+in one clause (决赛24日开赛: the later one, the predicate, is kept).
+
+What is not a news event is left out: a trigger that starts inside a noun (直通车 for 通车), a
+trigger used as the modifier of a head noun (谈判药品, 调解方式; ``event_modifier_heads.txt``), a
+habit (每年会举办; ``event_habitual_words.txt``), and the newspaper's own reporting (记者来到某地走访;
+``event_reporter_words.txt``).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from functools import cache
 from importlib.resources import files
 
 from kg.dates import DateMention, find_dates, number
-from kg.lexicons import entries, table
+from kg.lexicons import entries, table, words
 from kg.model import (
     DENIED,
     HAPPENED,
@@ -41,6 +47,12 @@ from kg.schema import EVENT, ORGANIZATION, PERSON, PLACE, PROGRAM, schema
 __all__ = ["Trigger", "triggers", "find_triggers", "status_of", "clause_start", "trigger_events"]
 
 COMPONENT = "event-trigger"
+#: Token tags of common nouns: a trigger that starts inside one is part of another word (直通车).
+NOUN_TAGS = frozenset({"n", "nz", "ng"})
+#: Characters that open and close a parenthesis (a byline: （记者某某）).
+PAREN_OPEN, PAREN_CLOSE = frozenset("（("), frozenset("）)")
+#: Characters after which a new statement starts (记者获悉：某某成立 …).
+STATEMENT_STARTS = frozenset("：:")
 #: Characters that end a clause.
 CLAUSE_ENDS = frozenset("，,；;。！？!?：:")
 #: Characters that join the members of a list (A、B和C).
@@ -143,12 +155,19 @@ def find_triggers(text: str, spots: Sequence[Spot] = ()) -> list[tuple[int, int,
 
     toks = tokens_of(text)
     ends = {t.end for t in toks}
+    inside_noun = {k for t in toks if t.tag in NOUN_TAGS for k in range(t.start + 1, t.end)}
+    next_word = {t.start: t.word for t in toks}
+    heads = words("event_modifier_heads.txt")
     names = [(x.start, x.end) for x in spots]
     out: list[tuple[int, int, Trigger]] = []
     for m in _trigger_regex().finditer(text):
         a, b = m.start(), m.end()
         if b not in ends:
             continue  # the trigger must end a word (依法逮捕, 举行会谈; not 会议室, 发布会 for 发布)
+        if a in inside_noun:
+            continue  # nor start inside a noun (直通车 is not 通车)
+        if next_word.get(b) in heads:
+            continue  # a modifier (谈判药品, 调解方式), not an event
         if any(x <= a and b <= y for x, y in names):
             continue  # inside a name (某某法律援助中心)
         if _allowed(text, a, b, m.group()):
@@ -172,6 +191,50 @@ def status_of(text: str, start: int, clause_start: int) -> str:
     if any(w in before for w in entries("event_modality.txt")):
         return PLANNED
     return HAPPENED
+
+
+def habitual(text: str, start: int, clause_start: int) -> bool:
+    """Is the trigger at ``start`` reported as a habit (每年会举办), not as one event?
+
+    Examples
+    --------
+    >>> habitual("该市每年会举办数场活动", 6, 0), habitual("该市昨日举办活动", 4, 0)
+    (True, False)
+    """
+    return any(w in text[clause_start:start] for w in entries("event_habitual_words.txt"))
+
+
+def by_reporter(text: str, start: int, agents: Sequence[Spot]) -> bool:
+    """Is the act at ``start`` the reporter's own (记者来到某地走访): a reporter word nearer before it,
+    since the last colon, than any person or organization of ``agents``? A byline in parentheses
+    (（记者某某）) does not count.
+
+    Examples
+    --------
+    >>> by_reporter("近日，记者来到湿地实地走访。", 11, ()), by_reporter("（记者王某）某局近日走访企业。", 10, ())
+    (True, False)
+    """
+    region = max((k + 1 for k in range(start) if text[k] in STATEMENT_STARTS), default=0)
+    last = -1
+    for w in entries("event_reporter_words.txt"):
+        k = text.find(w, region, start)
+        while k >= 0:
+            opened = max((i for i in range(region, k) if text[i] in PAREN_OPEN), default=-1)
+            closed = max((i for i in range(region, k) if text[i] in PAREN_CLOSE), default=-1)
+            if opened <= closed:  # not inside a parenthesis
+                last = max(last, k + len(w))
+            k = text.find(w, k + 1, start)
+    if last < 0:
+        return False
+    return not any(x.type in (PERSON, ORGANIZATION) and last <= x.start and x.end <= start for x in agents)
+
+
+def _one_per_clause(text: str, found: list[tuple[int, int, Trigger]]) -> list[tuple[int, int, Trigger]]:
+    """Of two triggers of one type in one clause (决赛24日开赛), the later: one event, one mention."""
+    last: dict[tuple[tuple[int, int], str], int] = {}
+    for i, (a, b, t) in enumerate(found):
+        last[(_clause(text, a, b), t.kind)] = i
+    return [x for i, x in enumerate(found) if last[(_clause(text, x[0], x[1]), x[2].kind)] == i]
 
 
 # --- arguments -----------------------------------------------------------------------------------
@@ -363,6 +426,8 @@ def trigger_events(article: ArticleFacts) -> Iterator[Relation | EventDetails | 
         events = [x for x in s.spots if x.type == EVENT]
         found = [t for t in find_triggers(s.text, [x for x in s.spots if x.type != EVENT])
                  if not any(x.start < t[1] and t[0] < x.end for x in events)]
+        found = [t for t in _one_per_clause(s.text, found)
+                 if not habitual(s.text, t[0], clause_start(s.text, t[0])) and not by_reporter(s.text, t[0], s.spots)]
         if not found:
             continue
         prev = earlier.get(s.sentence.index)
