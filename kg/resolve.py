@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
-from kg.extract.lexicon import table, words
+from kg.extract.lexicon import chars, table, words
 from kg.gazetteer import gazetteer
 from kg.model import Article, Entity, EntityKey, Evidence, Located, Mention
 from kg.schema import EVENT, ORGANIZATION, PERSON, PLACE, PROGRAM
@@ -98,7 +98,7 @@ def _loose(name: str) -> str:
     g = gazetteer()
     for L in range(min(8, len(out) - 2), 1, -1):
         head = out[:L]
-        if head[-1] in "市省区县" and g.is_place(head) and g.is_place(head[:-1]):
+        if head[-1] in chars("loose_level_words") and g.is_place(head) and g.is_place(head[:-1]):
             out = head[:-1] + out[L:]
             break
     for word, short in table("loose_forms.tsv").items():

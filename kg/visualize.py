@@ -14,6 +14,11 @@ as plain strings (vis-network 9 sets them with ``innerText``), and ``textContent
 Graphs above ``large`` nodes (500 by default: physics on 2,000 nodes takes ~17 s to settle) get positions from a networkx layout (Louvain
 communities laid out one by one and packed in rows) and no physics, so 5,000 nodes open in a few
 seconds; smaller graphs stabilise with physics, which then stops.
+
+The page's Chinese labels and messages come from the message catalogue (`kg.lexicons.ui`,
+``kg/lexicons/ui_zh.tsv``, keys ``view.*``): the tooltips format them in; the page template and its
+script hold ``@@ui:KEY@@`` placeholders, filled with the text HTML-escaped in the page and escaped
+for a JavaScript string literal in the script (before the script's hash is taken).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import math
 import os
 import re
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -47,6 +53,7 @@ from kg.analyze import (
 )
 from kg.analyze.report import TYPE_COLORS
 from kg.atomic import atomic_write as write_atomic
+from kg.lexicons import ui
 from kg.schema import DEFAULT_EDGE_COLOUR, EVENT, schema
 
 __all__ = ["TYPE_STYLE", "layout", "render_view", "write_view"]
@@ -140,21 +147,21 @@ def _node_title(G: nx.MultiDiGraph, v: str, pr: float) -> str:
     arts = G.graph.get("articles", {})
     sents = G.graph.get("sentences", {})
     kind = f" · {d['kind']}" if d.get("kind") and d["kind"] != d["type"] else ""
-    lines = [d["label"], f"类型：{TYPE_LABELS.get(d['type'], d['type'])}（{d['type']}{kind}）"]
+    lines = [d["label"], ui("view.tooltip.type", label=TYPE_LABELS.get(d["type"], d["type"]), type=d["type"], kind=kind)]
     if d["aliases"]:
-        lines.append("别名：" + "、".join(d["aliases"]))
+        lines.append(ui("view.tooltip.aliases", names="、".join(d["aliases"])))
     if d.get("jobTitles"):
-        lines.append("职务：" + "、".join(d["jobTitles"]))
+        lines.append(ui("view.tooltip.job_titles", titles="、".join(d["jobTitles"])))
     if d.get("date") or d.get("dateText"):
-        lines.append(f"日期：{d.get('date') or d.get('dateText')}")
+        lines.append(ui("view.tooltip.date", date=d.get("date") or d.get("dateText")))
     if d["articles"]:
         heads = [arts.get(a) or a for a in d["articles"][:3]]
-        more = f" 等{len(d['articles'])}篇" if len(d["articles"]) > 3 else ""
-        lines.append("文章：" + "；".join(heads) + more)
+        more = " " + ui("view.tooltip.more_articles", n=len(d["articles"])) if len(d["articles"]) > 3 else ""
+        lines.append(ui("view.tooltip.articles", titles="；".join(heads)) + more)
     for s in d["evidence"][:1]:
         if s in sents:
-            lines.append("证据：" + sents[s].text)
-    lines.append(f"PageRank：{pr:.4f}")
+            lines.append(ui("view.tooltip.evidence", text=sents[s].text))
+    lines.append(ui("view.tooltip.pagerank", pr=pr))
     return "\n".join(lines)
 
 
@@ -162,11 +169,11 @@ def _edge_title(G: nx.MultiDiGraph, data: Mapping) -> str:
     rel = data["relation"]
     lines = [f"{RELATION_LABELS.get(rel, rel)}（{rel}）"]
     if data.get("weight", 1) != 1:
-        lines.append(f"次数：{data['weight']}")
+        lines.append(ui("view.tooltip.count", n=data["weight"]))
     sents = G.graph.get("sentences", {})
     for s in data.get("evidence", ())[:1]:
         if s in sents:
-            lines.append("证据：" + sents[s].text)
+            lines.append(ui("view.tooltip.evidence", text=sents[s].text))
     return "\n".join(lines)
 
 
@@ -211,11 +218,13 @@ def render_view(
     hops: int = 2,
     *,
     comention: str | None = "sentence",
-    title: str = "知识图谱关系视图",
+    title: str | None = None,
     large: int = 500,
     seed: int = 42,
 ) -> str:
-    """The view page as a string (see `write_view`)."""
+    """The view page as a string (see `write_view`); ``title`` defaults to the catalogue's ``view.title``."""
+    if title is None:
+        title = ui("view.title")
     from pyvis.network import Network  # type: ignore[import-untyped]  # no type hints, as above
 
     analysis = _as_analysis(graph, comention)
@@ -317,7 +326,7 @@ def render_view(
         "event": EVENT,
     }
     js, css = _vis_assets()
-    app = _APP_JS
+    app = _app_js()
     csp = (
         "default-src 'none'; "
         f"script-src '{_sha256(js)}' '{_sha256(app)}'; "
@@ -336,8 +345,18 @@ def render_view(
         "APP_JS": app,
     }
     # one pass, so text inserted for one placeholder is never taken for another
-    page = re.sub(r"@@([A-Z_]+)@@", lambda m: values[m.group(1)], _PAGE)
-    return page
+    return _PLACEHOLDER.sub(lambda m: html.escape(ui(m.group(1))) if m.group(1) else values[m.group(2)], _PAGE)
+
+
+#: A placeholder of the page template: ``@@ui:KEY@@`` (a catalogue text) or ``@@NAME@@`` (a value).
+_PLACEHOLDER = re.compile(r"@@(?:ui:([a-z][a-z0-9_.]*)|([A-Z_]+))@@")
+
+
+@cache
+def _app_js() -> str:
+    """The page's script with its ``@@ui:KEY@@`` placeholders (each inside a string literal) filled:
+    the catalogue's text escaped as `_json` escapes a string, less the quotes."""
+    return re.sub(r"@@ui:([a-z][a-z0-9_.]*)@@", lambda m: _json(ui(m.group(1)))[1:-1], _APP_JS)
 
 
 def _sha256(script: str) -> str:
@@ -351,7 +370,7 @@ def write_view(
     hops: int = 2,
     *,
     comention: str | None = "sentence",
-    title: str = "知识图谱关系视图",
+    title: str | None = None,
     large: int = 500,
     seed: int = 42,
 ) -> Path:
@@ -405,21 +424,21 @@ div.vis-tooltip { white-space: pre-wrap; max-width: 420px; font-family: inherit;
   <div id="kg-bar">
     <h1>@@TITLE@@</h1>
     <form id="kg-search-form" autocomplete="off">
-      <input id="kg-search" type="search" list="kg-names" placeholder="搜索名称或别名" aria-label="搜索名称或别名">
-      <button id="kg-search-go" type="submit">查找</button>
+      <input id="kg-search" type="search" list="kg-names" placeholder="@@ui:view.search@@" aria-label="@@ui:view.search@@">
+      <button id="kg-search-go" type="submit">@@ui:view.search.go@@</button>
       <datalist id="kg-names"></datalist>
       <span id="kg-msg" role="status"></span>
     </form>
-    <span id="kg-legend" aria-label="图例与类型筛选"></span>
-    <label>文章 <select id="kg-article"><option value="">全部文章</option></select></label>
-    <label><input id="kg-isolated" type="checkbox"> 孤立节点 <span id="kg-isolated-n"></span></label>
-    <span id="kg-dates" hidden>事件日期 <input id="kg-from" type="date" aria-label="从"> – <input id="kg-to" type="date" aria-label="到"></span>
-    <span>导出所选 <button id="kg-png" type="button">PNG</button> <button id="kg-sparql" type="button">SPARQL</button></span>
+    <span id="kg-legend" aria-label="@@ui:view.legend@@"></span>
+    <label>@@ui:view.filter.article@@ <select id="kg-article"><option value="">@@ui:view.filter.all_articles@@</option></select></label>
+    <label><input id="kg-isolated" type="checkbox"> @@ui:view.filter.isolated@@ <span id="kg-isolated-n"></span></label>
+    <span id="kg-dates" hidden>@@ui:view.filter.dates@@ <input id="kg-from" type="date" aria-label="@@ui:view.filter.from@@"> – <input id="kg-to" type="date" aria-label="@@ui:view.filter.to@@"></span>
+    <span>@@ui:view.export@@ <button id="kg-png" type="button">PNG</button> <button id="kg-sparql" type="button">SPARQL</button></span>
     <span id="kg-count" class="muted"></span>
   </div>
   <div id="kg-body">
     <div id="kg-network"></div>
-    <div id="kg-panel"><p class="muted">点击节点查看详情与相邻节点。</p></div>
+    <div id="kg-panel"><p class="muted">@@ui:view.panel.hint@@</p></div>
   </div>
 </div>
 <script type="application/json" id="kg-nodes">@@NODES@@</script>
@@ -607,7 +626,7 @@ _APP_JS = r"""
   }
   function updateCount() {
     document.getElementById("kg-count").textContent =
-      "节点 " + network.body.nodeIndices.length + "/" + nodes.length + " · 关系 " + network.body.edgeIndices.length + "/" + edges.length;
+      "@@ui:view.count.nodes@@ " + network.body.nodeIndices.length + "/" + nodes.length + " · @@ui:view.count.relations@@ " + network.body.edgeIndices.length + "/" + edges.length;
   }
   applyFilters();
 
@@ -637,7 +656,7 @@ _APP_JS = r"""
     panel.appendChild(el("h2", n.name));
     String(n.title || "").split("\n").slice(1).forEach(function (line) { panel.appendChild(el("div", line)); });
     var rows = neighbours(id);
-    panel.appendChild(el("h3", "相邻节点（" + rows.length + "）"));
+    panel.appendChild(el("h3", "@@ui:view.panel.neighbours@@（" + rows.length + "）"));
     rows.forEach(function (r) {
       var m = nodes.get(r.id), div = el("div", null, "nbr");
       div.appendChild(el("span", r.rels.join("、"), "rel"));
@@ -694,7 +713,7 @@ _APP_JS = r"""
     ev.preventDefault();
     var q = document.getElementById("kg-search").value;
     var id = search(q);
-    document.getElementById("kg-msg").textContent = id === null ? "未找到：" + q : "";
+    document.getElementById("kg-msg").textContent = id === null ? "@@ui:view.search.not_found@@" + q : "";
     if (id !== null) focusNode(id, true);
   });
 

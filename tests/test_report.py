@@ -11,6 +11,7 @@ from test_visualize import EXTERNAL, browser, driver, no_alert  # noqa: F401  (d
 
 from kg.analyze import analyze, render_report, write_report
 from kg.analyze.report import SCORE_HEADINGS, SCORE_HELP, bar_chart, timeline_chart
+from kg.lexicons import ui
 
 
 def test_report_content(tmp_path):
@@ -52,6 +53,16 @@ def test_charts_escape_labels():
     line = timeline_chart([(dt.date(2020, 1, 1), XSS_IMG, "2020年"), (dt.date(2023, 6, 1), "乙", "2023-06")])
     assert "<img" not in line and line.count("<circle") == 2
     assert timeline_chart([]) == ""
+
+
+def test_report_labels_come_from_the_catalogue():
+    assert SCORE_HEADINGS["degree"] == ui("score.degree") and SCORE_HELP["mentions"] == ui("score.help.mentions")
+    page = render_report(analyze(random_graph(300, seed=2)), communities=2, members=3)
+    assert f"<title>{ui('report.title')}</title>" in page and f"<h1>{ui('report.title')}</h1>" in page
+    assert f"<h2>{ui('report.timeline')}</h2>" in page and f'aria-label="{ui("report.timeline")}"' in page
+    multi = len([c for c in analyze(random_graph(300, seed=2)).communities if len(c) > 1])
+    assert f"<h2>{ui('report.communities', multi=multi, shown=2)}</h2>" in page
+    assert render_report(analyze(random_graph(30, seed=2)), title="<T>").count("<h1>&lt;T&gt;</h1>") == 1
 
 
 def test_empty_graph_report():

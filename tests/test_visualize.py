@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import shutil
@@ -15,6 +17,7 @@ from synthetic import GraphBuilder, random_graph
 from test_analyze import XSS_IMG, XSS_SCRIPT, iri, small_graph
 
 from kg.analyze import EntityNotFound, analyze, scores_to_rdf, to_networkx
+from kg.lexicons import ui
 from kg.ns import KGO
 from kg.schema import EVENT, PERSON
 from kg.visualize import layout, render_view, write_view
@@ -60,9 +63,24 @@ def test_page_is_self_contained_and_escaped(tmp_path):
 
 def test_placeholders_in_text_are_not_expanded():
     b = GraphBuilder()
-    b.entity(PERSON, "@@EDGES@@ @@VIS_JS@@")
-    d = page_data(render_view(b.graph))
-    assert d["nodes"][0]["name"] == "@@EDGES@@ @@VIS_JS@@" and d["edges"] == []
+    b.entity(PERSON, "@@EDGES@@ @@VIS_JS@@ @@ui:view.title@@")
+    page = render_view(b.graph, title="@@ui:view.legend@@ @@META@@")
+    d = page_data(page)
+    assert d["nodes"][0]["name"] == "@@EDGES@@ @@VIS_JS@@ @@ui:view.title@@" and d["edges"] == []
+    assert page.count("<title>@@ui:view.legend@@ @@META@@</title>") == 1
+
+
+def test_page_labels_come_from_the_catalogue_escaped_and_hashed():
+    page = render_view(small_graph())
+    assert "@@ui:" not in page  # every placeholder of the template and the script filled
+    assert f"<title>{ui('view.title')}</title>" in page
+    assert f'placeholder="{ui("view.search")}" aria-label="{ui("view.search")}"' in page
+    assert f'<p class="muted">{ui("view.panel.hint")}</p>' in page
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    app = scripts[-1]
+    assert f'"{ui("view.search.not_found")}" + q' in app and f'"{ui("view.count.nodes")} "' in app
+    digest = base64.b64encode(hashlib.sha256(app.encode("utf-8")).digest()).decode("ascii")
+    assert f"'sha256-{digest}'" in page  # the CSP allows the script as filled, so it runs
 
 
 def test_scores_are_the_same_in_full_and_focused_views_report_and_store():

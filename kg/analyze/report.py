@@ -2,6 +2,8 @@
 
 Charts are inline SVG made here; the page loads nothing (a ``default-src 'none'`` Content
 Security Policy and no scripts at all) and every piece of text from the graph is HTML-escaped.
+The page's Chinese labels and sentences come from the message catalogue (`kg.lexicons.ui`,
+``kg/lexicons/ui_zh.tsv``: keys ``report.*`` and ``score.*``), escaped here like the rest.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from kg.analyze.graph import (
 from kg.analyze.metrics import RELATION_LABELS, TYPE_LABELS, Analysis, analyze
 from kg.atomic import atomic_write as write_atomic
 from kg.ingest.clean import clean
+from kg.lexicons import ui
 from kg.schema import EVENT, schema
 
 __all__ = ["TYPE_COLORS", "SCORE_HEADINGS", "SCORE_HELP", "render_report", "write_report", "bar_chart", "timeline_chart", "score_help"]
@@ -96,7 +99,7 @@ def timeline_chart(events: Sequence[tuple[dt.date, str, str] | tuple[dt.date, st
     def x(d: dt.date) -> float:
         return x0 + (x1 - x0) * (d.toordinal() - first) / span
 
-    out = [f'<svg class="chart" role="img" aria-label="事件时间线" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
+    out = [f'<svg class="chart" role="img" aria-label="{_e(ui("report.timeline"))}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
     out.append(f'<line x1="{x0}" y1="{top - 8}" x2="{x1}" y2="{top - 8}" stroke="#999"/>')
     years = range(timeline[0][0].year, timeline[-1][0].year + 1)
     step = max(1, len(years) // 8)
@@ -115,17 +118,19 @@ def timeline_chart(events: Sequence[tuple[dt.date, str, str] | tuple[dt.date, st
     return "".join(out)
 
 
-#: Column headings of the scores (also the view's), and what each score means, in one line.
+#: Column headings of the scores, and what each score means, in one line (the catalogue's
+#: ``score.*`` texts).
 SCORE_HEADINGS: Mapping[str, str] = MappingProxyType({
-    "name": "名称", "aliases": "别名", "pagerank": "PageRank", "degree": "度中心性",
-    "betweenness": "介数中心性", "community": "社区", "mentions": "提及次数",
+    "name": ui("score.name"), "aliases": ui("score.aliases"), "pagerank": ui("score.pagerank"),
+    "degree": ui("score.degree"), "betweenness": ui("score.betweenness"), "community": ui("score.community"),
+    "mentions": ui("score.mentions"),
 })
 SCORE_HELP: Mapping[str, str] = MappingProxyType({
-    "pagerank": "重要性：与重要实体联系越多越强（关系、同句、同段、同篇共现）越高，全部实体之和为 1。",
-    "degree": "直接相连的实体占其他实体的比例。",
-    "betweenness": "其他实体之间的最短联系经过它的比例：连接不同话题的桥梁。",
-    "community": "常在一起出现、相互关联的一组实体，大致是一个话题或一则报道。",
-    "mentions": "正文提到它的次数；得分相同时按它排序。",
+    "pagerank": ui("score.help.pagerank"),
+    "degree": ui("score.help.degree"),
+    "betweenness": ui("score.help.betweenness"),
+    "community": ui("score.help.community"),
+    "mentions": ui("score.help.mentions"),
 })
 
 
@@ -137,11 +142,8 @@ def score_help() -> str:
 
 def score_basis(a: Analysis) -> str:
     """How the scores were computed: the weights, the place hierarchy left out, the seed."""
-    return (
-        f"得分计算于全图一次：关系 {RELATION_WEIGHT:g}、同句 {SENTENCE_WEIGHT:g}、同段 {PARAGRAPH_WEIGHT:g}、"
-        f"同篇 {ARTICLE_WEIGHT:g}（每次共现）；地点层级（{RELATION_LABELS.get(HIERARCHY, HIERARCHY)}）只用于浏览，"
-        f"不计入得分；Louvain 社区 seed={a.seed}。"
-    )
+    return ui("report.score_basis", relation=RELATION_WEIGHT, sentence=SENTENCE_WEIGHT, paragraph=PARAGRAPH_WEIGHT,
+              article=ARTICLE_WEIGHT, hierarchy=RELATION_LABELS.get(HIERARCHY, HIERARCHY), seed=a.seed)
 
 
 def _participant_roles() -> frozenset[str]:
@@ -180,8 +182,10 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[object]], cls: str = "")
     return f'<table class="{_e(cls)}"><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def render_report(analysis: Analysis, *, title: str = "知识图谱分析报告", top: int = 10, communities: int = 20, members: int = 30) -> str:
-    """The report page as a string (see `write_report`)."""
+def render_report(analysis: Analysis, *, title: str | None = None, top: int = 10, communities: int = 20, members: int = 30) -> str:
+    """The report page as a string (see `write_report`); ``title`` defaults to the catalogue's ``report.title``."""
+    if title is None:
+        title = ui("report.title")
     a, G = analysis, analysis.graph
     counts = a.counts_by_type()
     rel_counts: Counter[str] = Counter(d["relation"] for _, _, d in G.edges(data=True))
@@ -191,29 +195,29 @@ def render_report(analysis: Analysis, *, title: str = "知识图谱分析报告"
 
     add(f"<h1>{_e(title)}</h1>")
     summary = [
-        ("实体", len(G)),
-        ("关系", typed),
-        ("共现边", rel_counts.get(COMENTION, 0)),
-        ("文章", len(G.graph.get("articles", {}))),
-        ("连通分量", len(a.components)),
-        ("社区", len(a.communities)),
+        (ui("report.summary.entities"), len(G)),
+        (ui("report.summary.relations"), typed),
+        (ui("report.summary.comentions"), rel_counts.get(COMENTION, 0)),
+        (ui("report.summary.articles"), len(G.graph.get("articles", {}))),
+        (ui("report.summary.components"), len(a.components)),
+        (ui("report.summary.communities"), len(a.communities)),
     ]
     add('<ul class="summary">' + "".join(f"<li><b>{n:,}</b> {_e(k)}</li>" for k, n in summary) + "</ul>")
     add(f'<p class="muted">{_e(score_basis(a))}</p>')
 
-    add("<h2>实体类型分布</h2>")
-    add(bar_chart([(f"{TYPE_LABELS[t]} {t}", counts.get(t, 0), TYPE_COLORS[t]) for t in ENTITY_TYPES], title="实体类型分布", fmt="{:,.0f}"))
-    add(_table(["类型", "数量"], [(f"{TYPE_LABELS[t]}（{t}）", f"{counts.get(t, 0):,}") for t in ENTITY_TYPES]))
+    add(f"<h2>{_e(ui('report.types'))}</h2>")
+    add(bar_chart([(f"{TYPE_LABELS[t]} {t}", counts.get(t, 0), TYPE_COLORS[t]) for t in ENTITY_TYPES], title=ui("report.types"), fmt="{:,.0f}"))
+    add(_table([ui("report.column.type"), ui("report.column.count")], [(f"{TYPE_LABELS[t]}（{t}）", f"{counts.get(t, 0):,}") for t in ENTITY_TYPES]))
     if rel_counts:
-        add("<h3>关系</h3>")
-        add(_table(["关系", "数量"], [(f"{RELATION_LABELS.get(r, r)}（{r}）", f"{n:,}") for r, n in sorted(rel_counts.items(), key=lambda x: (-x[1], x[0]))]))
+        add(f"<h3>{_e(ui('report.relations'))}</h3>")
+        add(_table([ui("report.column.relation"), ui("report.column.count")], [(f"{RELATION_LABELS.get(r, r)}（{r}）", f"{n:,}") for r, n in sorted(rel_counts.items(), key=lambda x: (-x[1], x[0]))]))
 
     best = a.top(15)
     if best:
-        add("<h2>PageRank 最高的实体</h2>")
-        add(bar_chart([(a.label(v), a.scores[v].pagerank, TYPE_COLORS.get(G.nodes[v]["type"], "#999")) for v in best], title="PageRank 最高的实体", fmt="{:.4f}"))
+        add(f"<h2>{_e(ui('report.central'))}</h2>")
+        add(bar_chart([(a.label(v), a.scores[v].pagerank, TYPE_COLORS.get(G.nodes[v]["type"], "#999")) for v in best], title=ui("report.central"), fmt="{:.4f}"))
 
-    add("<h2>各类型最核心的实体</h2>")
+    add(f"<h2>{_e(ui('report.central_by_type'))}</h2>")
     add(score_help())
     for t in ENTITY_TYPES:
         nodes = a.top(top, type=t)
@@ -224,10 +228,11 @@ def render_report(analysis: Analysis, *, title: str = "知识图谱分析报告"
         for v in nodes:
             s, d = a.scores[v], G.nodes[v]
             rows.append((d["label"], "、".join(d["aliases"][:5]), f"{s.pagerank:.4f}", f"{s.degree:.4f}", f"{s.betweenness:.4f}", s.community, s.mentions, len(d["articles"])))
-        add(_table([*(SCORE_HEADINGS[k] for k in ("name", "aliases", "pagerank", "degree", "betweenness", "community", "mentions")), "文章数"], rows, "scores"))
+        add(_table([*(SCORE_HEADINGS[k] for k in ("name", "aliases", "pagerank", "degree", "betweenness", "community", "mentions")), ui("report.column.articles")], rows, "scores"))
 
-    shown = [c for c in a.communities if len(c) > 1][:communities]
-    add(f"<h2>社区（{len([c for c in a.communities if len(c) > 1]):,} 个多成员社区，列出最大的 {len(shown)} 个）</h2>")
+    multi = [c for c in a.communities if len(c) > 1]
+    shown = multi[:communities]
+    add(f"<h2>{_e(ui('report.communities', multi=len(multi), shown=len(shown)))}</h2>")
     for c in shown:
         idx = a.scores[c[0]].community
         ranked = sorted(c, key=lambda v: (-a.scores[v].pagerank, a.label(v), v))
@@ -236,8 +241,8 @@ def render_report(analysis: Analysis, *, title: str = "知识图谱分析报告"
         items = "".join(
             f'<li><span class="dot" style="background:{TYPE_COLORS.get(G.nodes[v]["type"], "#999")}"></span>{_e(a.label(v))}</li>' for v in ranked[:members]
         )
-        more = f'<li class="muted">…及其他 {len(c) - members:,} 个</li>' if len(c) > members else ""
-        add(f'<section class="community"><h3>社区 {idx}：{len(c):,} 个成员</h3><p class="muted">{_e(mix)}</p><ul class="members">{items}{more}</ul></section>')
+        more = f'<li class="muted">{_e(ui("report.community.more", n=len(c) - members))}</li>' if len(c) > members else ""
+        add(f'<section class="community"><h3>{_e(ui("report.community", index=idx, size=len(c)))}</h3><p class="muted">{_e(mix)}</p><ul class="members">{items}{more}</ul></section>')
 
     dated = []
     for v, d in G.nodes(data=True):
@@ -246,16 +251,18 @@ def render_report(analysis: Analysis, *, title: str = "知识图谱分析报告"
         when = _parse_date(d.get("date")) or _parse_date(d.get("dateText"))
         if when is not None:
             dated.append((when, d["label"], d.get("date") or d.get("dateText") or "", v))
-    add("<h2>事件时间线</h2>")
+    add(f"<h2>{_e(ui('report.timeline'))}</h2>")
     if dated:
         limit = 60
         dated.sort()
         if len(dated) > limit:
-            add(f'<p class="muted">共 {len(dated):,} 个有日期的事件，显示最早的 {limit} 个。</p>')
+            add(f'<p class="muted">{_e(ui("report.timeline.limited", n=len(dated), shown=limit))}</p>')
         add(timeline_chart(dated[:limit]))
-        add(_table(["日期", "事件", "类型", "地点", "参与者"], _event_rows(G, dated[:limit]), "events"))
+        head = [ui("report.column.date"), ui("report.column.event"), ui("report.column.type"), ui("report.column.place"),
+                ui("report.column.participants")]
+        add(_table(head, _event_rows(G, dated[:limit]), "events"))
     else:
-        add('<p class="muted">没有带日期的事件。</p>')
+        add(f'<p class="muted">{_e(ui("report.timeline.none"))}</p>')
 
     return _PAGE.replace("@@TITLE@@", _e(title)).replace("@@BODY@@", "\n".join(parts))
 

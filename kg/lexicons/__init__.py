@@ -3,14 +3,24 @@
 One entry a line; lines starting with ``#`` are comments (every file starts with a header saying what
 the list is and where its words come from). A tab separates an entry from its value in ``.tsv``
 files and in lists that mark some entries (``word<TAB>weak``).
+
+``ui_zh.tsv`` is no word list but the message catalogue of the report and the view (their Chinese
+labels and sentences), read through `ui`.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
+from types import MappingProxyType
 
-__all__ = ["words", "entries", "table", "chars", "longest_first", "longest_suffix"]
+__all__ = ["words", "entries", "table", "chars", "longest_first", "longest_suffix", "ui", "UI_CATALOGUE"]
+
+#: The message catalogue: the Chinese labels and sentences of the report and the view.
+UI_CATALOGUE = "ui_zh.tsv"
+_UI_KEY = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*")
 
 
 def _lines(name: str) -> list[str]:
@@ -96,3 +106,39 @@ def longest_suffix(text: str, name: str) -> str | None:
         if text[-k:] in entries:
             return text[-k:]
     return None
+
+
+@cache
+def _catalogue() -> Mapping[str, str]:
+    """``{key: text}`` of `UI_CATALOGUE`; a malformed line or a key given twice is an error."""
+    out: dict[str, str] = {}
+    for line in _lines(UI_CATALOGUE):
+        key, tab, text = line.partition("\t")
+        if not tab or not _UI_KEY.fullmatch(key) or not text or text != text.strip():
+            raise ValueError(f"{UI_CATALOGUE}: not key<TAB>text: {line!r}")
+        if key in out:
+            raise ValueError(f"{UI_CATALOGUE}: {key!r} given twice")
+        out[key] = text
+    return MappingProxyType(out)
+
+
+def ui(key: str, **fields: object) -> str:
+    """The user-interface text ``key`` of the message catalogue (``kg/lexicons/ui_zh.tsv``).
+
+    With ``fields`` the text is a `str.format` template filled with them; without, it is returned
+    as written. An unknown key raises a KeyError that names it.
+
+    Examples
+    --------
+    >>> ui("report.timeline.limited", n=1200, shown=60)
+    '共 1,200 个有日期的事件，显示最早的 60 个。'
+    >>> ui("no.such.key")
+    Traceback (most recent call last):
+    ...
+    KeyError: "no user-interface text 'no.such.key' in kg/lexicons/ui_zh.tsv"
+    """
+    try:
+        text = _catalogue()[key]
+    except KeyError:
+        raise KeyError(f"no user-interface text {key!r} in kg/lexicons/{UI_CATALOGUE}") from None
+    return text.format(**fields) if fields else text

@@ -12,7 +12,7 @@ from kg.relate.triggers import triggers
 
 __all__: list[str] = []
 
-relation_components.register("byline", "a byline's role (记者, 通讯员) is its author's job title")(bylines)
+relation_components.register("byline", "a byline's role (reporter, correspondent) is its author's job title")(bylines)
 relation_components.register("title-rule", "titles before a name: job titles, honours, employers")(titles)
 relation_components.register("name-rule", "places and parent bodies named inside a name")(names_inside)
 relation_components.register("implements-rule", "an organization, an implementing verb, a program")(implements)
