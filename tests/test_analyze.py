@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import networkx as nx
@@ -385,3 +386,24 @@ def test_builder_refuses_what_the_pipeline_never_writes():
 def test_empty_graph():
     a = analyze(rdflib.Graph())
     assert a.components == () and a.communities == () and len(scores_to_rdf(a)) == 0
+
+
+def test_a_neighbourhood_keeps_the_graph_order_whatever_the_hash_seed():
+    import subprocess
+    import sys
+
+    script = (
+        "import networkx as nx\n"
+        "from kg.analyze.metrics import neighbourhood\n"
+        "G = nx.MultiDiGraph()\n"
+        "for i in range(60):\n"
+        "    G.add_node(f'n{i}', label=f'实体{i}', aliases=(), type='Person')\n"
+        "for i in range(1, 6):\n"
+        "    G.add_edge('n0', f'n{i * 7}', key='worksFor', relation='worksFor')\n"
+        "sub = neighbourhood(G, 'n0', hops=1)\n"
+        "print(list(sub.nodes), list(sub.edges(keys=True)))\n"
+    )
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
+    assert len(runs) == 1
+    assert runs.pop().startswith("['n0', 'n7', 'n14', 'n21', 'n28', 'n35']")

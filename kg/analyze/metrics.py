@@ -187,7 +187,13 @@ def neighbourhood(G: nx.MultiDiGraph, node: str, hops: int = 2) -> nx.MultiDiGra
     """The sub-graph within ``hops`` steps of ``node`` (an IRI, name or alias), in either direction."""
     center = resolve(G, node)
     reach = nx.single_source_shortest_path_length(G.to_undirected(as_view=True), center, cutoff=hops)
-    sub = G.subgraph(sorted(reach)).copy()
+    # built node by node in G's order: G.subgraph(...).copy() iterates a set of the kept nodes
+    # when they are few, so its order (and the view's bytes) would follow the hash seed
+    sub = G.__class__()
+    sub.add_nodes_from((n, G.nodes[n]) for n in G if n in reach)
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if u in reach and v in reach:
+            sub.add_edge(u, v, key=k, **d)
     sub.graph.update(G.graph)
     sub.graph["focus"] = center
     return sub
