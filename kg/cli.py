@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -64,10 +65,15 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--wait/--no-wait", default=True, show_default=True,
               help="When another build is writing --out, wait for it, or fail at once.")
 @click.option("--allow-empty", is_flag=True, help="Build an empty graph when no file could be read.")
+@click.option("--full", is_flag=True, help="Extract every document again (no cached mentions) and write a new build.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object on stdout (for scripts).")
+@click.option("--progress", "show_progress", is_flag=True,
+              help="Progress lines (each stage, the extraction's rate and ETA) even when stderr is not a terminal.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: str | None,
               relations: str | None, events: str | None, no_view: bool,
-              strict: bool, jobs: int | None, wait: bool, allow_empty: bool, quiet: bool) -> None:
+              strict: bool, jobs: int | None, wait: bool, allow_empty: bool, full: bool, as_json: bool,
+              show_progress: bool, quiet: bool) -> None:
     """Read news files and build the knowledge graph.
 
     SOURCES are files or folders (read recursively; default: source/). Formats: .md / .txt pages
@@ -80,46 +86,123 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
     show one complete build, even when a build fails or is killed. One build at a time writes
     into a --out; others wait for it (or fail with --no-wait).
 
+    Builds are incremental: the mentions found in each document are kept in --out/.cache and
+    only new or changed documents are extracted again (the output is the one a full build
+    gives); when nothing changed the build ends at once and leaves --out as it is. --full
+    extracts everything again. On a terminal (or with --progress) one line per stage on stderr
+    gives its counts, time and rate.
+
     \b
     Example:
         kg build
         kg build source/ more-news/ --out exports/ --date 2025-05-31
         kg build news/ --no-wait -q
         kg build --relations title-rule,byline --events ''
+        kg build news/ --jobs 2 --json > summary.json
     """
     from kg.pipeline import DEFAULT_SOURCES, build
 
-    bar = None
-
-    def progress(stage: str, done: int, total: int) -> None:
-        nonlocal bar
-        if quiet or stage != "extract" or total < 2 or not sys.stderr.isatty():
-            return  # a bar only where someone watches it
-        if bar is None:
-            bar = click.progressbar(length=total, label="extracting", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)  # counts sentences: a single long file moves the bar too
-
+    watch = _BuildProgress(quiet, show_progress)
     try:
         report = build(list(sources) or list(DEFAULT_SOURCES), out, date=date,
-                       components=components.split(",") if components else None, progress=progress,
+                       components=components.split(",") if components else None, progress=watch.progress,
                        analyze=not no_view, view=not no_view, strict=strict, jobs=jobs, wait=wait,
                        on_wait=lambda message: click.echo(f"kg: {_printable(message)}", err=True),
-                       allow_empty=allow_empty, relations=_names(relations), events=_names(events))
+                       allow_empty=allow_empty, relations=_names(relations), events=_names(events),
+                       full=full, on_stage=watch.stage)
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        watch.close()
+    if as_json:
+        click.echo(_build_json(report))
+        return
     if quiet:
+        return
+    if report.unchanged:
+        click.echo(f"unchanged: {report.documents} document(s) as in the current build; {_printable(out)} "
+                   f"left as it is ({report.seconds:.2f} s; --full builds again)")
         return
     types = ", ".join(f"{n} {t}" for t, n in report.by_type) or "none"
     click.echo(f"read {report.files} file(s): {report.articles} articles, {report.sentences} sentences")
     click.echo(f"found {report.entities} entities ({types}) and {report.relations} facts; "
                f"{report.triples} triples in {report.seconds:.1f} s")
+    click.echo(f"extracted {report.extracted} document(s), {report.reused} from the cache; stages: "
+                   + ", ".join(f"{n} {t:.1f} s" for n, t in report.timings if n not in ("lock", "switch")))
     if report.violations:
         click.echo(f"SHACL: {len(report.violations)} violation(s), e.g. {_printable(report.violations[0])}", err=True)
     for sk in report.skipped:  # a file name is shown on one line, whatever characters it holds
         click.echo(f"skipped {_printable(sk.path)}: {_printable(sk.reason)}", err=True)
     click.echo(f"wrote {', '.join(_printable(o) for o in report.outputs)}")
+
+
+class _BuildProgress:
+    """What ``kg build`` shows on stderr where someone watches it (a terminal, or ``--progress``):
+    a bar while extracting on a terminal, else a line with the count, rate and ETA every ten
+    seconds of a long extraction, and one line per stage as it ends (its counts, time and rate)."""
+
+    EVERY = 10.0
+
+    def __init__(self, quiet: bool, forced: bool = False) -> None:
+        import time
+
+        self.tty = sys.stderr.isatty()
+        self.quiet = quiet or not (self.tty or forced)
+        self.bar: object | None = None
+        self.started = time.monotonic()
+        self.shown = self.started
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        import time
+
+        if self.quiet or stage != "extract" or total < 2:
+            return
+        if self.tty:  # a bar only where someone watches it
+            if self.bar is None:
+                self.bar = click.progressbar(length=total, label="extracting", file=sys.stderr)
+                self.bar.__enter__()
+            bar: Any = self.bar
+            bar.update(done - bar.pos)  # counts sentences: a single long file moves the bar too
+            return
+        now = time.monotonic()
+        if now - self.shown >= self.EVERY and 0 < done < total:
+            self.shown = now
+            rate = done / (now - self.started)
+            click.echo(f"kg: extract {done:,}/{total:,} sentences, {rate:,.0f}/s, "
+                       f"about {(total - done) / rate:,.0f} s left", err=True)
+
+    def stage(self, name: str, seconds: float, counts: dict[str, int]) -> None:
+        import time
+
+        if name == "ingest":
+            self.started = self.shown = time.monotonic()
+        if self.quiet or name in ("lock", "switch"):
+            return
+        self.close()
+        parts = [f"{n:,} {k}" for k, n in counts.items()]
+        chars = counts.get("characters")
+        if chars and seconds > 0 and name in ("ingest", "extract"):
+            parts.append(f"{chars / seconds:,.0f} characters/s")
+        click.echo(f"kg: {name:<8} {seconds:7.2f} s" + (f"  {', '.join(parts)}" if parts else ""), err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            bar: Any = self.bar
+            bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _build_json(report: Any) -> str:
+    """The summary of a build as one JSON object (``kg build --json``)."""
+    import json
+
+    return json.dumps({
+        "unchanged": report.unchanged, "files": report.files, "documents": report.documents,
+        "articles": report.articles, "sentences": report.sentences, "characters": report.characters,
+        "entities": report.entities, "by_type": dict(report.by_type), "relations": report.relations,
+        "triples": report.triples, "extracted": report.extracted, "reused": report.reused,
+        "seconds": report.seconds, "stages": dict(report.timings), "violations": list(report.violations),
+        "skipped": [{"path": sk.path, "reason": sk.reason} for sk in report.skipped],
+        "outputs": list(report.outputs), "generation": report.generation,
+    }, ensure_ascii=False)
 
 
 def _names(value: str | None) -> list[str] | None:

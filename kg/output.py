@@ -4,6 +4,7 @@ Layout of an output folder (``exports/`` by default)::
 
     exports/
       .lock                          a running build holds an exclusive flock on it
+      .cache/                        what builds reuse (per-document extraction results, kg.cache)
       .generations/<id>/             one build: kg.ttl, ontology.ttl, store/, report.html, kg.html
       current -> .generations/<id>   the build readers see
       kg.ttl  -> current/kg.ttl      and the same for ontology.ttl, store, report.html, kg.html
@@ -49,6 +50,7 @@ __all__ = [
     "CURRENT",
     "GENERATIONS",
     "LOCK",
+    "CACHE",
     "Generation",
     "OutputLock",
     "lock_output",
@@ -66,6 +68,8 @@ CURRENT = "current"
 GENERATIONS = ".generations"
 #: The lock file.
 LOCK = ".lock"
+#: What builds keep between builds (:mod:`kg.cache`); it survives generations.
+CACHE = ".cache"
 _TMP_LINK = ".kg-link-"  # a link being made; renamed onto its name at once
 _OLD = "old-"  # a file or folder of the layout before generations, moved aside
 
@@ -207,7 +211,7 @@ def current_generation(out: str | os.PathLike[str]) -> Path | None:
 def output_paths(out: str | os.PathLike[str]) -> tuple[Path, ...]:
     """What a build of ``out`` owns, which it must never read as a source.
 
-    The folder itself comes first; then the names it writes, the generations, the lock.
+    The folder itself comes first; then the names it writes, the generations, the lock, the cache.
 
     Examples
     --------
@@ -216,7 +220,7 @@ def output_paths(out: str | os.PathLike[str]) -> tuple[Path, ...]:
     """
     folder = Path(out)
     return (folder, *(folder / n for n in OUTPUT_NAMES), folder / CURRENT, folder / GENERATIONS,
-            folder / LOCK)
+            folder / LOCK, folder / CACHE)
 
 
 def _new_id() -> str:

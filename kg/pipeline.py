@@ -7,9 +7,12 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
+from kg.cache import ExtractCache
 from kg.errors import NothingToBuild, ValidationError
 from kg.extract import DEFAULT_COMPONENTS, extract_many
 from kg.ingest import Ingested, read_sources
@@ -25,6 +28,7 @@ DEFAULT_SOURCES = ("source",)
 DEFAULT_OUT = "exports"
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+OnStage = Callable[[str, float, dict[str, int]], None]  # (stage, seconds, counts) as a stage ends
 
 
 @dataclass(frozen=True)
@@ -46,11 +50,24 @@ class BuildReport:
     timings: tuple[tuple[str, float], ...] = field(default=())
     #: The generation folder the build wrote (``<out>/.generations/<id>``), current once it returned.
     generation: str = ""
+    #: characters of the documents read
+    characters: int = 0
+    #: documents extracted by this build, and documents whose mentions came from the cache
+    extracted: int = 0
+    reused: int = 0
+    #: True when the sources and configuration were the current build's: nothing was written
+    unchanged: bool = False
 
 
 def _extract_texts(texts: list[str], components: Sequence[str] | None) -> list[list[Mention]]:
-    """The mentions of each text (a worker's task: only the texts travel to it, never whole documents)."""
+    """The mentions of each text (one batch: the models read the texts together)."""
     return extract_many(texts, components, nested=True)
+
+
+def _extract_groups(groups: list[list[str]], components: Sequence[str] | None) -> list[list[list[Mention]]]:
+    """A worker's task: the mentions of each text of each group, every group a batch of its own
+    (only the texts travel to the worker, never whole documents)."""
+    return [_extract_texts(g, components) for g in groups]
 
 
 #: Sentences are extracted in groups of about this many characters (and progress is shown after each).
@@ -158,55 +175,135 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _start_worker(parent: int) -> None:
+    """Initializer of an extraction worker: it follows its build (:func:`_die_with_parent`) and
+    computes with one BLAS / OpenMP thread (the workers are the parallelism; threads of their
+    own would only wait for each other on a busy machine)."""
+    _die_with_parent(parent)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover - a dependency of kg
+        pass
+
+
+def _warm(components: Sequence[str] | None) -> None:
+    """Load the components (models, segmenter, gazetteer) in this process before it starts
+    workers: forked workers share them instead of each loading its own (seconds apiece)."""
+    extract_many(["海河市总工会主席林晓峰在北京说，职工技能大赛开幕。"], components, nested=True)
+
+
+def _pool(workers: int) -> Executor:
+    """A process pool of ``workers`` that follow their build; forked on Linux, so they start
+    with the models this process has loaded."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_worker,
+                               initargs=(os.getpid(),))
+
+
+def _stop(pool: Executor) -> None:
+    """Stop a pool's workers now, not after their tasks (Ctrl-C or an error)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # where the pool keeps them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.terminate()
+
+
+def _bundles(groups: list[list[str]], limit: int) -> list[list[list[str]]]:
+    """Consecutive groups in tasks of about ``limit`` characters (at least one group each)."""
+    spans = _groups([sum(len(t) for t in g) for g in groups], limit)
+    return [groups[r.start:r.stop] for r in spans]
+
+
 def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
                      components: Sequence[str] | None = None,
-                     progress: Progress | None = None, jobs: int | None = None) -> list[Located]:
+                     progress: Progress | None = None, jobs: int | None = None,
+                     cache: ExtractCache | None = None) -> list[Located]:
     """Run the extractor components over every article sentence (body and headlines).
 
-    Sentences are independent, so they go to the extractor in groups of about
-    :data:`GROUP_CHARS` characters, one article split over several groups when it is long, and
-    a large build spreads the groups over ``jobs`` worker processes (see :func:`worker_count`);
-    the result depends on neither. ``progress("extract", done, total)`` counts sentences.
+    A document's sentences go to the extractor in groups of about :data:`GROUP_CHARS`
+    characters of that document alone (a long document in several groups), so what is found in
+    a document depends on nothing but the document: a large build spreads the groups over
+    ``jobs`` worker processes (see :func:`worker_count`), and ``cache``
+    (:class:`~kg.cache.ExtractCache`) gives back the mentions of a document it has seen, with
+    the same result. ``progress("extract", done, total)`` counts sentences.
     """
     docs = list(documents)
     texts = {d.path: d.text for d in docs}
+    by_path = {d.path: d for d in docs}
     # traditional characters reach the models as simplified ones, one for one: offsets stay
     reads = {d.path: model_text(d) for d in docs}
     todo = [(a, s) for a in articles for s in a.sentences]
     inputs = [reads[a.document](s.text) for a, s in todo]
-    chars = sum(len(t) for t in inputs)
-    found: list[list[Mention]] = []
+    where: dict[str, list[int]] = {}  # document → the positions of its sentences in todo
+    for i, (a, _s) in enumerate(todo):
+        where.setdefault(a.document, []).append(i)
+    found: list[list[Mention] | None] = [None] * len(todo)
+    done_count = 0
 
-    def done(part: list[list[Mention]]) -> None:
-        found.extend(part)
+    def fill(positions: Sequence[int], part: Sequence[list[Mention]]) -> None:
+        nonlocal done_count
+        for i, ms in zip(positions, part, strict=True):
+            found[i] = ms
+        done_count += len(positions)
         if progress:
-            progress("extract", len(found), len(todo))
+            progress("extract", done_count, len(todo))
 
-    workers = worker_count(jobs, chars, len(todo))
+    # the groups still to extract: (document, positions in todo, texts)
+    work: list[tuple[str, list[int]]] = []
+    keys: dict[str, str] = {}
+    for path, positions in where.items():
+        doc_inputs = [inputs[i] for i in positions]
+        if cache is not None:
+            doc = by_path.get(path)
+            keys[path] = key = cache.key(doc.sha256 if doc else path, doc_inputs)
+            hit = cache.get(key, doc_inputs)
+            if hit is not None:
+                fill(positions, hit)
+                continue
+        for g in _groups([len(t) for t in doc_inputs], GROUP_CHARS):
+            work.append((path, positions[g.start:g.stop]))
+    pending = Counter(path for path, _ in work)
+
+    def finished(path: str, positions: list[int], part: list[list[Mention]]) -> None:
+        fill(positions, part)
+        pending[path] -= 1
+        if cache is not None and pending[path] == 0:  # the document is whole: keep it
+            ps = where[path]
+            cache.put(keys[path], [inputs[i] for i in ps], [found[i] or [] for i in ps])
+
+    groups = [[inputs[i] for i in positions] for _, positions in work]
+    chars = sum(len(t) for g in groups for t in g)
+    workers = worker_count(jobs, chars, len(groups)) if groups else 1
     if workers <= 1:
-        for g in _groups([len(t) for t in inputs], GROUP_CHARS):
-            done(_extract_texts(inputs[g.start:g.stop], components))
+        for (path, positions), texts_ in zip(work, groups, strict=True):
+            finished(path, positions, _extract_texts(texts_, components))
     else:
-        from concurrent.futures import ProcessPoolExecutor
-
+        _warm(components)
         limit = max(2_000, min(GROUP_CHARS, chars // (workers * 4) or 1))
-        groups = _groups([len(t) for t in inputs], limit)
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),))
+        tasks = _bundles(groups, limit)
+        pool = _pool(workers)
+        k = 0
         try:
-            for part in pool.map(_extract_texts, [inputs[g.start:g.stop] for g in groups],
-                                 [components] * len(groups)):
-                done(part)
+            for parts in pool.map(_extract_groups, tasks, [components] * len(tasks)):
+                for part in parts:
+                    path, positions = work[k]
+                    finished(path, positions, part)
+                    k += 1
         except BaseException:  # Ctrl-C or an error: stop the workers now, not after their batches
-            procs = list((getattr(pool, "_processes", None) or {}).values())  # where the pool keeps them
-            pool.shutdown(wait=False, cancel_futures=True)
-            for proc in procs:
-                proc.terminate()
+            _stop(pool)
             raise
         pool.shutdown()
     out: list[Located] = []
     kinds = set(entity_types())
     for (art, s), ms in zip(todo, found, strict=True):
-        for m in ms:
+        for m in ms or ():
             # a byline names its authors (read by ingestion) and maybe their agency (某某社发)
             if s.kind == "byline" and m.type != ORGANIZATION:
                 continue
@@ -263,20 +360,32 @@ def extract_texts(texts: Sequence[str], components: Sequence[str] | None = None)
 
 def make_corpus(ingested: Ingested, components: Sequence[str] | None = None,
                 progress: Progress | None = None, jobs: int | None = None,
-                relations: Sequence[str] | None = None, events: Sequence[str] | None = None) -> Corpus:
+                relations: Sequence[str] | None = None, events: Sequence[str] | None = None,
+                cache: ExtractCache | None = None, lap: Callable[[str], None] | None = None) -> Corpus:
     """Extract, resolve and relate: everything the RDF stage needs.
 
     ``components`` names the extractor components, ``relations`` and ``events`` the relation
     and event components (:mod:`kg.relate`) to run; ``None`` runs the registered defaults.
+    ``cache`` gives back the mentions of documents extracted before (:func:`extract_articles`);
+    resolution and relations always run over every document, so the corpus is the same with
+    or without it. ``lap(stage)`` is called as each of ``extract``, ``resolve`` and ``relate``
+    ends.
     """
     from kg.relate import relations_for, with_events
 
-    located = extract_articles(ingested.articles, ingested.documents, components, progress, jobs)
+    located = extract_articles(ingested.articles, ingested.documents, components, progress, jobs, cache)
+    if lap:
+        lap("extract")
     entities = resolve(located, ingested.articles)
+    del located
     entities = more_mentions(entities, ingested.articles, {d.path: d.text for d in ingested.documents})
     entities = _with_authors(entities, ingested)
+    if lap:
+        lap("resolve")
     facts, infos = relations_for(ingested.articles, ingested.documents, entities, relations, events)
     entities = with_events(entities, infos)
+    if lap:
+        lap("relate")
     return Corpus(ingested.documents, ingested.articles, tuple(entities), tuple(facts), ingested.skipped)
 
 
@@ -331,12 +440,58 @@ def _nothing_read(sources: Sequence[str | os.PathLike[str]], out: Path, ingested
                           "was (--allow-empty builds an empty graph)", ingested.skipped)
 
 
+def _fingerprint(ingested: Ingested) -> list[list[object]]:
+    """What the output depends on of the sources: each document's path, content hash and
+    metadata, in order, and the files and records left out (with why)."""
+    docs: list[list[object]] = [["document", d.path, d.sha256, d.encoding, d.date, d.newspaper, d.edition,
+                                 [list(kv) for kv in d.meta]] for d in ingested.documents]
+    return docs + [["skipped", sk.path, sk.reason] for sk in ingested.skipped]
+
+
+_SAVED = ("files", "documents", "articles", "sentences", "characters", "entities", "relations", "triples")
+
+
+def _saved_report(report: BuildReport) -> dict[str, object]:
+    """The part of a report a manifest keeps (what an unchanged build reports again)."""
+    return {**{k: getattr(report, k) for k in _SAVED},
+            "violations": list(report.violations), "outputs": [Path(o).name for o in report.outputs],
+            "by_type": [list(x) for x in report.by_type]}
+
+
+def _unchanged(out: Path, config: dict[str, object], sources: list[list[object]]) -> BuildReport | None:
+    """The report of the current build of ``out`` when it was built from these sources with this
+    configuration and is whole; None otherwise (the build has work to do)."""
+    from kg.cache import digest, read_manifest
+    from kg.output import current_generation
+
+    gen = current_generation(out)
+    manifest = read_manifest(gen)
+    if gen is None or manifest is None:
+        return None
+    if digest(manifest.get("config")) != digest(config) or digest(manifest.get("sources")) != digest(sources):
+        return None
+    saved = manifest.get("report")
+    try:
+        assert isinstance(saved, dict)
+        names = [str(n) for n in saved["outputs"]]
+        if not names or not all(os.path.lexists(gen / n) for n in names):
+            return None
+        counts: dict[str, Any] = {k: int(saved[k]) for k in _SAVED}
+        return BuildReport(**counts, violations=tuple(str(v) for v in saved["violations"]),
+                           outputs=tuple(str(out / n) for n in names),
+                           by_type=tuple((str(t), int(n)) for t, n in saved["by_type"]),
+                           generation=str(gen), unchanged=True)
+    except (AssertionError, KeyError, TypeError, ValueError):
+        return None
+
+
 def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str | os.PathLike[str] = DEFAULT_OUT,
           date: str | None = None, components: Sequence[str] | None = None, progress: Progress | None = None,
           validate: bool = True, analyze: bool = True, view: bool = True, strict: bool = False,
           jobs: int | None = None, wait: bool = True, on_wait: Callable[[str], None] | None = None,
           allow_empty: bool = False, relations: Sequence[str] | None = None,
-          events: Sequence[str] | None = None) -> BuildReport:
+          events: Sequence[str] | None = None, full: bool = False,
+          on_stage: OnStage | None = None) -> BuildReport:
     """Build the knowledge graph of ``sources`` into ``out``.
 
     Writes ``kg.ttl`` (sorted, byte-identical for the same input), ``ontology.ttl``, the store
@@ -345,6 +500,12 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     (:mod:`kg.output`): ``out`` always holds one complete build, and a build that fails or is
     interrupted leaves the previous one as it was. SHACL violations are reported (``strict``
     raises :class:`ValidationError` instead).
+
+    Builds are incremental: the mentions of each document are kept in ``out/.cache``
+    (:mod:`kg.cache`) and only new or changed documents are extracted again; resolution,
+    relations and everything after run over all documents, so the output is the one a full
+    build gives. When the sources and the configuration are those of the current build
+    (its manifest), nothing is written and the report says ``unchanged``.
 
     Parameters
     ----------
@@ -356,20 +517,27 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
         :class:`~kg.errors.NothingToBuild` and ``out`` is not touched.
     components, relations, events : the extractor, relation and event components to run
         (default: the registered defaults; ``kg relations --list`` shows them).
+    full : build everything again (no cached mentions, no "unchanged"); the cache is rewritten.
+    on_stage : called as each stage ends with its name, its seconds and its counts.
     """
+    from kg.cache import build_config, extraction_config, write_manifest
     from kg.export import write_exports
-    from kg.output import lock_output, new_generation, output_paths
+    from kg.output import CACHE, clean_output, lock_output, new_generation, output_paths
     from kg.rdf import corpus_to_graph
     from kg.rdf import validate as shacl_validate
+    from kg.relate import event_components, relation_components
     from kg.store import Store
 
     t0 = time.perf_counter()
     timings: list[tuple[str, float]] = []
+    mark = [t0]
 
-    def lap(name: str, since: float) -> float:
+    def lap(name: str, **counts: int) -> None:
         now = time.perf_counter()
-        timings.append((name, round(now - since, 3)))
-        return now
+        timings.append((name, round(now - mark[0], 3)))
+        if on_stage:
+            on_stage(name, now - mark[0], counts)
+        mark[0] = now
 
     files: list[str] = []
 
@@ -383,44 +551,68 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     ingested = read_sources(sources, date=date, progress=on_file, exclude=output_paths(out_dir))
     if not ingested.documents and not allow_empty:
         raise _nothing_read(sources, out_dir, ingested)
-    t = lap("ingest", t0)
-    with lock_output(out_dir, wait=wait, on_wait=on_wait), new_generation(out_dir) as gen:
-        t = lap("lock", t)
-        corpus = make_corpus(ingested, components or DEFAULT_COMPONENTS, progress, jobs, relations, events)
-        t = lap("extract", t)
-        graph = corpus_to_graph(corpus)
-        t = lap("rdf", t)
-        violations: list[str] = shacl_validate(graph) if validate else []
-        if violations and strict:
-            raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
-        t = lap("validate", t)
-        written: list[Path] = []
-        analysis = None
-        if analyze:
-            from kg.analyze import analyze as run_analysis
-            from kg.analyze import write_report, write_scores
+    chars = sum(len(d.text) for d in ingested.documents)
+    lap("ingest", files=len(files), documents=len(ingested.documents), characters=chars)
+    comps = list(components or DEFAULT_COMPONENTS)
+    config = build_config(comps, [r.name for r in relation_components.resolve(relations)],
+                          [e.name for e in event_components.resolve(events)], date,
+                          {"validate": validate, "analyze": analyze, "view": view, "strict": strict})
+    fingerprint = _fingerprint(ingested)
+    with lock_output(out_dir, wait=wait, on_wait=on_wait):
+        lap("lock")
+        same = None if full else _unchanged(out_dir, config, fingerprint)
+        if same is not None:
+            clean_output(out_dir)  # what killed builds left (the current build stays as it is)
+            lap("check", documents=len(ingested.documents))
+            return replace(same, files=len(files), skipped=ingested.skipped,
+                           seconds=round(time.perf_counter() - t0, 3), timings=tuple(timings))
+        cache = ExtractCache(out_dir / CACHE, extraction_config(comps), read=not full)
+        with new_generation(out_dir) as gen:
+            sentences = sum(len(a.sentences) for a in ingested.articles)
 
-            analysis = run_analysis(graph)
-            write_scores(graph, analysis)
-            t = lap("analyze", t)
-        written.extend(write_exports(graph, gen.path))
-        with Store.open(gen.path / "store", create=True) as store:
-            triples = store.replace(graph)
-        written.append(gen.path / "store")
-        t = lap("store", t)
-        if analysis is not None:
-            written.append(write_report(analysis, gen.path / "report.html"))
-        if view:
-            from kg.visualize import write_view
+            def corpus_lap(name: str) -> None:
+                if name == "extract":
+                    lap(name, sentences=sentences, characters=chars, extracted=cache.misses, reused=cache.hits)
+                else:
+                    lap(name)
 
-            written.append(write_view(analysis if analysis is not None else graph, gen.path / "kg.html"))
-        t = lap("view", t)
-    lap("switch", t)
-    by_type = Counter(e.type for e in corpus.entities)
-    return BuildReport(
-        files=len(files), documents=len(ingested.documents), articles=len(ingested.articles),
-        sentences=sum(len(a.body) for a in ingested.articles), entities=len(corpus.entities),
-        relations=len(corpus.relations), triples=triples, skipped=ingested.skipped,
-        violations=tuple(violations), outputs=tuple(str(out_dir / p.name) for p in written),
-        by_type=tuple(sorted(by_type.items())), seconds=round(time.perf_counter() - t0, 3),
-        timings=tuple(timings), generation=str(gen.path))
+            corpus = make_corpus(ingested, comps, progress, jobs, relations, events, cache, corpus_lap)
+            graph = corpus_to_graph(corpus)
+            lap("rdf", triples=len(graph))
+            violations: list[str] = shacl_validate(graph) if validate else []
+            if violations and strict:
+                raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
+            lap("validate", violations=len(violations))
+            written: list[Path] = []
+            analysis = None
+            if analyze:
+                from kg.analyze import analyze as run_analysis
+                from kg.analyze import write_report, write_scores
+
+                analysis = run_analysis(graph)
+                write_scores(graph, analysis)
+                lap("analyze")
+            written.extend(write_exports(graph, gen.path))
+            with Store.open(gen.path / "store", create=True) as store:
+                triples = store.replace(graph)
+            written.append(gen.path / "store")
+            lap("store", triples=triples)
+            if analysis is not None:
+                written.append(write_report(analysis, gen.path / "report.html"))
+            if view:
+                from kg.visualize import write_view
+
+                written.append(write_view(analysis if analysis is not None else graph, gen.path / "kg.html"))
+            lap("view")
+            by_type = Counter(e.type for e in corpus.entities)
+            report = BuildReport(
+                files=len(files), documents=len(ingested.documents), articles=len(ingested.articles),
+                sentences=sum(len(a.body) for a in ingested.articles), entities=len(corpus.entities),
+                relations=len(corpus.relations), triples=triples, skipped=ingested.skipped,
+                violations=tuple(violations), outputs=tuple(str(out_dir / p.name) for p in written),
+                by_type=tuple(sorted(by_type.items())), generation=str(gen.path), characters=chars,
+                extracted=cache.misses, reused=cache.hits)
+            write_manifest(gen.path, config, fingerprint, _saved_report(report))
+        cache.prune()  # the entries of documents this build no longer has
+        lap("switch")
+    return replace(report, seconds=round(time.perf_counter() - t0, 3), timings=tuple(timings))

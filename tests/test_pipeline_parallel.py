@@ -23,3 +23,15 @@ def test_parallel_extraction_equals_serial(tmp_path: Path) -> None:
     a = make_corpus(ing, jobs=1)
     b = make_corpus(ing, jobs=2)
     assert a == b
+
+
+def test_a_build_writes_the_same_graph_for_any_number_of_jobs(tmp_path: Path) -> None:
+    from kg.pipeline import build
+
+    for i in range(5):
+        (tmp_path / "src").mkdir(exist_ok=True)
+        (tmp_path / "src" / f"p{i}.md").write_text(_page(i) * (i + 1), encoding="utf-8")
+    one = build([tmp_path / "src"], tmp_path / "one", jobs=1, view=False, analyze=False)
+    two = build([tmp_path / "src"], tmp_path / "two", jobs=2, view=False, analyze=False, full=True)
+    assert (one.extracted, two.extracted) == (5, 5)
+    assert (tmp_path / "one" / "kg.ttl").read_bytes() == (tmp_path / "two" / "kg.ttl").read_bytes()
