@@ -2,8 +2,12 @@
 
 ``benchmarks/relations_dev.jsonl`` holds references only, never corpus text: one line per
 sentence read by hand, ``{"corpus": FILE, "record": N, "sentence": [start, end], "facts": [{
-"predicate", "subject": [start, end], "subject_type", "object": [start, end], "object_type"}]}``
-with offsets into the ``text`` of record N of ``../shared/corpora/FILE``. This script reads the
+"predicate", "subject": [start, end], "subject_type", "object": [start, end], "object_type"}], "part":
+"tune" | "held"}`` with offsets into the ``text`` of record N of ``../shared/corpora/FILE``. The
+``tune`` part is the set the rules were developed on; the ``held`` part was annotated later from
+other records and is not looked at when rules change (``--errors`` lists the errors of the tune
+part only, unless ``--errors-part`` says otherwise). Each part is scored on its own, then both
+together. This script reads the
 text from there at run time, builds every record a sentence comes from as one article (news
 records whole, résumé records one line each) and compares the facts kg states with evidence in
 each sentence with the facts written down for it.
@@ -17,6 +21,7 @@ of the predicate's domain and range; facts read off names (components ``name-rul
 since the sentences were annotated for what they state, not for what names contain.
 
     python benchmarks/relations_eval.py [--dev benchmarks/relations_dev.jsonl] [--corpora DIR] [--errors N]
+                                        [--errors-part tune|held|all]
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ from kg.schema import schema  # noqa: E402
 #: Components whose facts are read off names, not stated by the sentence.
 NAME_COMPONENTS = frozenset({"name-rule", "name-structure", "gazetteer"})
 _QUOTES = "“”‘’\"《》"
+#: The parts of the development set, in the order they are reported.
+PARTS = ("tune", "held")
 
 
 def load_dev(path: Path) -> list[dict]:
@@ -134,7 +141,12 @@ def in_range(sc: Scorer, r: Relation, g_types: tuple[str, str]) -> bool:
     return obj is not None and obj.type == g_types[1]
 
 
-def score(dev: list[dict], sc: Scorer, errors: int) -> None:
+def part_of(d: dict) -> str:
+    """The part a sentence belongs to (``tune`` when the record does not say)."""
+    return str(d.get("part", PARTS[0]))
+
+
+def score(dev: list[dict], sc: Scorer, errors: int, title: str = "") -> None:
     known = {p.name for p in schema().predicates}
     gold_n: Counter[str] = Counter()
     hit: Counter[str] = Counter()
@@ -193,6 +205,8 @@ def score(dev: list[dict], sc: Scorer, errors: int) -> None:
                     o = r.obj if isinstance(r.obj, str) else sc.by_key[r.obj].label
                     wrong.append(f"{p}: {sc.by_key[r.subject].label} → {o} [{r.component}]   | "
                                  f"{text[sent[0]:sent[1]][:60]}")
+    if title:
+        print(f"\n{title}: {len(dev)} sentences, {sum(len(d['facts']) for d in dev)} facts")
     print(f"{'predicate':<18} {'gold':>5} {'found':>6} {'P':>6} {'R':>6}")
     for p in sorted(gold_n, key=lambda x: (-gold_n[x], x)):
         prec = f"{correct[p] / found[p]:.2f}" if found[p] else "  -  "
@@ -212,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev", type=Path, default=Path(__file__).parent / "relations_dev.jsonl")
     ap.add_argument("--corpora", type=Path, default=CORPORA, help="the folder of the corpus files")
     ap.add_argument("--errors", type=int, default=0, help="list up to N misses and wrong facts")
+    ap.add_argument("--errors-part", choices=(*PARTS, "all"), default=PARTS[0],
+                    help="the part whose errors --errors prints (default: tune; leave held alone)")
     args = ap.parse_args(argv)
     if not args.corpora.is_dir():
         print(f"no corpora at {args.corpora}", file=sys.stderr)
@@ -222,7 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     corpus, docs = build(recs)
     print(f"{len(dev)} sentences from {len(recs)} records, {sum(len(d['facts']) for d in dev)} facts; "
           f"built in {time.perf_counter() - t0:.1f} s")
-    score(dev, Scorer(corpus, docs, recs), args.errors)
+    sc = Scorer(corpus, docs, recs)
+    parts = [(p, [d for d in dev if part_of(d) == p]) for p in PARTS]
+    for p, ds in [*((p, ds) for p, ds in parts if ds), ("all", dev)]:
+        score(ds, sc, args.errors if p == args.errors_part else 0, p)
     return 0
 
 
