@@ -286,7 +286,8 @@ def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
             finished(path, positions, _extract_texts(texts_, components))
     else:
         _warm(components)
-        limit = max(2_000, min(GROUP_CHARS, chars // (workers * 4) or 1))
+        # small tasks: the last one to end keeps only one worker busy
+        limit = max(2_000, min(GROUP_CHARS, chars // (workers * 16) or 1))
         tasks = _bundles(groups, limit)
         pool = _pool(workers)
         k = 0
