@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from kg.extract.lexicon import chars, table, words
 from kg.gazetteer import gazetteer
-from kg.model import Article, Entity, EntityKey, Evidence, Located, Mention
+from kg.model import Article, Entity, EntityKey, Evidence, Located, Mention, Sentence
 from kg.schema import EVENT, ORGANIZATION, PERSON, PLACE, PROGRAM
 
-__all__ = ["Located", "locate", "resolve", "norm", "strip_places", "abbreviates", "canonical_name", "more_mentions"]
+__all__ = ["Located", "locate", "resolve", "norm", "strip_places", "abbreviates", "canonical_name", "more_mentions",
+           "national_body", "country_of", "bodies_in_titles"]
 
 _QUOTES = re.compile(r"[“”‘’\"'《》〈〉「」『』\s]")
 _DECLARED = re.compile(r"[（(]\s*(?:以下|下文)?(?:简称|称)\s*([“《]?)([^”》）)]{1,20})[”》]?\s*[）)]")
@@ -235,6 +236,111 @@ def not_an_organization(name: str) -> bool:
     return name in words("not_organizations.txt")
 
 
+def _marker(key: str) -> str:
+    return table("relation_markers.tsv")[key]
+
+
+def national_body(name: str) -> bool:
+    """Is ``name`` a body of a national government named bare (外交部, 财政部): one per country?
+
+    Examples
+    --------
+    >>> national_body("外交部"), national_body("杭州市教育局")
+    (True, False)
+    """
+    return name in words("national_bodies.txt")
+
+
+def country_of(name: str) -> str | None:
+    """The country a place is in (巴黎 → 法国, 杭州 → 中国; a country is its own), None when
+    ``name`` is not a place.
+
+    Examples
+    --------
+    >>> country_of("巴黎"), country_of("杭州"), country_of("尼泊尔"), country_of("某某")
+    ('法国', '中国', '尼泊尔', None)
+    """
+    g = gazetteer()
+    found = g.lookup(name)
+    if not found:
+        return None
+    chain = [found[0], *g.ancestors(found[0])]
+    top = chain[-1]
+    return top.name if top.level in ("foreign", "country") else _marker("home_country")
+
+
+def _sentence_index(s: Sentence) -> dict[int, int]:
+    """Document offset → index in the sentence's text."""
+    out: dict[int, int] = {}
+    k = 0
+    for a, b in s.pieces:
+        for i in range(a, b):
+            out[i] = k
+            k += 1
+        out[b] = k
+    return out
+
+
+def _clause_country(x: Located, art: Article | None, places: Sequence[Located]) -> str | None:
+    """A country named right before the titles a national body is part of (尼泊尔副总理兼国防部长,
+    坦桑尼亚外交部长): the body is that country's."""
+    from kg.relate.biography import is_country, is_title
+
+    if art is None:
+        return None
+    s = art.sentences[x.evidence.sentence]
+    idx = _sentence_index(s)
+    at = idx.get(x.evidence.start)
+    ends = [(idx[p.evidence.end], p) for p in places if idx.get(p.evidence.end, at + 1 if at is not None else 0)
+            <= (at if at is not None else -1)]
+    if at is None or not ends:
+        return None
+    end, pl = max(ends, key=lambda e: e[0])
+    between = s.text[end:at]
+    joiners = tuple(_marker("title_joiners").split())
+    titles = [t for t in re.split("|".join(map(re.escape, joiners)), between) if t]
+    if between and not (between.endswith(joiners) and all(is_title(t) for t in titles)):
+        return None  # something else stands between: the country is not the body's
+    name = _canonical_place(pl.mention.text)
+    return name if is_country(name) else None
+
+
+def _national_scope(x: Located, n: str, art: Article | None, places: Sequence[Located]) -> str:
+    """A bare national body (外交部) as the body of the country the article speaks of: the country
+    named right before its titles (尼泊尔副总理兼国防部长), else the home country (中国外交部).
+
+    Not the dateline's country: a Chinese paper reporting from abroad names its own ministers
+    there (新华社金奈电 … 国务委员兼外交部长王毅), and it names a foreign body with its country."""
+    country = _clause_country(x, art, places) or _marker("home_country")
+    return country + n
+
+
+def bodies_in_titles(articles: Iterable[Article], located: Sequence[Located]) -> list[Located]:
+    """A national body inside a title that ends with its head title (外交部长 = 外交部 + 部长,
+    财政部长, 审计署长): the body, as a mention of its own, where no organization was found.
+
+    The title itself stays as written; the title rules read 外交部 + 长 as the post 外交部长 at 外交部.
+    """
+    taken: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    for x in located:
+        if x.type == ORGANIZATION:
+            taken[(x.evidence.article, x.evidence.sentence)].append((x.evidence.start, x.evidence.end))
+    head = _marker("head_title")
+    out = []
+    for art in articles:
+        for s in art.sentences:
+            for body in words("national_bodies.txt"):
+                i = s.text.find(body + head)
+                while i >= 0:
+                    a, b = s.source_span(i, i + len(body))
+                    if not any(x < b and a < y for x, y in taken[(art.id, s.index)]):
+                        out.append(Located(Mention(body, ORGANIZATION, i, i + len(body), component="body-in-title"),
+                                           Evidence(art.document, art.id, s.index, a, b, body)))
+                        taken[(art.id, s.index)].append((a, b))
+                    i = s.text.find(body + head, i + 1)
+    return out
+
+
 def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> list[Entity]:
     """Group located mentions into entities with canonical names and every alias.
 
@@ -255,9 +361,15 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
     >>> [(e.label, e.aliases) for e in resolve(locs)]
     [('浙江杭州某某半导体有限责任公司', ('某某半导体公司',)), ('广西壮族自治区', ('广西',))]
     """
-    locs = sorted(located, key=lambda x: (x.evidence.document, x.evidence.article, x.evidence.start,
-                                         x.evidence.end, x.type))
+    arts = {a.id: a for a in articles}
+    located = list(located)
+    locs = sorted([*located, *bodies_in_titles(arts.values(), located)],
+                  key=lambda x: (x.evidence.document, x.evidence.article, x.evidence.start, x.evidence.end, x.type))
     art_places = _places_by_article(locs)
+    sentence_places: dict[tuple[str, int], list[Located]] = defaultdict(list)
+    for x in locs:
+        if x.type == PLACE:
+            sentence_places[(x.evidence.article, x.evidence.sentence)].append(x)
     index = _Index()
     # longest names first, so that short forms find the full name they abbreviate
     order = sorted(locs, key=lambda x: (x.evidence.document, x.type, -len(norm(x.mention.text)), x.evidence.start))
@@ -266,6 +378,10 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
         if not n or (x.type == ORGANIZATION and not_an_organization(n)):
             continue
         places = art_places.get(x.evidence.article, Counter())
+        if x.type == ORGANIZATION and national_body(n):
+            # one 外交部 per country: the one of the country the article speaks of
+            n = _national_scope(x, n, arts.get(x.evidence.article),
+                                sentence_places[(x.evidence.article, x.evidence.sentence)])
         canon, keys = _identity(x, n, places)
         scope = None
         if x.type == ORGANIZATION and generic_reference(canon):
@@ -277,7 +393,7 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
         if x.type == ORGANIZATION and _expand_reference(n, places):
             g.names[canon] += 0  # the expanded name becomes a known name of the entity
         index.register(g, keys)
-    _merge_programs_and_events(index.groups, {a.id: a for a in articles})
+    _merge_programs_and_events(index.groups, arts)
     return _entities(index.groups)
 
 

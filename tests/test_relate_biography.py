@@ -71,3 +71,18 @@ def test_every_new_fact_has_evidence_a_component_and_a_declared_predicate():
     assert c.relations
     for r in c.relations:
         assert r.evidence and r.component and 0 < r.confidence <= 1
+
+
+# --- a body inside a title, two posts joined by 兼 ---------------------------------------------------
+
+
+def test_a_ministry_inside_a_title_is_the_employer_and_jian_joins_two_posts():
+    c = corpus("国务委员兼外交部长林晓峰会见了来访的客人。")
+    assert {("林晓峰", "国务委员"), ("林晓峰", "外交部长")} <= facts(c, "jobTitle")
+    assert ("林晓峰", "中国外交部") in facts(c, "worksFor")
+
+
+def test_a_head_title_of_a_body_that_is_no_national_body_names_no_employer():
+    c = corpus("宣传部长林晓峰和董事长兼总经理陈雨出席了会议。")
+    assert not facts(c, "worksFor")
+    assert ("陈雨", "董事长") in facts(c, "jobTitle") and ("陈雨", "总经理") in facts(c, "jobTitle")

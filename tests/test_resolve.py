@@ -323,3 +323,34 @@ def test_a_generic_reference_key_is_stable_and_a_region_word_is_no_organization(
     assert sorted(e.key for e in a.entities) == sorted(e.key for e in b.entities)
     assert generic_reference("该公司") and generic_reference("人大") and not generic_reference("杭州市总工会")
     assert not_an_organization("中西部")
+
+
+# --- a national body named bare belongs to the country the article speaks of ----------------------
+
+
+def test_a_bare_ministry_takes_the_country_of_its_article():
+    first = "外交部发言人林晓峰表示，双方将继续保持沟通。"
+    second = "尼泊尔副总理兼外交部长陈雨表示，两国合作成果丰硕。"
+    c = _two_articles(first, second)
+    ministries = {e.key.name: e for e in c.entities if e.type == "Organization" and e.label.endswith("外交部")}
+    assert set(ministries) == {"中国外交部", "尼泊尔外交部"}
+    assert all("外交部" in e.aliases for e in ministries.values())
+    again = _two_articles(first, second)
+    assert sorted(e.key for e in c.entities) == sorted(e.key for e in again.entities)
+
+
+def test_a_country_with_a_person_between_does_not_scope_the_ministry():
+    c = _two_articles("法国总统马克龙会见了国务委员兼外交部长林晓峰。", "陈雨说，会谈很成功。")
+    names = {e.key.name for e in c.entities if e.type == "Organization"}
+    assert "中国外交部" in names and "法国外交部" not in names
+
+
+def test_only_a_national_body_before_its_head_title_becomes_a_mention():
+    from kg.resolve import bodies_in_titles, country_of, national_body
+
+    doc, arts = read_string("## 第一篇\n\n宣传部长林晓峰和财政部长陈雨出席会议。\n", "one.md")
+    found = bodies_in_titles(arts, [])
+    assert [x.mention.text for x in found] == ["财政部"]
+    assert bodies_in_titles(arts, found) == []  # already named: not again
+    assert national_body("财政部") and not national_body("宣传部")
+    assert country_of("慕尼黑") == "德国" and country_of("杭州") == "中国"

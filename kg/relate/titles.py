@@ -21,8 +21,10 @@ MAX_TITLE = 12
 _OPEN_QUOTES = "“‘"
 _CLOSE_QUOTES = "”’"
 _QUOTES = "“”‘’"
-#: The joiner of two titles of one person (党组成员、副主席).
-_TITLE_JOINER = "、"
+#: The joiners of two titles of one person (党组成员、副主席; 国务委员兼外交部长).
+_TITLE_JOINERS = tuple(table("relation_markers.tsv")["title_joiners"].split())
+#: The head title a body's name ends with in its head's title (外交部 + 长: 外交部长).
+_HEAD = table("relation_markers.tsv")["head_title"]
 #: The particle between an organization and its title (某会的主席).
 _OF = "的"
 #: A party committee's 委 left after a place (某区委书记 read as 某区 + 委书记).
@@ -164,7 +166,7 @@ def _read_titles(text: str, p: Spot, spots: Sequence[Spot], orgs: Sequence[Spot]
         before = _org_before(text, orgs, start)
         if before:
             o = max(before, key=lambda o: o.end - o.start)
-            if o.start - 1 > floor and text[o.start - 1] == _TITLE_JOINER and \
+            if o.start - 1 > floor and text[o.start - 1] in _TITLE_JOINERS and \
                     title_segment(text, o.start - 1, floor, stops) is not None:
                 if independent(o.key.name):
                     # 某会副主席、某委员会主任张三: the title belongs to the body right before it
@@ -180,9 +182,14 @@ def _read_titles(text: str, p: Spot, spots: Sequence[Spot], orgs: Sequence[Spot]
             found.titles.append(title)
             found.former = _former(text, o.start)
             return found
-        found.titles.append(title)
+        head = _head_of(text, orgs, start, pos)
+        if head is not None:
+            # 外交部长: the head of the body the title begins with
+            found.own.append((head, title))
+        else:
+            found.titles.append(title)
         pos = start
-        if pos > floor and text[pos - 1] == _TITLE_JOINER and title_segment(text, pos - 1, floor, stops) is not None:
+        if pos > floor and text[pos - 1] in _TITLE_JOINERS and title_segment(text, pos - 1, floor, stops) is not None:
             pos -= 1  # 党组成员、副主席: another title of the same person
             continue
         break
@@ -192,6 +199,19 @@ def _read_titles(text: str, p: Spot, spots: Sequence[Spot], orgs: Sequence[Spot]
             found.employer = max(before, key=lambda o: o.end - o.start)
             found.former = _former(text, found.employer.start)
     return found
+
+
+def _head_of(text: str, orgs: Sequence[Spot], start: int, end: int) -> Spot | None:
+    """The body a title ``text[start:end]`` is the head of: the title is the body's name and its
+    head title (外交部长 = 外交部 + 长; 代理国防部长), the body a national one."""
+    from kg.resolve import national_body
+
+    for o in orgs:
+        name = text[o.start:o.end]
+        if start <= o.start and o.end == end - len(_HEAD) and text.startswith(_HEAD, o.end) \
+                and national_body(name):
+            return o
+    return None
 
 
 def _former(text: str, pos: int) -> bool:
