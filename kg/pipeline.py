@@ -94,7 +94,9 @@ def _groups(sizes: Sequence[int], limit: int) -> list[range]:
     return out
 
 
-#: Below this many characters a build extracts in its own process (starting workers costs seconds).
+#: Below this many characters a build extracts in its own process (starting workers and loading
+#: their models costs a second or two); above, in worker processes, one at least, so the
+#: build's own process never holds the models (≈ 290 MB) in the stages after extraction.
 PARALLEL_MIN_CHARS = 300_000
 #: The memory one extraction worker takes (its own copy of the models and segmenter), for the cap
 #: on the number of workers.
@@ -175,10 +177,12 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _start_worker(parent: int) -> None:
-    """Initializer of an extraction worker: it follows its build (:func:`_die_with_parent`) and
+def _start_worker(parent: int, components: Sequence[str] | None = None) -> None:
+    """Initializer of an extraction worker: it follows its build (:func:`_die_with_parent`),
     computes with one BLAS / OpenMP thread (the workers are the parallelism; threads of their
-    own would only wait for each other on a busy machine)."""
+    own would only wait for each other on a busy machine) and loads the components once, before
+    its first task (the workers load theirs at the same time; the build itself never holds the
+    models, so the stages after extraction have that memory)."""
     _die_with_parent(parent)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
@@ -188,23 +192,23 @@ def _start_worker(parent: int) -> None:
         threadpool_limits(1)
     except ImportError:  # pragma: no cover - a dependency of kg
         pass
+    _warm(components)
 
 
 def _warm(components: Sequence[str] | None) -> None:
-    """Load the components (models, segmenter, gazetteer) in this process before it starts
-    workers: forked workers share them instead of each loading its own (seconds apiece)."""
+    """Load the components (models, segmenter, gazetteer) in this process."""
     extract_many(["海河市总工会主席林晓峰在北京说，职工技能大赛开幕。"], components, nested=True)
 
 
-def _pool(workers: int) -> Executor:
-    """A process pool of ``workers`` that follow their build; forked on Linux, so they start
-    with the models this process has loaded."""
+def _pool(workers: int, components: Sequence[str] | None) -> Executor:
+    """A process pool of ``workers`` that follow their build, each with the components loaded
+    (forked on Linux: a worker starts in milliseconds)."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_worker,
-                               initargs=(os.getpid(),))
+                               initargs=(os.getpid(), components))
 
 
 def _stop(pool: Executor) -> None:
@@ -281,15 +285,14 @@ def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
     groups = [[inputs[i] for i in positions] for _, positions in work]
     chars = sum(len(t) for g in groups for t in g)
     workers = worker_count(jobs, chars, len(groups)) if groups else 1
-    if workers <= 1:
+    if workers <= 1 and chars < PARALLEL_MIN_CHARS:
         for (path, positions), texts_ in zip(work, groups, strict=True):
             finished(path, positions, _extract_texts(texts_, components))
-    else:
-        _warm(components)
+    else:  # a large build extracts in workers, even in one: their models go with them
         # small tasks: the last one to end keeps only one worker busy
         limit = max(2_000, min(GROUP_CHARS, chars // (workers * 16) or 1))
         tasks = _bundles(groups, limit)
-        pool = _pool(workers)
+        pool = _pool(workers, components)
         k = 0
         try:
             for parts in pool.map(_extract_groups, tasks, [components] * len(tasks)):
@@ -579,6 +582,9 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
 
             corpus = make_corpus(ingested, comps, progress, jobs, relations, events, cache, corpus_lap)
             graph = corpus_to_graph(corpus)
+            by_type = Counter(e.type for e in corpus.entities)
+            n_entities, n_relations = len(corpus.entities), len(corpus.relations)
+            del corpus  # the graph holds it all now: its memory goes to the stages after
             lap("rdf", triples=len(graph))
             violations: list[str] = shacl_validate(graph) if validate else []
             if violations and strict:
@@ -605,11 +611,10 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
 
                 written.append(write_view(analysis if analysis is not None else graph, gen.path / "kg.html"))
             lap("view")
-            by_type = Counter(e.type for e in corpus.entities)
             report = BuildReport(
                 files=len(files), documents=len(ingested.documents), articles=len(ingested.articles),
-                sentences=sum(len(a.body) for a in ingested.articles), entities=len(corpus.entities),
-                relations=len(corpus.relations), triples=triples, skipped=ingested.skipped,
+                sentences=sum(len(a.body) for a in ingested.articles), entities=n_entities,
+                relations=n_relations, triples=triples, skipped=ingested.skipped,
                 violations=tuple(violations), outputs=tuple(str(out_dir / p.name) for p in written),
                 by_type=tuple(sorted(by_type.items())), generation=str(gen.path), characters=chars,
                 extracted=cache.misses, reused=cache.hits)

@@ -35,3 +35,23 @@ def test_a_build_writes_the_same_graph_for_any_number_of_jobs(tmp_path: Path) ->
     two = build([tmp_path / "src"], tmp_path / "two", jobs=2, view=False, analyze=False, full=True)
     assert (one.extracted, two.extracted) == (5, 5)
     assert (tmp_path / "one" / "kg.ttl").read_bytes() == (tmp_path / "two" / "kg.ttl").read_bytes()
+
+
+def test_a_large_build_extracts_in_a_worker_even_with_one_job(tmp_path: Path, monkeypatch) -> None:
+    import kg.pipeline as pipeline
+
+    for i in range(3):
+        (tmp_path / f"p{i}.md").write_text(_page(i), encoding="utf-8")
+    ing = read_sources([tmp_path])
+    here = extract_articles(ing.articles, ing.documents, jobs=1)
+    pools: list[int] = []
+    real = pipeline._pool
+
+    def counted(workers, components):
+        pools.append(workers)
+        return real(workers, components)
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 0)  # every build is "large"
+    monkeypatch.setattr(pipeline, "_pool", counted)
+    assert extract_articles(ing.articles, ing.documents, jobs=1) == here
+    assert pools == [1]  # one worker: the models live and die in it
