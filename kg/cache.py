@@ -21,7 +21,6 @@ Examples
 --------
 >>> import tempfile
 >>> from kg.model import Mention
-from kg.output import CACHE
 >>> cache = ExtractCache(Path(tempfile.mkdtemp()) / ".cache", "config")
 >>> key = cache.key("sha", ["林晓峰说，"])
 >>> cache.put(key, ["林晓峰说，"], [[Mention("林晓峰", "Person", 0, 3, 0.9, "ner")]])
@@ -44,7 +43,6 @@ from pathlib import Path
 from typing import Any
 
 from kg.model import Mention
-from kg.output import CACHE
 
 __all__ = [
     "CACHE",
