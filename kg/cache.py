@@ -26,7 +26,7 @@ Examples
 >>> cache.put(key, ["林晓峰说，"], [[Mention("林晓峰", "Person", 0, 3, 0.9, "ner")]])
 >>> cache.get(key, ["林晓峰说，"])
 [[Mention(text='林晓峰', type='Person', start=0, end=3, confidence=0.9, component='ner')]]
->>> cache.get(key, ["别的句子"]) is None  # the entry does not fit these sentences: recomputed
+>>> cache.get(key, ["短句"]) is None  # its mentions do not fit these sentences: recomputed
 True
 """
 
@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.model import Mention
+from kg.output import CACHE
 
 __all__ = [
     "CACHE",
