@@ -148,3 +148,28 @@ def test_cache_keys_depend_on_configuration_content_and_sentences(tmp_path):
     assert cache.get(k, ["一句。", "二句。"]) == [[], []]
     assert ExtractCache(tmp_path, "config-a", read=False).get(k, ["一句。", "二句。"]) is None
     assert cache.prune(keep=[]) == 1 and cache.get(k, ["一句。", "二句。"]) is None
+
+
+def test_kg_build_json_full_and_progress_lines(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    src = _write(tmp_path / "src", PAGES)
+    out = tmp_path / "out"
+    args = ["build", str(src), "--out", str(out), "--no-view"]
+    runner = CliRunner()
+    first = runner.invoke(cli, [*args, "--json"])
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.stdout.strip().splitlines()[-1])
+    assert (data["unchanged"], data["extracted"], data["documents"]) == (False, 3, 3)
+    assert {"ingest", "extract", "resolve", "relate", "rdf", "validate", "store"} <= set(data["stages"])
+    again = runner.invoke(cli, [*args, "--json"])
+    assert json.loads(again.stdout.strip().splitlines()[-1])["unchanged"] is True
+    said = runner.invoke(cli, args)
+    assert said.exit_code == 0 and said.output.startswith("unchanged: 3 document(s)")
+    full = runner.invoke(cli, [*args, "--full", "--progress"])
+    assert full.exit_code == 0, full.output
+    lines = full.output.splitlines()
+    assert any(x.startswith("kg: extract") and "characters/s" in x for x in lines)
+    assert "extracted 3 document(s), 0 from the cache" in full.output
