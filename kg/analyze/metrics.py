@@ -87,6 +87,16 @@ def degree(G: nx.Graph) -> dict[str, float]:
     return nx.degree_centrality(W) if len(W) > 1 else {n: 0.0 for n in W}
 
 
+#: Betweenness is exact on graphs of up to this many entities.
+EXACT_BETWEENNESS = 1000
+#: Above that, the sampled sources' shortest-path searches may visit about this many links in all
+#: (one search visits every close link once) ...
+BETWEENNESS_BUDGET = 2_000_000
+#: ... but never fewer sources than this (the estimate's noise) nor more than this.
+MIN_SAMPLES = 50
+MAX_SAMPLES = 200
+
+
 def betweenness(G: nx.Graph, samples: int | None = None, seed: int = 42) -> dict[str, float]:
     """Normalised betweenness on the close links of `centrality_graph`, a link's length being ``1 / weight``.
 
@@ -95,7 +105,10 @@ def betweenness(G: nx.Graph, samples: int | None = None, seed: int = 42) -> dict
     sentence or a paragraph): naming two entities in one article joins everything in it to
     everything, which says nothing of who bridges what, and makes most of the links of a large
     corpus (190,000 of 230,000 on 1,000 articles). ``samples``: number of source nodes to sample
-    (``None``: exact up to 1,000 nodes, 200 above). Sampling is seeded, so results repeat.
+    (``None``: exact up to :data:`EXACT_BETWEENNESS` nodes; above, as many sources as
+    :data:`BETWEENNESS_BUDGET` link visits allow, between :data:`MIN_SAMPLES` and
+    :data:`MAX_SAMPLES`, so the cost stops growing with the square of the corpus). Sampling is
+    seeded, so results repeat.
     """
     W = _weighted(G)
     C: nx.Graph = nx.Graph()
@@ -103,7 +116,8 @@ def betweenness(G: nx.Graph, samples: int | None = None, seed: int = 42) -> dict
     C.add_edges_from((u, v, d) for u, v, d in W.edges(data=True) if d.get("close", True))
     n = len(C)
     if samples is None:
-        samples = n if n <= 1000 else 200
+        affordable = BETWEENNESS_BUDGET // max(1, C.number_of_edges())
+        samples = n if n <= EXACT_BETWEENNESS else max(MIN_SAMPLES, min(MAX_SAMPLES, affordable))
     k = None if samples >= n else samples
     return nx.betweenness_centrality(C, k=k, normalized=True, weight="distance", seed=seed)
 
