@@ -27,9 +27,7 @@ inside the gold text). Argument recall is counted over all gold arguments, found
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -37,11 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-CORPORA = ROOT.parent / "shared" / "corpora"
 
-from kg.ingest import read_sources  # noqa: E402
+from benchmarks.devsets import CORPORA, build, load_dev, records  # noqa: E402
 from kg.model import Corpus, Entity, EntityKey  # noqa: E402
-from kg.pipeline import make_corpus  # noqa: E402
 from kg.schema import EVENT  # noqa: E402
 
 #: Roles whose arguments are not participants.
@@ -50,41 +46,6 @@ TIME, PLACE = "time", "place"
 PARTS = ("tune", "held")
 #: Predicates that place an event, or give its time (not participants).
 NOT_PARTICIPANT = frozenset({"locatedIn", "date", "endDate", "deadCount", "injuredCount"})
-
-
-def load_dev(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
-def records(dev: list[dict], corpora: Path = CORPORA) -> dict[tuple[str, int], dict]:
-    """The corpus records the sentences come from (read from ../shared/corpora)."""
-    wanted: dict[str, set[int]] = defaultdict(set)
-    for d in dev:
-        wanted[d["corpus"]].add(d["record"])
-    out: dict[tuple[str, int], dict] = {}
-    for name, idx in wanted.items():
-        with (corpora / name).open(encoding="utf-8") as fh:
-            for i, line in enumerate(fh):
-                if i in idx:
-                    out[(name, i)] = json.loads(line)
-    return out
-
-
-def build(recs: dict[tuple[str, int], dict]) -> tuple[Corpus, dict[tuple[str, int], str]]:
-    """One JSON Lines file of the records, built with kg: the corpus and each record's document."""
-    keys = sorted(recs)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "dev.jsonl"
-        with path.open("w", encoding="utf-8") as fh:
-            for k in keys:
-                r = recs[k]
-                row = {"text": r["text"]} | ({"title": r["title"]} if r.get("title") else {}) \
-                    | ({"date": r["date"]} if r.get("date") else {})
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        corpus = make_corpus(read_sources([path]))
-        docs = {k: f"{path}:{n}" for n, k in enumerate(keys, 1)}
-    return corpus, docs
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

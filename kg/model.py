@@ -105,6 +105,24 @@ class Sentence:
             offset -= b - a
         return self.end
 
+    def offset_map(self) -> dict[int, int]:
+        """Document offset → offset in ``text``, for every character of every piece and each
+        piece's end (the inverse of :meth:`to_source` on the sentence's own characters).
+
+        Examples
+        --------
+        >>> Sentence("d", "a", 0, 10, 16, "ab", ((10, 11), (15, 16))).offset_map()
+        {10: 0, 11: 1, 15: 1, 16: 2}
+        """
+        out: dict[int, int] = {}
+        k = 0
+        for a, b in self.pieces:
+            for i in range(a, b):
+                out[i] = k
+                k += 1
+            out[b] = k
+        return out
+
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of ``text`` to the document span that covers it."""
         if end <= start:

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from kg.extract.lexicon import chars, table, words
 from kg.gazetteer import gazetteer
-from kg.model import Article, Entity, EntityKey, Evidence, Located, Mention, Sentence
+from kg.model import Article, Entity, EntityKey, Evidence, Located, Mention
 from kg.schema import EVENT, ORGANIZATION, PERSON, PLACE, PROGRAM
 
 __all__ = ["Located", "locate", "resolve", "norm", "strip_places", "abbreviates", "canonical_name", "more_mentions",
@@ -269,18 +269,6 @@ def country_of(name: str) -> str | None:
     return top.name if top.level in ("foreign", "country") else _marker("home_country")
 
 
-def _sentence_index(s: Sentence) -> dict[int, int]:
-    """Document offset → index in the sentence's text."""
-    out: dict[int, int] = {}
-    k = 0
-    for a, b in s.pieces:
-        for i in range(a, b):
-            out[i] = k
-            k += 1
-        out[b] = k
-    return out
-
-
 def _clause_country(x: Located, art: Article | None, places: Sequence[Located]) -> str | None:
     """A country named right before the titles a national body is part of (尼泊尔副总理兼国防部长,
     坦桑尼亚外交部长): the body is that country's."""
@@ -289,7 +277,7 @@ def _clause_country(x: Located, art: Article | None, places: Sequence[Located]) 
     if art is None:
         return None
     s = art.sentences[x.evidence.sentence]
-    idx = _sentence_index(s)
+    idx = s.offset_map()
     at = idx.get(x.evidence.start)
     ends = [(idx[p.evidence.end], p) for p in places if idx.get(p.evidence.end, at + 1 if at is not None else 0)
             <= (at if at is not None else -1)]

@@ -74,18 +74,6 @@ event_components: Registry[EventComponent] = Registry("event", "kg.events", "kg.
 # --- what components see -------------------------------------------------------------------------
 
 
-def _text_offsets(s: Sentence) -> dict[int, int]:
-    """Document offset → offset in the sentence text (for the start and end of every piece)."""
-    out: dict[int, int] = {}
-    k = 0
-    for a, b in s.pieces:
-        for i in range(a, b):
-            out[i] = k
-            k += 1
-        out[b] = k
-    return out
-
-
 def _spots(articles: Sequence[Article], entities: Iterable[Entity]) -> dict[tuple[str, int], list[Spot]]:
     """The entity mentions of each (article, sentence), placed in the sentence's text."""
     by_art = {a.id: a for a in articles}
@@ -98,7 +86,7 @@ def _spots(articles: Sequence[Article], entities: Iterable[Entity]) -> dict[tupl
                 continue
             key = (ev.article, ev.sentence)
             if key not in maps:
-                maps[key] = _text_offsets(art.sentences[ev.sentence])
+                maps[key] = art.sentences[ev.sentence].offset_map()
             m = maps[key]
             if ev.start in m and ev.end in m:
                 out[key].append(Spot(m[ev.start], m[ev.end], e.key, e.type, ev))
