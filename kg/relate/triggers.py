@@ -26,6 +26,7 @@ from functools import cache
 from importlib.resources import files
 
 from kg.dates import DateMention, find_dates, number
+from kg.extract.phrases import tokens_of
 from kg.lexicons import entries, table, words
 from kg.model import (
     DENIED,
@@ -65,6 +66,8 @@ OBJECT_GAP, LIST_GAP = 16, 8
 NEGATION_REACH = 6
 #: The longest label composed of names (else the names are left out).
 MAX_LABEL = 40
+#: How much of the clause before a trigger names an event that has no participant to name it.
+LABEL_CONTEXT = 8
 #: The families whose events stand without arguments (a fire is news even unnamed).
 SELF_EVIDENT = frozenset({"Disaster", "ConflictEvent"})
 #: The families whose events count their dead and injured.
@@ -388,7 +391,20 @@ def _label(text: str, a: int, b: int, f: _Found, names: dict[EntityKey, str]) ->
     if f.place is not None:
         return names.get(f.place.key, f.place.key.name) + text[a:b]
     ca, _ = _clause(text, a, b)
-    return text[max(ca, a - 8):b]
+    return text[_word_start(text, max(ca, a - LABEL_CONTEXT)):b]
+
+
+def _word_start(text: str, pos: int) -> int:
+    """``pos``, moved back to the start of the word it falls in (a label never begins inside a
+    word or a number: 2010年创办, not 0年创办).
+
+    Examples
+    --------
+    >>> text = "该项目自2010年创办至今"
+    >>> text[_word_start(text, 5):]
+    '2010年创办至今'
+    """
+    return next((t.start for t in tokens_of(text) if t.start <= pos < t.end), pos)
 
 
 def _paragraph_dates(article: ArticleFacts, published: str | None) -> dict[int, DateMention | None]:
