@@ -10,6 +10,8 @@ from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 
+from kg.lexicons import rows
+
 __all__ = ["LEVELS", "Division", "Gazetteer", "gazetteer", "short_names"]
 
 #: Levels of a :class:`Division`, highest first; ambiguous names resolve to the earliest level.
@@ -29,11 +31,7 @@ def _suffixes() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, int], ...
     ``((plain ending, least remainder), …)``, in the file's order."""
     ethnic: list[tuple[str, str]] = []
     plain: list[tuple[str, int]] = []
-    text = files("kg.lexicons").joinpath("division_suffixes.tsv").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        cols = line.rstrip("\n").split("\t")
+    for cols in rows("division_suffixes.tsv"):
         if cols[1] == "ethnic":
             ethnic.append((cols[0], cols[2] if len(cols) > 2 else ""))
         else:

@@ -48,8 +48,6 @@ from kg.schema import ONTOLOGY_DIR, PERSON, entity_type, ontology_files, schema
 __all__ = [
     "ONTOLOGY_PATH",
     "SHAPES_PATH",
-    "RELATION_PREDICATES",
-    "EVENT_KINDS",
     "EVENT_STATUS",
     "corpus_to_graph",
     "entity_iri",
@@ -73,23 +71,9 @@ ONTOLOGY_PATH: Path = ONTOLOGY_DIR / "kg.ttl"
 SHAPES_PATH: Path = ONTOLOGY_DIR / "shapes.ttl"
 
 
-def _relation_predicates() -> Mapping[str, URIRef]:
-    return MappingProxyType({p.name: p.iri for p in schema().predicates})
-
-
-def _event_kinds() -> Mapping[str, URIRef]:
-    return MappingProxyType({e.name: e.iri for e in schema().event_types})
-
-
-#: Relation.predicate values and their properties (the package schema's fact predicates; the
-#: mapping reads :func:`kg.schema.schema` when called for, so extensions count there).
-RELATION_PREDICATES: Mapping[str, URIRef] = _relation_predicates()
-
 #: An event's status (``EventInfo.status``) and the individual that states it.
 EVENT_STATUS: Mapping[str, URIRef] = MappingProxyType({HAPPENED: KGO.Happened, PLANNED: KGO.Planned,
                                                        DENIED: KGO.Denied})
-#: Event types (``EventInfo.kind``) and their classes.
-EVENT_KINDS: Mapping[str, URIRef] = _event_kinds()
 
 
 def new_graph() -> Graph:

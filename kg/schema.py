@@ -55,13 +55,9 @@ EVENT: Final = "Event"
 _NAMED = (PERSON, ORGANIZATION, PLACE, PROGRAM, EVENT)
 
 
-def _find_ontology_dir() -> Path:
-    """``kg/ontology`` inside the package (installed copies ship it there)."""
-    return Path(__file__).resolve().parent / "ontology"
-
-
-#: The folder of ``kg.ttl`` (the ontology) and ``shapes.ttl`` (the SHACL shapes).
-ONTOLOGY_DIR: Path = _find_ontology_dir()
+#: The folder of ``kg.ttl`` (the ontology) and ``shapes.ttl`` (the SHACL shapes), inside the
+#: package (installed copies ship it there).
+ONTOLOGY_DIR: Path = Path(__file__).resolve().parent / "ontology"
 
 
 @dataclass(frozen=True)
@@ -167,9 +163,8 @@ class Schema:
     def __init__(self, graph: Graph) -> None:
         self.entity_types: tuple[EntityType, ...] = self._entity_types(graph)
         names = {t.iri: t.name for t in self.entity_types}
-        self.event_types: tuple[EventType, ...] = ()
         self.predicates: tuple[Predicate, ...] = self._predicates(graph, names)
-        self.event_types = self._event_types(graph)
+        self.event_types: tuple[EventType, ...] = self._event_types(graph)
         self._by_name = {t.name: t for t in self.entity_types}
         self._predicate = {p.name: p for p in self.predicates}
         self._event = {e.name: e for e in self.event_types}

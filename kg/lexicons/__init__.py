@@ -16,7 +16,7 @@ from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
 
-__all__ = ["words", "entries", "table", "chars", "longest_first", "longest_suffix", "ui", "UI_CATALOGUE"]
+__all__ = ["words", "entries", "table", "rows", "chars", "longest_first", "longest_suffix", "ui", "UI_CATALOGUE"]
 
 #: The message catalogue: the Chinese labels and sentences of the report and the view.
 UI_CATALOGUE = "ui_zh.tsv"
@@ -62,6 +62,19 @@ def table(name: str) -> dict[str, str]:
         parts = line.split("\t")
         out[parts[0].strip()] = parts[1].strip() if len(parts) > 1 else ""
     return out
+
+
+@cache
+def rows(name: str) -> tuple[tuple[str, ...], ...]:
+    """Every column of each entry of lexicon file ``name``, in the file's order (for tables of
+    more than two columns).
+
+    Examples
+    --------
+    >>> rows("division_suffixes.tsv")[:2]
+    (('自治区', 'ethnic'), ('自治州', 'ethnic', '州'))
+    """
+    return tuple(tuple(col.strip() for col in line.split("\t")) for line in _lines(name))
 
 
 def chars(key: str) -> str:

@@ -123,6 +123,12 @@ def article_facts(articles: Sequence[Article], documents: Iterable[Document],
 # --- running them --------------------------------------------------------------------------------
 
 
+def fact(subject: EntityKey, predicate: str, obj: EntityKey | str, evidence: Evidence, confidence: float,
+         component: str, literal: bool = False) -> Relation:
+    """A fact that one sentence (``evidence``) states."""
+    return Relation(subject, predicate, obj, (evidence,), confidence, component, literal)
+
+
 def _by_time(e: Evidence) -> tuple[str, int, int]:
     return (e.article, e.sentence, e.start)
 

@@ -12,6 +12,7 @@ from kg.extract.lexicon import entries, longest_first, table, words
 from kg.gazetteer import gazetteer
 from kg.model import ArticleFacts, EntityKey, Evidence, Relation, SentenceFacts, Spot
 from kg.relate import confidence as conf
+from kg.relate import fact
 from kg.relate.titles import MAX_TITLE
 from kg.schema import ORGANIZATION, PERSON, PLACE
 
@@ -46,11 +47,6 @@ _OTHER_NAMES = tuple(markers("other_names"))
 MAX_BEFORE_VERB = 14
 #: The longest stretch between a birth/school verb and its person.
 MAX_BEFORE_FACT = 24
-
-
-def _fact(subject: EntityKey, predicate: str, obj: EntityKey | str, ev: Evidence, confidence: float,
-          component: str, literal: bool = False) -> Relation:
-    return Relation(subject, predicate, obj, (ev,), confidence, component, literal)
 
 
 def _all_titles() -> tuple[str, ...]:
@@ -230,13 +226,13 @@ def _post_facts(person: Spot, posts: Sequence[_Post], ev: Evidence, confidence: 
     for post in posts:
         if _founder_word(post.title):
             for o in post.orgs:
-                yield _fact(o.key, "founder", person.key, ev, conf.FOUNDER_TITLE, component)
+                yield fact(o.key, "founder", person.key, ev, conf.FOUNDER_TITLE, component)
             continue
-        yield _fact(person.key, "jobTitle", post.title, ev, confidence, component, literal=True)
+        yield fact(person.key, "jobTitle", post.title, ev, confidence, component, literal=True)
         for o in post.orgs:
-            yield _fact(person.key, "worksFor", o.key, ev, confidence, component)
+            yield fact(person.key, "worksFor", o.key, ev, confidence, component)
             if past:
-                yield _fact(person.key, "formerlyWorkedFor", o.key, ev, confidence, component)
+                yield fact(person.key, "formerlyWorkedFor", o.key, ev, confidence, component)
 
 
 def _sentence_posts(s: SentenceFacts) -> Iterator[Relation]:
@@ -305,7 +301,7 @@ def _byline_agencies(article: ArticleFacts) -> Iterator[Relation]:
                     line.start <= au.start and au.end <= line.end:
                 ev = Evidence(art.document, art.id, line.index, line.start, line.end,
                               article.text[line.start:line.end])
-                yield _fact(EntityKey(PERSON, au.name), "worksFor", agency.key, ev, conf.DATELINE, "dateline")
+                yield fact(EntityKey(PERSON, au.name), "worksFor", agency.key, ev, conf.DATELINE, "dateline")
 
 
 def datelines(article: ArticleFacts) -> Iterator[Relation]:
@@ -329,9 +325,9 @@ def datelines(article: ArticleFacts) -> Iterator[Relation]:
         agency = next((o for o in s.of_type(ORGANIZATION) if o.end <= e), None)
         for p in s.of_type(PERSON):
             if k < p.start and p.end <= close:
-                yield _fact(p.key, "jobTitle", marker("reporter"), s.evidence, conf.DATELINE, "dateline")
+                yield fact(p.key, "jobTitle", marker("reporter"), s.evidence, conf.DATELINE, "dateline")
                 if agency is not None:
-                    yield _fact(p.key, "worksFor", agency.key, s.evidence, conf.DATELINE, "dateline")
+                    yield fact(p.key, "worksFor", agency.key, s.evidence, conf.DATELINE, "dateline")
         return
 
 
@@ -354,13 +350,13 @@ def _sentence_founders(s: SentenceFacts) -> Iterator[Relation]:
             if v is None or any(x.start >= p.end and x.end <= o.start for x in s.spots if x.type in
                                 (PERSON, ORGANIZATION)):
                 continue
-            yield _fact(o.key, "founder", p.key, ev, conf.FOUNDER_VERB, "founder-rule")
+            yield fact(o.key, "founder", p.key, ev, conf.FOUNDER_VERB, "founder-rule")
             break
         # ORG 创始人 PERSON
         for o in orgs:
             gap = text[o.end:p.start]
             if o.end <= p.start and len(gap) <= 8 and _founder_word(re.split("|".join(_LIST_SEPARATORS), gap)[0]):
-                yield _fact(o.key, "founder", p.key, ev, conf.FOUNDER_TITLE, "founder-rule")
+                yield fact(o.key, "founder", p.key, ev, conf.FOUNDER_TITLE, "founder-rule")
     # 由 PERSON 创办的 ORG, PERSON 创立的 ORG
     for o in orgs:
         before = text[max(0, o.start - MAX_BEFORE_FACT):o.start]
@@ -370,7 +366,7 @@ def _sentence_founders(s: SentenceFacts) -> Iterator[Relation]:
                 continue
             q = _person_before(s, o.start - len(before) + j, 4)
             if q is not None:
-                yield _fact(o.key, "founder", q.key, ev, conf.FOUNDER_VERB, "founder-rule")
+                yield fact(o.key, "founder", q.key, ev, conf.FOUNDER_VERB, "founder-rule")
             break
 
 
@@ -410,7 +406,7 @@ def _sentence_headquarters(s: SentenceFacts) -> Iterator[Relation]:
                     before = [o for o in orgs if o.end <= i and not any(c in text[o.end:i] for c in "。；")]
                     org = max(before, key=lambda o: o.end, default=None)
                 if org is not None:
-                    yield _fact(org.key, "locatedIn", place.key, ev, conf.HEADQUARTERS, "headquarters-rule")
+                    yield fact(org.key, "locatedIn", place.key, ev, conf.HEADQUARTERS, "headquarters-rule")
             i = text.find(w, i + 1)
 
 
@@ -456,7 +452,7 @@ def schools(article: ArticleFacts) -> Iterator[Relation]:
                 p = _subject_of(s, i, found[-1].end)
                 if p is not None:
                     for o in found:
-                        yield _fact(p.key, "alumniOf", o.key, s.evidence, conf.ALUMNI, "school-rule")
+                        yield fact(p.key, "alumniOf", o.key, s.evidence, conf.ALUMNI, "school-rule")
             i = text.find(grad, i + 1)
 
 
@@ -478,12 +474,12 @@ def _nationality(s: SentenceFacts) -> Iterator[Relation]:
                         and (p.start == k or is_title(text[k:p.start]))), None)
             p = nxt or _person_before(s, pl.start, 40)
             if p is not None:
-                yield _fact(p.key, "nationality", pl.key, ev, conf.NATIONALITY_STATED, "origin-rule")
+                yield fact(p.key, "nationality", pl.key, ev, conf.NATIONALITY_STATED, "origin-rule")
             continue
         if after[:1] == marker("people") and (pl.end + 1 == len(text) or text[pl.end + 1] in "，。、；"):
             p = _person_before(s, pl.start, 30)
             if p is not None:
-                yield _fact(p.key, "nationality", pl.key, ev, conf.NATIONALITY_PEOPLE, "origin-rule")
+                yield fact(p.key, "nationality", pl.key, ev, conf.NATIONALITY_PEOPLE, "origin-rule")
             continue
         # 法国经济学家米歇尔·阿列塔, 来自美国的科学家X
         start = pl.end + 1 if text.startswith(_OF, pl.end) else pl.end
@@ -493,7 +489,7 @@ def _nationality(s: SentenceFacts) -> Iterator[Relation]:
             between = text[start:p.start]
             items = [x for x in between.split("、") if x]
             if between and len(between) <= MAX_TITLE * 2 and items and all(is_title(x) for x in items):
-                yield _fact(p.key, "nationality", pl.key, ev, conf.NATIONALITY_PROFESSION, "origin-rule")
+                yield fact(p.key, "nationality", pl.key, ev, conf.NATIONALITY_PROFESSION, "origin-rule")
             break
 
 
@@ -510,7 +506,7 @@ def _birth(s: SentenceFacts) -> Iterator[Relation]:
             if place is not None:
                 p = _subject_of(s, i, place.end)
                 if p is not None:
-                    yield _fact(p.key, found[w], place.key, ev, conf.BIRTHPLACE, "origin-rule")
+                    yield fact(p.key, found[w], place.key, ev, conf.BIRTHPLACE, "origin-rule")
             i = text.find(w, i + 1)
     # 是某地人 / 张三，浙江绍兴人，…: a native place
     for pl in s.of_type(PLACE):
@@ -529,7 +525,7 @@ def _birth(s: SentenceFacts) -> Iterator[Relation]:
             continue
         p = _person_before(s, first.start, 40)
         if p is not None:
-            yield _fact(p.key, "nativePlace", pl.key, ev, conf.NATIVE_PLACE, "origin-rule")
+            yield fact(p.key, "nativePlace", pl.key, ev, conf.NATIVE_PLACE, "origin-rule")
 
 
 def origins(article: ArticleFacts) -> Iterator[Relation]:

@@ -10,6 +10,7 @@ from kg.extract.phrases import is_cjk, is_nounish, tokens_of
 from kg.gazetteer import gazetteer
 from kg.model import ArticleFacts, EntityKey, Evidence, Relation, SentenceFacts, Spot
 from kg.relate import confidence as conf
+from kg.relate import fact
 from kg.schema import ORGANIZATION, PERSON
 
 __all__ = ["bylines", "titles", "title_segment", "listed_after", "clause_floor"]
@@ -31,11 +32,6 @@ _OF = "的"
 _COMMITTEE = table("relation_markers.tsv")["committee"]
 
 
-def _fact(subject: EntityKey, predicate: str, obj: EntityKey | str, ev: Evidence | None, confidence: float,
-          component: str, literal: bool = False) -> Relation:
-    return Relation(subject, predicate, obj, (ev,) if ev is not None else (), confidence, component, literal)
-
-
 def bylines(article: ArticleFacts) -> Iterator[Relation]:
     """A byline's role is the author's job title (记者, 通讯员), with the byline as evidence."""
     art = article.article
@@ -48,7 +44,7 @@ def bylines(article: ArticleFacts) -> Iterator[Relation]:
         if sent is None:
             continue
         ev = Evidence(art.document, art.id, sent.index, start, end, article.text[start:end])
-        yield _fact(EntityKey(PERSON, au.name), "jobTitle", au.role, ev, conf.BYLINE, "byline", literal=True)
+        yield fact(EntityKey(PERSON, au.name), "jobTitle", au.role, ev, conf.BYLINE, "byline", literal=True)
 
 
 def clause_floor(text: str, pos: int) -> int:
@@ -226,23 +222,23 @@ def _is_founder(title: str) -> bool:
 def _title_facts(person: Spot, found: _Titles, ev: Evidence) -> Iterator[Relation]:
     honours = tuple(table("honour_endings.txt"))
     for o, t in found.own:
-        yield _fact(person.key, "jobTitle", t, ev, conf.TITLE, "title-rule", literal=True)
-        yield _fact(person.key, "worksFor", o.key, ev, conf.TITLE, "title-rule")
+        yield fact(person.key, "jobTitle", t, ev, conf.TITLE, "title-rule", literal=True)
+        yield fact(person.key, "worksFor", o.key, ev, conf.TITLE, "title-rule")
     if any(_is_founder(t) for t in found.titles):
         # 某公司创始人张三: a founder, not thereby an employee
         if found.employer is not None:
-            yield _fact(found.employer.key, "founder", person.key, ev, conf.FOUNDER_TITLE, "title-rule")
+            yield fact(found.employer.key, "founder", person.key, ev, conf.FOUNDER_TITLE, "title-rule")
         return
     for t in found.titles:
-        yield _fact(person.key, "jobTitle", t, ev, conf.TITLE, "title-rule", literal=True)
+        yield fact(person.key, "jobTitle", t, ev, conf.TITLE, "title-rule", literal=True)
         if t.endswith(honours):
-            yield _fact(person.key, "honour", t, ev, conf.HONOUR_TITLE, "title-rule", literal=True)
+            yield fact(person.key, "honour", t, ev, conf.HONOUR_TITLE, "title-rule", literal=True)
     if found.employer is not None and found.former:
-        yield _fact(person.key, "formerlyWorkedFor", found.employer.key, ev, conf.TITLE, "title-rule")
+        yield fact(person.key, "formerlyWorkedFor", found.employer.key, ev, conf.TITLE, "title-rule")
     if found.employer is not None:
-        yield _fact(person.key, "worksFor", found.employer.key, ev, conf.TITLE, "title-rule")
+        yield fact(person.key, "worksFor", found.employer.key, ev, conf.TITLE, "title-rule")
         for body in found.bodies:
-            yield _fact(person.key, "worksFor", body.key, ev, conf.BODY_IN_TITLE, "title-rule")
+            yield fact(person.key, "worksFor", body.key, ev, conf.BODY_IN_TITLE, "title-rule")
 
 
 def _sentence_titles(s: SentenceFacts) -> Iterator[Relation]:
@@ -257,7 +253,7 @@ def _sentence_titles(s: SentenceFacts) -> Iterator[Relation]:
         if found.employer is not None:
             for body in found.bodies:
                 if body.key != found.employer.key:
-                    yield _fact(body.key, "subOrganizationOf", found.employer.key, s.evidence,
+                    yield fact(body.key, "subOrganizationOf", found.employer.key, s.evidence,
                                 conf.BODY_OF_EMPLOYER, "title-rule")
 
 
