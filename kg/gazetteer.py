@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
@@ -230,6 +230,44 @@ class Gazetteer:
             out.append(d)
             d = self.parent(d)
         return out
+
+    def resolve(self, name: str, context: Collection[str] = ()) -> Division | None:
+        """The one division ``name`` denotes, read with the other place names of ``context``,
+        or ``None`` when it is no division or stays ambiguous.
+
+        A name of one division is that division. Of several, the readings with an enclosing
+        division named in ``context`` win (朝阳区 beside 北京); otherwise, or when that leaves
+        several, the first reading wins when it is a better one than the second — a full name
+        before a short one, then the higher level (吉林 the province, not the city); two equal
+        readings (two districts of one name, nothing else named) give ``None``.
+
+        Examples
+        --------
+        >>> g = gazetteer()
+        >>> g.resolve("吉林").name, g.resolve("杭州").code
+        ('吉林省', '330100')
+        >>> g.resolve("朝阳区") is None, g.resolve("朝阳区", {"北京市"}).code
+        (True, '110105')
+        >>> g.resolve("不存在的地方") is None
+        True
+        """
+        found = self._index.get(name, ())
+        if len(found) <= 1:
+            return found[0] if found else None
+        named = set(context) - {name}
+        if named:
+            near = [d for d in found if any(n in named for a in self.ancestors(d) for n in a.names)]
+            if len(near) == 1:
+                return near[0]
+            if near:
+                found = tuple(near)
+
+        def reading(d: Division) -> tuple[bool, int]:
+            return d.name != name, _rank(d)
+
+        if len(found) == 1 or reading(found[0]) < reading(found[1]):
+            return found[0]
+        return None
 
     def names(self) -> Iterator[str]:
         """Every surface form (full and short names), each once, for building a matcher."""

@@ -181,6 +181,12 @@ class KGO(DefinedNamespace):
     authorship: URIRef
     role: URIRef
     agent: URIRef
+    # the gazetteer's divisions (reference data)
+    Division: URIRef
+    division: URIRef
+    withinDivision: URIRef
+    divisionCode: URIRef
+    divisionLevel: URIRef
     # mentions and facts
     inSentence: URIRef
     refersTo: URIRef

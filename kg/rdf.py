@@ -29,6 +29,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from kg.atomic import atomic_write
+from kg.gazetteer import Division, gazetteer
 from kg.model import (
     DENIED,
     HAPPENED,
@@ -43,7 +44,7 @@ from kg.model import (
     Relation,
 )
 from kg.ns import KGO, NIF, PREFIXES, PROV, RDF, RDFS, SDO, SH, SKOS, XSD, resource
-from kg.schema import ONTOLOGY_DIR, PERSON, entity_type, ontology_files, schema
+from kg.schema import ONTOLOGY_DIR, PERSON, PLACE, entity_type, ontology_files, schema
 
 __all__ = [
     "ONTOLOGY_PATH",
@@ -55,6 +56,7 @@ __all__ = [
     "article_iri",
     "sentence_iri",
     "fact_iri",
+    "division_iri",
     "date_literal",
     "load_ontology",
     "load_shapes",
@@ -114,6 +116,19 @@ def article_iri(sha256: str, index: int, *rest: str) -> URIRef:
 def sentence_iri(sha256: str, article_index: int, sentence_index: int) -> URIRef:
     """``kgr:article/<sha12>/<article index>/s<sentence index>``."""
     return article_iri(sha256, article_index, f"s{sentence_index}")
+
+
+def division_iri(division: Division) -> URIRef:
+    """The IRI of a division of the gazetteer, from its code (stable: the code is): the
+    GB/T 2260 code of a division of China, the level and name of a country or foreign place.
+
+    Examples
+    --------
+    >>> from kg.gazetteer import gazetteer
+    >>> str(division_iri(gazetteer().lookup("杭州")[0]))
+    'https://w3id.org/kg-news/id/division/330100'
+    """
+    return resource("division", *division.code.split(":", 1))  # country:中国 → division/country/中国
 
 
 def fact_iri(s: Node, p: Node, o: Node) -> URIRef:
@@ -341,6 +356,38 @@ class _Mapper:
             for si in sents:
                 self.add(f, PROV.wasDerivedFrom, si)
 
+    # --- the gazetteer's divisions ------------------------------------------------------------
+    def divisions(self, entities: Iterable[Entity]) -> None:
+        """Each place that is a division of the gazetteer points at it (``kgo:division``), and
+        the divisions that contain it follow (``kgo:withinDivision``), named in the text or not."""
+        g = gazetteer()
+        places = [e for e in entities if e.type == PLACE]
+        names = {n for e in places for n in (e.label, *e.aliases)}
+        done: set[str] = set()
+        for e in places:
+            d = g.resolve(e.label, names)
+            if d is None:
+                continue
+            self.add(self.entities[e.key], KGO.division, division_iri(d))
+            while d is not None and d.code not in done:
+                done.add(d.code)
+                self.division(d)
+                d = g.parent(d)
+
+    def division(self, d: Division) -> None:
+        iri = division_iri(d)
+        self.add(iri, RDF.type, KGO.Division)
+        self.add(iri, RDFS.label, Literal(d.name))
+        for alias in d.short:
+            if alias != d.name:
+                self.add(iri, SKOS.altLabel, Literal(alias))
+        self.add(iri, KGO.divisionLevel, Literal(d.level))
+        if d.code.isdigit():
+            self.add(iri, KGO.divisionCode, Literal(d.code))
+        parent = gazetteer().parent(d)
+        if parent is not None:
+            self.add(iri, KGO.withinDivision, division_iri(parent))
+
     def run(self) -> None:
         for d in self.corpus.documents:
             self.document(d)
@@ -348,6 +395,7 @@ class _Mapper:
             self.article(a, sha)
         for e in self.corpus.entities:
             self.entity(e)
+        self.divisions(self.corpus.entities)
         self.relations(self.corpus.relations)
 
 

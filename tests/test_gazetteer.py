@@ -164,3 +164,13 @@ def test_every_division_of_china_reaches_china(g: Gazetteer) -> None:
             assert [a.level for a in chain[:-1]] == sorted((a.level for a in chain[:-1]), key=LEVELS.index)[
                 ::-1
             ]
+
+
+def test_resolve_reads_a_name_with_the_other_places_named(g: Gazetteer) -> None:
+    assert g.resolve("杭州").name == "杭州市"
+    assert g.resolve("朝阳区") is None  # two districts of that name, nothing to choose
+    assert g.resolve("朝阳区", {"北京市"}).code == "110105"
+    assert g.resolve("朝阳区", ["长春"]).code == "220104"
+    assert g.resolve("吉林").level == "province"
+    assert g.resolve("吉林", {"长春市"}).level == "province"  # 长春 is in 吉林省, not in 吉林市
+    assert g.resolve("某个想象的地方") is None

@@ -437,3 +437,64 @@ def test_canonical_turtle_escapes_and_blank_nodes() -> None:
     for t in reversed(list(g)):
         g2.add(t)
     assert canonical_turtle(g2) == text
+
+
+# --- the gazetteer's divisions ----------------------------------------------------------------------
+def _places_corpus(*names: str, org_in: str | None = None) -> Corpus:
+    """Places named ``names`` (and an organization located in ``org_in``), without text: the
+    division layer reads names only."""
+    places = tuple(Entity(EntityKey("Place", n), "Place", n) for n in names)
+    if org_in is None:
+        return Corpus(entities=places)
+    org = Entity(EntityKey("Organization", "翠湖测绘服务社"), "Organization", "翠湖测绘服务社")
+    fact = Relation(org.key, "locatedIn", EntityKey("Place", org_in), component="test")
+    return Corpus(entities=(*places, org), relations=(fact,))
+
+
+def test_a_city_reaches_its_province_and_country_when_neither_is_named() -> None:
+    from kg.gazetteer import gazetteer
+    from kg.rdf import division_iri
+
+    g = corpus_to_graph(_places_corpus("杭州市", org_in="杭州市"), include_ontology=False)
+    city = key_iri(EntityKey("Place", "杭州市"))
+    (div,) = g.objects(city, KGO.division)
+    assert div == division_iri(gazetteer().lookup("杭州市")[0])
+    chain = []
+    while div is not None:
+        chain.append(str(g.value(div, RDFS.label)))
+        div = g.value(div, KGO.withinDivision)
+    assert chain == ["杭州市", "浙江省", "中国"]
+    assert g.value(division_iri(gazetteer().lookup("杭州市")[0]), KGO.divisionCode) == Literal("330100")
+    # reference data, not entities: no Place for the province, no fact about it
+    assert set(g.subjects(RDF.type, KGO.Place)) == {city}
+    assert not list(g.triples((None, KGO.locatedIn, division_iri(gazetteer().lookup("浙江省")[0]))))
+    assert validate(corpus_to_graph(_places_corpus("杭州市", "朝阳区", "海淀区"))) == []  # the fact has no evidence
+
+
+def test_orgs_by_place_lists_an_org_under_a_province_the_text_never_names() -> None:
+    from kg.sparql import run
+
+    g = corpus_to_graph(_places_corpus("杭州市", org_in="杭州市"))
+    for place in ("浙江省", "浙江", "中国", "杭州市"):
+        rows = run(g, "orgs-by-place", place=place).values()
+        assert [(str(r[1]), str(r[2])) for r in rows] == [("翠湖测绘服务社", "杭州市")], place
+    assert run(g, "orgs-by-place", place="江苏省").values() == []
+
+
+@pytest.mark.parametrize(("names", "expected"), [
+    (("朝阳区",), None),  # several districts of that name, nothing to tell them apart
+    (("朝阳区", "北京市"), "110105"),  # the one in Beijing
+    (("吉林",), "220000"),  # the province before the city
+    (("海淀区",), "110108"),
+])
+def test_a_place_is_the_division_its_name_and_the_other_places_tell(names: tuple[str, ...],
+                                                                     expected: str | None) -> None:
+    g = corpus_to_graph(_places_corpus(*names), include_ontology=False)
+    div = g.value(key_iri(EntityKey("Place", names[0])), KGO.division)
+    assert (None if div is None else str(g.value(div, KGO.divisionCode))) == expected
+
+
+def test_a_place_outside_the_gazetteer_has_no_division() -> None:
+    g = corpus_to_graph(_places_corpus("翠湖公园"), include_ontology=False)
+    assert not list(g.triples((None, KGO.division, None)))
+    assert not list(g.subjects(RDF.type, KGO.Division))

@@ -67,10 +67,10 @@ def divisions(entities: Sequence[Entity]) -> Iterator[Relation]:
     for e in entities:
         if e.type != PLACE or not e.mentions:
             continue
-        divs = g.lookup(e.label)
-        if not divs:
+        div = g.resolve(e.label, places)
+        if div is None:
             continue
-        for anc in g.ancestors(divs[0]):
+        for anc in g.ancestors(div):
             target = next((places[n] for n in anc.names if n in places), None)
             if target is not None and target.key != e.key:
                 yield Relation(e.key, "locatedIn", target.key, (e.mentions[0],), conf.DIVISION_IN_DIVISION,
