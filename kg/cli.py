@@ -69,11 +69,14 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object on stdout (for scripts).")
 @click.option("--progress", "show_progress", is_flag=True,
               help="Progress lines (each stage, the extraction's rate and ETA) even when stderr is not a terminal.")
+@click.option("--store", "remote", metavar="URL",
+              help="Also publish the graph to a SPARQL server, one named graph per document "
+                   "(sparql+http://HOST:PORT[/PATH][?profile=virtuoso…]; see the README).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: str | None,
               relations: str | None, events: str | None, no_view: bool,
               strict: bool, jobs: int | None, wait: bool, allow_empty: bool, full: bool, as_json: bool,
-              show_progress: bool, quiet: bool) -> None:
+              show_progress: bool, remote: str | None, quiet: bool) -> None:
     """Read news files and build the knowledge graph.
 
     SOURCES are files or folders (read recursively; default: source/). Formats: .md / .txt pages
@@ -92,6 +95,11 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
     extracts everything again. On a terminal (or with --progress) one line per stage on stderr
     gives its counts, time and rate.
 
+    With --store sparql+http://…, the complete build is also written to that SPARQL server
+    (Graph Store Protocol: only the graphs of changed documents, and the corpus graph, are
+    replaced) before --out switches to it; when the server fails, the build fails and --out
+    keeps the previous build.
+
     \b
     Example:
         kg build
@@ -99,9 +107,14 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
         kg build news/ --no-wait -q
         kg build --relations title-rule,byline --events ''
         kg build news/ --jobs 2 --json > summary.json
+        kg build news/ --store sparql+http://127.0.0.1:7878
     """
     from kg.pipeline import DEFAULT_SOURCES, build
+    from kg.remote import is_remote
 
+    if remote is not None and not is_remote(remote):
+        raise click.BadParameter(f"{remote!r} is not a SPARQL server (sparql+http://HOST:PORT/…); "
+                                 "the build's own store is always --out/store", param_hint="--store")
     watch = _BuildProgress(quiet, show_progress)
     try:
         report = build(list(sources) or list(DEFAULT_SOURCES), out, date=date,
@@ -109,7 +122,7 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
                        analyze=not no_view, view=not no_view, strict=strict, jobs=jobs, wait=wait,
                        on_wait=lambda message: click.echo(f"kg: {_printable(message)}", err=True),
                        allow_empty=allow_empty, relations=_names(relations), events=_names(events),
-                       full=full, on_stage=watch.stage)
+                       full=full, on_stage=watch.stage, remote=remote)
     finally:
         watch.close()
     if as_json:
@@ -326,16 +339,17 @@ def _inputs(files: tuple[str, ...]) -> list[str]:
 
 def _open_graph(store_dir: str):  # noqa: ANN202 - an rdflib Graph
     from kg.errors import StoreError
-    from kg.store import Store
+    from kg.remote import open_store
 
-    with Store.open(store_dir, read_only=True) as store:
+    with open_store(store_dir, read_only=True) as store:
         if len(store) == 0:
-            raise StoreError(f"store {store_dir} is empty; run `kg build` first")
+            raise StoreError(f"store {store.path} is empty; run `kg build` first")
         return store.to_rdflib()
 
 
-_STORE_OPT = click.option("--store", "store_dir", default="exports/store", show_default=True,
-                          type=click.Path(path_type=str), help="The store directory written by `kg build`.")
+_STORE_OPT = click.option("--store", "store_dir", default="exports/store", show_default=True, metavar="DIR|URL",
+                          help="The store directory written by `kg build`, or a SPARQL server "
+                               "(sparql+http://HOST:PORT[/PATH][?profile=virtuoso…]; see the README).")
 
 
 @cli.command("analyze", short_help="Centrality, communities and the report; scores are written back into the store.")
@@ -352,12 +366,12 @@ def analyze_cmd(store_dir: str, out: str, top: int) -> None:
         kg query 'SELECT ?n ?r WHERE { ?e rdfs:label ?n ; kgo:pagerank ?r } ORDER BY DESC(?r) LIMIT 10'
     """
     from kg.analyze import analyze, scores_to_rdf, write_report
-    from kg.store import Store
+    from kg.remote import open_store
 
     graph = _open_graph(store_dir)
     result = analyze(graph)
     scores = scores_to_rdf(result)
-    with Store.open(store_dir) as store:
+    with open_store(store_dir) as store:
         store.add_graph(scores, replace_predicates=True)
     path = write_report(result, out)
     for t, n in sorted(result.counts_by_type().items()):
@@ -480,8 +494,8 @@ def query_cmd(query: str | None, list_: bool, fmt: str, params: tuple[str, ...],
         kg query 'SELECT ?n WHERE { ?p a kgo:Person ; rdfs:label ?n }'
     """
     from kg.errors import StoreError
+    from kg.remote import open_store
     from kg.sparql import describe, list_queries, load_query, parse_params, run
-    from kg.store import Store
 
     if list_:
         click.echo(describe(list_queries()), nl=False)
@@ -494,9 +508,9 @@ def query_cmd(query: str | None, list_: bool, fmt: str, params: tuple[str, ...],
         query = sys.stdin.read()
     named = load_query(query)
     values = parse_params(params)
-    with Store.open(store_dir, read_only=True) as store:
+    with open_store(store_dir, read_only=True) as store:
         if len(store) == 0:
-            raise StoreError(f"store {store_dir} is empty; run `kg build` first")
+            raise StoreError(f"store {store.path} is empty; run `kg build` first")
         table = run(store, named, allow_service=allow_service, **values)
     click.echo(table.format(fmt), nl=False)
 
@@ -526,10 +540,10 @@ def export_cmd(fmt: str, out: str | None, store_dir: str) -> None:
         kg export --format jsonld
     """
     from kg.export import EXTENSIONS, export
-    from kg.store import Store
+    from kg.remote import open_store
 
     path = out or f"exports/kg.{EXTENSIONS[fmt]}"
-    with Store.open(store_dir, read_only=True) as store:
+    with open_store(store_dir, read_only=True) as store:
         n = len(store)
         written = export(store, fmt, path)
     click.echo(f"wrote {_printable(str(written))} ({n} triples, {fmt})")

@@ -27,6 +27,7 @@ from kg.rdf import (
     load_ontology,
     new_graph,
 )
+from kg.remote import RemoteStore
 from kg.schema import ontology_files, schema
 from kg.store import Store
 
@@ -52,8 +53,8 @@ _SCORES = {KGO.degree: "degree", KGO.betweenness: "betweenness", KGO.pagerank: "
 _NS = str(KGO._NS)
 
 
-def _graph_of(source: Graph | Store) -> Graph:
-    if isinstance(source, Store):
+def _graph_of(source: Graph | Store | RemoteStore) -> Graph:
+    if isinstance(source, (Store, RemoteStore)):
         if len(source) == 0:
             raise StoreError(f"store {source.path or '(memory)'} is empty; run `kg build` first")
         return source.to_rdflib()
@@ -187,7 +188,7 @@ def _network_bytes(graph: Graph, fmt: str) -> bytes:
     return buf.getvalue()
 
 
-def export(source: Graph | Store, fmt: str, path: str | os.PathLike[str]) -> Path:
+def export(source: Graph | Store | RemoteStore, fmt: str, path: str | os.PathLike[str]) -> Path:
     """Write ``source`` (a graph or a store) to ``path`` as ``fmt``; return the path.
 
     ``fmt`` is one of ttl, nt, jsonld, trig, graphml, gexf. Turtle and TriG are the canonical

@@ -452,6 +452,13 @@ def _fingerprint(ingested: Ingested) -> list[list[object]]:
     return docs + [["skipped", sk.path, sk.reason] for sk in ingested.skipped]
 
 
+def _public(location: str) -> str:
+    """A server location without its password (what a manifest may keep)."""
+    from kg.remote import parse_location
+
+    return parse_location(location).location
+
+
 _SAVED = ("files", "documents", "articles", "sentences", "characters", "entities", "relations", "triples")
 
 
@@ -495,7 +502,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
           jobs: int | None = None, wait: bool = True, on_wait: Callable[[str], None] | None = None,
           allow_empty: bool = False, relations: Sequence[str] | None = None,
           events: Sequence[str] | None = None, full: bool = False,
-          on_stage: OnStage | None = None) -> BuildReport:
+          on_stage: OnStage | None = None, remote: str | None = None) -> BuildReport:
     """Build the knowledge graph of ``sources`` into ``out``.
 
     Writes ``kg.ttl`` (sorted, byte-identical for the same input), ``ontology.ttl``, the store
@@ -523,6 +530,9 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
         (default: the registered defaults; ``kg relations --list`` shows them).
     full : build everything again (no cached mentions, no "unchanged"); the cache is rewritten.
     on_stage : called as each stage ends with its name, its seconds and its counts.
+    remote : a SPARQL server (``sparql+http://…``, :mod:`kg.remote`) that the complete build is
+        published to before the switch: a server failure fails the build and ``out`` keeps the
+        previous one (the next build publishes in full).
     """
     from kg.cache import build_config, extraction_config, write_manifest
     from kg.export import write_exports
@@ -560,7 +570,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     comps = list(components or DEFAULT_COMPONENTS)
     config = build_config(comps, [r.name for r in relation_components.resolve(relations)],
                           [e.name for e in event_components.resolve(events)], date,
-                          {"validate": validate, "analyze": analyze, "view": view, "strict": strict})
+                          {"validate": validate, "analyze": analyze, "view": view, "strict": strict,
+                           **({"remote": _public(remote)} if remote else {})})
     fingerprint = _fingerprint(ingested)
     with lock_output(out_dir, wait=wait, on_wait=on_wait):
         lap("lock")
@@ -619,6 +630,12 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                 by_type=tuple(sorted(by_type.items())), generation=str(gen.path), characters=chars,
                 extracted=cache.misses, reused=cache.hits)
             write_manifest(gen.path, config, fingerprint, _saved_report(report))
+            if remote:  # the complete build, to the server, before the switch
+                from kg.output import current_generation
+                from kg.remote import publish
+
+                publish(graph, remote, gen.path, current_generation(out_dir))
+                lap("publish")
         cache.prune()  # the entries of documents this build no longer has
         lap("switch")
     return replace(report, seconds=round(time.perf_counter() - t0, 3), timings=tuple(timings))

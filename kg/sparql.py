@@ -36,6 +36,7 @@ from rdflib.term import Node
 from kg.errors import QueryError, StoreError
 from kg.ingest.clean import printable
 from kg.ns import PREFIXES
+from kg.remote import RemoteStore
 from kg.store import Store, from_ox
 
 __all__ = [
@@ -469,13 +470,13 @@ def format_table(table: Table, fmt: str = "table", **kw: Any) -> str:
 # --- running ------------------------------------------------------------------------------------
 
 
-def _from_store(store: Store, text: str, name: str | None) -> Table:
+def _from_store(store: Store | RemoteStore, text: str, name: str | None) -> Table:
     import pyoxigraph as ox
 
     res = store.query(text, name=name)
     if isinstance(res, ox.QueryBoolean):
         return Table(["ask"], [(Literal(bool(res)),)], boolean=bool(res))
-    if isinstance(res, ox.QueryTriples):
+    if not isinstance(res, ox.QuerySolutions):  # triples: the embedded store's, or a server's
         return Table(
             ["subject", "predicate", "object"],
             [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in res],
@@ -489,8 +490,10 @@ def _from_store(store: Store, text: str, name: str | None) -> Table:
     return Table(cols, rows)
 
 
-def run(source: Store | Graph, query: str | NamedQuery, allow_service: bool = False, **params: str) -> Table:
-    """Run a query (name, path, text or :class:`NamedQuery`) on a store or an rdflib graph.
+def run(source: Store | RemoteStore | Graph, query: str | NamedQuery, allow_service: bool = False,
+        **params: str) -> Table:
+    """Run a query (name, path, text or :class:`NamedQuery`) on a store (embedded, or a SPARQL
+    server: :class:`~kg.remote.RemoteStore`) or an rdflib graph.
 
     Queries run on Oxigraph in both cases (a graph is copied into an in-memory store);
     the kg prefixes are predeclared. Updates are refused, and so are federated queries
@@ -502,7 +505,7 @@ def run(source: Store | Graph, query: str | NamedQuery, allow_service: bool = Fa
     text = bind(nq, {k: str(v) for k, v in params.items()})
     check_query(text, allow_service)
     name = None if nq.name == "<text>" else nq.name
-    if isinstance(source, Store):
+    if isinstance(source, (Store, RemoteStore)):
         return _from_store(source, text, name)
     if isinstance(source, Graph):
         # one engine for every source: the graph is queried in a temporary Oxigraph store, so a
