@@ -39,6 +39,18 @@ def cli() -> None:
     """
 
 
+def _check_executor(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from kg.errors import ComponentNotFound
+    from kg.executors import executors
+
+    if value is not None:
+        try:
+            executors.get(value)
+        except ComponentNotFound as e:
+            raise click.BadParameter(str(e)) from None
+    return value
+
+
 def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     from kg.dates import MAX_PUB_YEAR, MIN_PUB_YEAR
     from kg.ingest.frontmatter import normalize_date
@@ -62,6 +74,12 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--no-view", is_flag=True, help="Do not write the HTML view and report.")
 @click.option("--strict", is_flag=True, help="Fail when the graph does not conform to the SHACL shapes.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for extraction [default: one per CPU on large builds].")
+@click.option("--executor", metavar="NAME", callback=_check_executor,
+              help="Where extraction runs: process (worker processes here, on large builds) or dask "
+                   "(a dask.distributed cluster: --scheduler, or one started here with --jobs workers) "
+                   "[default: process].")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="The dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --executor dask).")
 @click.option("--wait/--no-wait", default=True, show_default=True,
               help="When another build is writing --out, wait for it, or fail at once.")
 @click.option("--allow-empty", is_flag=True, help="Build an empty graph when no file could be read.")
@@ -75,8 +93,9 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: str | None,
               relations: str | None, events: str | None, no_view: bool,
-              strict: bool, jobs: int | None, wait: bool, allow_empty: bool, full: bool, as_json: bool,
-              show_progress: bool, remote: str | None, quiet: bool) -> None:
+              strict: bool, jobs: int | None, executor: str | None, scheduler: str | None, wait: bool,
+              allow_empty: bool, full: bool, as_json: bool, show_progress: bool, remote: str | None,
+              quiet: bool) -> None:
     """Read news files and build the knowledge graph.
 
     SOURCES are files or folders (read recursively; default: source/). Formats: .md / .txt pages
@@ -100,6 +119,10 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
     replaced) before --out switches to it; when the server fails, the build fails and --out
     keeps the previous build.
 
+    --executor dask extracts the documents not in the cache on a dask.distributed cluster, the
+    one of --scheduler (its workers need this version of kg installed) or a local one; the
+    output is the same on any executor.
+
     \b
     Example:
         kg build
@@ -108,7 +131,12 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
         kg build --relations title-rule,byline --events ''
         kg build news/ --jobs 2 --json > summary.json
         kg build news/ --store sparql+http://127.0.0.1:7878
+        kg build news/ --executor dask --scheduler tcp://10.0.0.5:8786
     """
+    if scheduler is not None:
+        if executor not in (None, "dask"):
+            raise click.UsageError(f"--scheduler is for --executor dask, not {executor}")
+        executor = "dask"
     from kg.pipeline import DEFAULT_SOURCES, build
     from kg.remote import is_remote
 
@@ -122,7 +150,8 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
                        analyze=not no_view, view=not no_view, strict=strict, jobs=jobs, wait=wait,
                        on_wait=lambda message: click.echo(f"kg: {_printable(message)}", err=True),
                        allow_empty=allow_empty, relations=_names(relations), events=_names(events),
-                       full=full, on_stage=watch.stage, remote=remote)
+                       full=full, on_stage=watch.stage, remote=remote, executor=executor,
+                       scheduler=scheduler)
     finally:
         watch.close()
     if as_json:

@@ -21,6 +21,7 @@ __all__ = [
     "SchemaError",
     "EntityNotFound",
     "ModelError",
+    "ExecutorError",
 ]
 
 
@@ -93,3 +94,8 @@ class EntityNotFound(KGError, LookupError):
 
 class ModelError(KGError):
     """A shipped model file is missing, unreadable or does not match this version of kg."""
+
+
+class ExecutorError(KGError):
+    """Extraction cannot run on the executor asked for (a dask scheduler that cannot be reached,
+    a worker without the build's kg, a task that failed there); the previous build is kept."""

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from kg.cache import ExtractCache
 from kg.errors import NothingToBuild, ValidationError
+from kg.executors import DEFAULT_EXECUTOR, executors, start_executor
 from kg.extract import DEFAULT_COMPONENTS, extract_many
 from kg.ingest import Ingested, read_sources
 from kg.ingest.sentences import MAX_SENTENCE, split_pieces
@@ -144,81 +143,6 @@ def worker_count(jobs: int | None, chars: int, tasks: int) -> int:
     return max(1, min(jobs, _cpus(), tasks, fit))
 
 
-def _die_with_parent(parent: int) -> None:
-    """Initializer of an extraction worker: it ends when the build that started it ends, even
-    when the build is killed (``SIGKILL`` leaves no chance to stop its workers).
-
-    On Linux the kernel sends the worker ``SIGTERM`` when its parent dies (``PR_SET_PDEATHSIG``);
-    elsewhere a thread checks once a second that the parent is still there. Ctrl-C is left to
-    the build, which stops its workers itself.
-    """
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    watched = False
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            PR_SET_PDEATHSIG = 1
-            watched = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM) == 0
-        except (OSError, AttributeError):
-            watched = False
-    if not watched:
-        import threading
-
-        def watch() -> None:
-            while os.getppid() == parent:
-                time.sleep(1.0)
-            os._exit(1)
-
-        threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
-    if os.getppid() != parent:  # the build died before the worker could ask to follow it
-        os._exit(1)
-
-
-def _start_worker(parent: int, components: Sequence[str] | None = None) -> None:
-    """Initializer of an extraction worker: it follows its build (:func:`_die_with_parent`),
-    computes with one BLAS / OpenMP thread (the workers are the parallelism; threads of their
-    own would only wait for each other on a busy machine) and loads the components once, before
-    its first task (the workers load theirs at the same time; the build itself never holds the
-    models, so the stages after extraction have that memory)."""
-    _die_with_parent(parent)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = "1"
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
-    except ImportError:  # pragma: no cover - a dependency of kg
-        pass
-    _warm(components)
-
-
-def _warm(components: Sequence[str] | None) -> None:
-    """Load the components (models, segmenter, gazetteer) in this process."""
-    extract_many(["海河市总工会主席林晓峰在北京说，职工技能大赛开幕。"], components, nested=True)
-
-
-def _pool(workers: int, components: Sequence[str] | None) -> Executor:
-    """A process pool of ``workers`` that follow their build, each with the components loaded
-    (forked on Linux: a worker starts in milliseconds)."""
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_start_worker,
-                               initargs=(os.getpid(), components))
-
-
-def _stop(pool: Executor) -> None:
-    """Stop a pool's workers now, not after their tasks (Ctrl-C or an error)."""
-    procs = list((getattr(pool, "_processes", None) or {}).values())  # where the pool keeps them
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in procs:
-        proc.terminate()
-
-
 def _bundles(groups: list[list[str]], limit: int) -> list[list[list[str]]]:
     """Consecutive groups in tasks of about ``limit`` characters (at least one group each)."""
     spans = _groups([sum(len(t) for t in g) for g in groups], limit)
@@ -228,7 +152,8 @@ def _bundles(groups: list[list[str]], limit: int) -> list[list[list[str]]]:
 def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
                      components: Sequence[str] | None = None,
                      progress: Progress | None = None, jobs: int | None = None,
-                     cache: ExtractCache | None = None) -> list[Located]:
+                     cache: ExtractCache | None = None, executor: str | None = None,
+                     scheduler: str | None = None) -> list[Located]:
     """Run the extractor components over every article sentence (body and headlines).
 
     A document's sentences go to the extractor in groups of about :data:`GROUP_CHARS`
@@ -237,6 +162,11 @@ def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
     ``jobs`` worker processes (see :func:`worker_count`), and ``cache``
     (:class:`~kg.cache.ExtractCache`) gives back the mentions of a document it has seen, with
     the same result. ``progress("extract", done, total)`` counts sentences.
+
+    ``executor`` names where the groups not in the cache go (:mod:`kg.executors`; default
+    ``"process"``: worker processes here, for large builds only); any other executor, e.g.
+    ``"dask"`` with the address of its ``scheduler``, takes all of them, and the mentions are
+    the same.
     """
     docs = list(documents)
     texts = {d.path: d.text for d in docs}
@@ -284,26 +214,28 @@ def extract_articles(articles: Sequence[Article], documents: Iterable[Document],
 
     groups = [[inputs[i] for i in positions] for _, positions in work]
     chars = sum(len(t) for g in groups for t in g)
-    workers = worker_count(jobs, chars, len(groups)) if groups else 1
-    if workers <= 1 and chars < PARALLEL_MIN_CHARS:
+    name = executor or DEFAULT_EXECUTOR
+    local = name == DEFAULT_EXECUTOR  # worker processes only for a large build; others take all
+    workers = worker_count(jobs if local else jobs or _cpus(), chars, len(groups)) if groups else 1
+    if not groups or (local and workers <= 1 and chars < PARALLEL_MIN_CHARS):
         for (path, positions), texts_ in zip(work, groups, strict=True):
             finished(path, positions, _extract_texts(texts_, components))
-    else:  # a large build extracts in workers, even in one: their models go with them
-        # small tasks: the last one to end keeps only one worker busy
-        limit = max(2_000, min(GROUP_CHARS, chars // (workers * 16) or 1))
-        tasks = _bundles(groups, limit)
-        pool = _pool(workers, components)
-        k = 0
+    else:  # a large build extracts in workers, even in one (their models go with them); dask, always
+        pool = start_executor(name, workers, components, scheduler)
         try:
-            for parts in pool.map(_extract_groups, tasks, [components] * len(tasks)):
+            # small tasks: the last one to end keeps only one worker busy
+            limit = max(2_000, min(GROUP_CHARS, chars // (pool.workers * 16) or 1))
+            tasks = _bundles(groups, limit)
+            k = 0
+            for parts in pool.map(_extract_groups, tasks, components):
                 for part in parts:
                     path, positions = work[k]
                     finished(path, positions, part)
                     k += 1
         except BaseException:  # Ctrl-C or an error: stop the workers now, not after their batches
-            _stop(pool)
+            pool.abort()
             raise
-        pool.shutdown()
+        pool.close()
     out: list[Located] = []
     kinds = set(entity_types())
     for (art, s), ms in zip(todo, found, strict=True):
@@ -365,7 +297,8 @@ def extract_texts(texts: Sequence[str], components: Sequence[str] | None = None)
 def make_corpus(ingested: Ingested, components: Sequence[str] | None = None,
                 progress: Progress | None = None, jobs: int | None = None,
                 relations: Sequence[str] | None = None, events: Sequence[str] | None = None,
-                cache: ExtractCache | None = None, lap: Callable[[str], None] | None = None) -> Corpus:
+                cache: ExtractCache | None = None, lap: Callable[[str], None] | None = None,
+                executor: str | None = None, scheduler: str | None = None) -> Corpus:
     """Extract, resolve and relate: everything the RDF stage needs.
 
     ``components`` names the extractor components, ``relations`` and ``events`` the relation
@@ -373,11 +306,12 @@ def make_corpus(ingested: Ingested, components: Sequence[str] | None = None,
     ``cache`` gives back the mentions of documents extracted before (:func:`extract_articles`);
     resolution and relations always run over every document, so the corpus is the same with
     or without it. ``lap(stage)`` is called as each of ``extract``, ``resolve`` and ``relate``
-    ends.
+    ends. ``executor`` and ``scheduler`` say where the extraction runs (:mod:`kg.executors`).
     """
     from kg.relate import relations_for, with_events
 
-    located = extract_articles(ingested.articles, ingested.documents, components, progress, jobs, cache)
+    located = extract_articles(ingested.articles, ingested.documents, components, progress, jobs, cache,
+                               executor, scheduler)
     if lap:
         lap("extract")
     entities = resolve(located, ingested.articles)
@@ -502,7 +436,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
           jobs: int | None = None, wait: bool = True, on_wait: Callable[[str], None] | None = None,
           allow_empty: bool = False, relations: Sequence[str] | None = None,
           events: Sequence[str] | None = None, full: bool = False,
-          on_stage: OnStage | None = None, remote: str | None = None) -> BuildReport:
+          on_stage: OnStage | None = None, remote: str | None = None, executor: str | None = None,
+          scheduler: str | None = None) -> BuildReport:
     """Build the knowledge graph of ``sources`` into ``out``.
 
     Writes ``kg.ttl`` (sorted, byte-identical for the same input), ``ontology.ttl``, the store
@@ -533,6 +468,13 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     remote : a SPARQL server (``sparql+http://…``, :mod:`kg.remote`) that the complete build is
         published to before the switch: a server failure fails the build and ``out`` keeps the
         previous one (the next build publishes in full).
+    executor, scheduler : where the documents not in the cache are extracted
+        (:mod:`kg.executors`): ``"process"`` (the default: worker processes here, for a large
+        build) or ``"dask"``, the cluster of the dask.distributed ``scheduler`` (an address,
+        ``tcp://host:8786``), or without one a local cluster of ``jobs`` processes started for
+        the build. The output is the same on any executor, and neither is part of the build's
+        configuration: a build on another executor finds the cache and "unchanged" as before.
+        A scheduler that cannot be reached raises :class:`~kg.errors.ExecutorError`.
     """
     from kg.cache import build_config, extraction_config, write_manifest
     from kg.export import write_exports
@@ -561,6 +503,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
             progress("read", len(files), 0)
 
     _check_components(components, relations, events)
+    executors.get(executor or DEFAULT_EXECUTOR)  # an unknown name fails before anything is read
     out_dir = Path(out)
     ingested = read_sources(sources, date=date, progress=on_file, exclude=output_paths(out_dir))
     if not ingested.documents and not allow_empty:
@@ -591,7 +534,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                 else:
                     lap(name)
 
-            corpus = make_corpus(ingested, comps, progress, jobs, relations, events, cache, corpus_lap)
+            corpus = make_corpus(ingested, comps, progress, jobs, relations, events, cache, corpus_lap,
+                                 executor, scheduler)
             graph = corpus_to_graph(corpus)
             by_type = Counter(e.type for e in corpus.entities)
             n_entities, n_relations = len(corpus.entities), len(corpus.relations)

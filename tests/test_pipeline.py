@@ -195,7 +195,7 @@ def test_worker_count_is_capped_by_cpus_work_and_memory(monkeypatch):
 WORKERS_SCRIPT = """
 import os, sys, time
 from concurrent.futures import ProcessPoolExecutor
-from kg.pipeline import _die_with_parent
+from kg.executors import _die_with_parent
 
 def pid(_):
     time.sleep(0.5)  # so that both workers get a task

@@ -38,6 +38,7 @@ def test_a_build_writes_the_same_graph_for_any_number_of_jobs(tmp_path: Path) ->
 
 
 def test_a_large_build_extracts_in_a_worker_even_with_one_job(tmp_path: Path, monkeypatch) -> None:
+    import kg.executors as executors
     import kg.pipeline as pipeline
 
     for i in range(3):
@@ -45,13 +46,13 @@ def test_a_large_build_extracts_in_a_worker_even_with_one_job(tmp_path: Path, mo
     ing = read_sources([tmp_path])
     here = extract_articles(ing.articles, ing.documents, jobs=1)
     pools: list[int] = []
-    real = pipeline._pool
+    real = executors._pool
 
     def counted(workers, components):
         pools.append(workers)
         return real(workers, components)
 
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_CHARS", 0)  # every build is "large"
-    monkeypatch.setattr(pipeline, "_pool", counted)
+    monkeypatch.setattr(executors, "_pool", counted)
     assert extract_articles(ing.articles, ing.documents, jobs=1) == here
     assert pools == [1]  # one worker: the models live and die in it
