@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from kg.extract.lexicon import entries, longest_first, table, words
 from kg.gazetteer import gazetteer
@@ -192,11 +193,24 @@ def read_posts(s: SentenceFacts, start: int, cross_commas: bool) -> list[_Post]:
     return posts
 
 
-def _verb_at(text: str, i: int) -> tuple[str, str] | None:
+@cache
+def _verbs() -> tuple[tuple[str, str], ...]:
+    """The appointment verbs and their tense, longest first."""
     verbs = table("appointment_verbs.txt")
-    for v in sorted(verbs, key=lambda v: -len(v)):
+    return tuple((v, verbs[v]) for v in sorted(verbs, key=lambda v: -len(v)))
+
+
+@cache
+def _verb_starts() -> frozenset[str]:
+    return frozenset(v[0] for v, _ in _verbs())
+
+
+def _verb_at(text: str, i: int) -> tuple[str, str] | None:
+    if text[i] not in _verb_starts():
+        return None
+    for v, tense in _verbs():
         if text.startswith(v, i):
-            return v, verbs[v]
+            return v, tense
     return None
 
 

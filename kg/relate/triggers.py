@@ -20,7 +20,7 @@ habit (每年会举办; ``event_habitual_words.txt``), and the newspaper's own r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -382,14 +382,20 @@ def _count(text: str, digits: dict[str, str]) -> int | None:
     return number("".join(k if k == ten else next(c for c, v in digits.items() if v == digits[k]) for k in text))
 
 
-def _label(text: str, a: int, b: int, f: _Found, names: dict[EntityKey, str]) -> str:
-    left = "、".join(names.get(x.key, x.key.name) for x in f.subject)
-    right = "、".join(names.get(x.key, x.key.name) for x in f.objects)
+def _name(entities: Mapping[EntityKey, Entity], key: EntityKey) -> str:
+    """The canonical name of the entity ``key``, else the name in the key."""
+    e = entities.get(key)
+    return e.label if e is not None else key.name
+
+
+def _label(text: str, a: int, b: int, f: _Found, names: Mapping[EntityKey, Entity]) -> str:
+    left = "、".join(_name(names, x.key) for x in f.subject)
+    right = "、".join(_name(names, x.key) for x in f.objects)
     label = f"{left}{text[a:b]}{right}"
     if (left or right) and len(label) <= MAX_LABEL:
         return label
     if f.place is not None:
-        return names.get(f.place.key, f.place.key.name) + text[a:b]
+        return _name(names, f.place.key) + text[a:b]
     ca, _ = _clause(text, a, b)
     return text[_word_start(text, max(ca, a - LABEL_CONTEXT)):b]
 
@@ -436,7 +442,7 @@ def trigger_events(article: ArticleFacts) -> Iterator[Relation | EventDetails | 
     """The events of an article, one per trigger occurrence (merged when they are one event)."""
     pub = _safe_pub(article.published)
     earlier = _paragraph_dates(article, pub)
-    names = {k: e.label for k, e in article.entities.items()}
+    names = article.entities  # the build's entities: their canonical names label events
     seen: dict[tuple[str, object], EntityKey] = {}
     for s in article.body:
         events = [x for x in s.spots if x.type == EVENT]
@@ -453,7 +459,7 @@ def trigger_events(article: ArticleFacts) -> Iterator[Relation | EventDetails | 
 
 
 def _one(article: ArticleFacts, s: SentenceFacts, a: int, b: int, trig: Trigger, dates: list[DateMention],
-         prev: DateMention | None, names: dict[EntityKey, str], seen: dict[tuple[str, object], EntityKey],
+         prev: DateMention | None, names: Mapping[EntityKey, Entity], seen: dict[tuple[str, object], EntityKey],
          ) -> Iterator[Relation | EventDetails | Entity]:
     text = s.text
     clause = _clause(text, a, b)
