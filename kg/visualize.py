@@ -31,7 +31,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -92,14 +92,28 @@ def _json(obj: object) -> str:
 # ---------------------------------------------------------------- layout for large graphs
 
 
-def layout(G: nx.Graph, seed: int = 42, spacing: float = 28.0) -> dict[str, tuple[float, float]]:
+def _canonical(G: nx.Graph) -> nx.Graph:
+    """``G`` with its nodes and edges in sorted order and weights rounded (to 9 places): the
+    force layout's start and steps follow node order, and a weight summed in another order
+    differs in its last bits — the same graph must be laid out the same in every process."""
+    out: nx.Graph = nx.Graph()
+    out.add_nodes_from(sorted(G))
+    out.add_weighted_edges_from(sorted((*sorted((u, v)), round(float(w), 9))
+                                       for u, v, w in G.edges(data="weight", default=1.0)))
+    return out
+
+
+def layout(G: nx.Graph, seed: int = 42, spacing: float = 28.0,
+           comms: Sequence[Sequence[str]] | None = None) -> dict[str, tuple[float, float]]:
     """Positions (pixels) for a big graph without SciPy: each community by a force layout, packed in rows.
 
-    Communities come from Louvain (seeded); one of 500 nodes or more is laid on a sunflower spiral
+    Communities come from Louvain (seeded; ``comms`` when they are known already, as
+    `communities` of ``G`` gives them); one of 500 nodes or more is laid on a sunflower spiral
     by degree instead. Isolated nodes share one block. Deterministic for a seed.
     """
     U = undirected(G) if G.is_multigraph() or G.is_directed() else G
-    comms = communities(G, seed=seed) if len(U) else ()
+    if comms is None:
+        comms = communities(G, seed=seed) if len(U) else ()
     isolates = sorted(v for v in U if U.degree(v) == 0)
     blocks: list[tuple[float, dict]] = []
 
@@ -112,7 +126,7 @@ def layout(G: nx.Graph, seed: int = 42, spacing: float = 28.0) -> dict[str, tupl
         members = [v for v in comm if U.degree(v) > 0]
         if not members:
             continue
-        sub = U.subgraph(members)
+        sub = _canonical(U.subgraph(members))
         if len(members) == 1:
             local = {members[0]: (0.0, 0.0)}
         elif len(members) < 500:
@@ -235,7 +249,9 @@ def render_view(
         G = neighbourhood(G, focus, hops=hops)
         focus_node = G.graph["focus"]
     big = len(G) > large
-    pos = layout(G, seed=seed) if big else {}
+    # the whole graph's communities are the analysis's (computed once); a neighbourhood's its own
+    known = analysis.communities if focus is None and analysis.seed == seed else None
+    pos = layout(G, seed=seed, comms=known) if big else {}
     top = max((scores[v].pagerank for v in G), default=0.0) or 1.0
     drawn = _drawn_edges(G)
     linked = {x for u, v, _ in drawn for x in (u, v)}

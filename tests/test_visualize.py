@@ -409,3 +409,30 @@ def test_large_graph_opens_with_fixed_positions(driver, tmp_path):
     assert driver.execute_script("return kgView.network.physics.physicsEnabled") is False
     assert driver.get_log("browser") == []
     driver.save_screenshot(str(tmp_path / "kg-view-large.png"))
+
+
+_LAYOUT_CHILD = """
+import hashlib, json, sys
+sys.path.insert(0, sys.argv[1])
+from synthetic import random_graph
+from kg.analyze import to_networkx
+from kg.visualize import layout
+pos = layout(to_networkx(random_graph(700, seed=3)))
+print(hashlib.sha256(json.dumps(sorted(pos.items()), ensure_ascii=False).encode()).hexdigest())
+"""
+
+
+def test_the_layout_of_a_large_view_is_the_same_in_every_process() -> None:
+    """Positions must not follow the process's string hashing (PYTHONHASHSEED): the same sources
+    give the same view file."""
+    import os
+    import subprocess
+    import sys
+
+    digests = set()
+    for hash_seed in ("1", "2", "3"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        done = subprocess.run([sys.executable, "-c", _LAYOUT_CHILD, str(Path(__file__).parent)],
+                              capture_output=True, text=True, env=env, timeout=300, check=True)
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1
