@@ -14,6 +14,7 @@ from kg.cache import ExtractCache
 from kg.errors import NothingToBuild, ValidationError
 from kg.executors import DEFAULT_EXECUTOR, executors, start_executor
 from kg.extract import DEFAULT_COMPONENTS, extract_many
+from kg.forked import Forked
 from kg.ingest import Ingested, read_sources
 from kg.ingest.sentences import MAX_SENTENCE, split_pieces
 from kg.ingest.simplify import is_traditional, model_text, to_simplified
@@ -68,6 +69,10 @@ def _extract_groups(groups: list[list[str]], components: Sequence[str] | None) -
     (only the texts travel to the worker, never whole documents)."""
     return [_extract_texts(g, components) for g in groups]
 
+
+#: A graph of this many triples or more is checked (SHACL) in a child process on another core,
+#: beside the analysis, the exports and the store (:mod:`kg.forked`); a smaller one at once.
+BESIDE_MIN_TRIPLES = 100_000
 
 #: Sentences are extracted in groups of about this many characters (and progress is shown after each).
 GROUP_CHARS = 50_000
@@ -541,31 +546,46 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
             n_entities, n_relations = len(corpus.entities), len(corpus.relations)
             del corpus  # the graph holds it all now: its memory goes to the stages after
             lap("rdf", triples=len(graph))
-            violations: list[str] = shacl_validate(graph) if validate else []
-            if violations and strict:
-                raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
-            lap("validate", violations=len(violations))
-            written: list[Path] = []
-            analysis = None
-            if analyze:
-                from kg.analyze import analyze as run_analysis
-                from kg.analyze import write_report, write_scores
+            # a large graph is checked on another core while the build goes on (kg.forked)
+            check = Forked(shacl_validate, graph) if validate and len(graph) >= BESIDE_MIN_TRIPLES else None
+            try:
+                violations: list[str] = shacl_validate(graph) if validate and check is None else []
+                if violations and strict:
+                    raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
+                if check is None:
+                    lap("validate", violations=len(violations))
+                written: list[Path] = []
+                analysis = None
+                if analyze:
+                    from kg.analyze import analyze as run_analysis
+                    from kg.analyze import write_report, write_scores
 
-                analysis = run_analysis(graph)
-                write_scores(graph, analysis)
-                lap("analyze")
-            written.extend(write_exports(graph, gen.path))
-            with Store.open(gen.path / "store", create=True) as store:
-                triples = store.replace(graph)
-            written.append(gen.path / "store")
-            lap("store", triples=triples)
-            if analysis is not None:
-                written.append(write_report(analysis, gen.path / "report.html"))
-            if view:
-                from kg.visualize import write_view
+                    analysis = run_analysis(graph)
+                    write_scores(graph, analysis)
+                    lap("analyze")
+                written.extend(write_exports(graph, gen.path))
+                with Store.open(gen.path / "store", create=True) as store:
+                    # kg.ttl holds the graph, every triple with its datatype: Oxigraph's bulk loader
+                    # reads it faster, and in less memory, than the graph's terms converted one by one
+                    store.load_file(gen.path / "kg.ttl")
+                    triples = len(store)
+                written.append(gen.path / "store")
+                lap("store", triples=triples)
+                if analysis is not None:
+                    written.append(write_report(analysis, gen.path / "report.html"))
+                if view:
+                    from kg.visualize import write_view
 
-                written.append(write_view(analysis if analysis is not None else graph, gen.path / "kg.html"))
-            lap("view")
+                    written.append(write_view(analysis if analysis is not None else graph, gen.path / "kg.html"))
+                lap("view")
+                if check is not None:
+                    violations = check.result()
+                    lap("validate", violations=len(violations))  # the wait for it
+                    if violations and strict:
+                        raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
+            finally:  # an error or Ctrl-C: the check stops with the build
+                if check is not None:
+                    check.cancel()
             report = BuildReport(
                 files=len(files), documents=len(ingested.documents), articles=len(ingested.articles),
                 sentences=sum(len(a.body) for a in ingested.articles), entities=n_entities,

@@ -296,3 +296,53 @@ def test_ctrl_c_stops_a_parallel_build_and_its_workers(tmp_path):
     time.sleep(0.5)
     assert len(workers) == 2 and not any(_alive(p) for p in workers)
     assert not list((tmp_path / "out" / ".generations").glob("*"))
+
+
+# --- SHACL beside the build (kg.forked) ------------------------------------------------------------
+def test_shacl_checked_beside_the_build_gives_the_same_build(built, tmp_path, monkeypatch):
+    import kg.pipeline
+
+    src, out, report = built
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_TRIPLES", 0)
+    again = build([src], tmp_path / "out", view=False, full=True)
+    assert again.violations == report.violations == ()
+    assert (tmp_path / "out" / "kg.ttl").read_bytes() == (out / "kg.ttl").read_bytes()
+    assert "validate" in dict(again.timings)
+
+
+def test_shacl_beside_runs_in_another_process_and_strict_still_fails(built, tmp_path, monkeypatch):
+    import os
+
+    import kg.pipeline
+    import kg.rdf
+    from kg.errors import ValidationError
+
+    src, _, _ = built
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_TRIPLES", 0)
+    monkeypatch.setattr(kg.rdf, "validate", lambda graph: [f"checked in process {os.getpid()}"])
+    out = tmp_path / "out"
+    report = build([src], out, view=False)
+    assert report.violations and report.violations[0] != f"checked in process {os.getpid()}"
+    before = (out / "kg.ttl").read_bytes()
+    _write_page(src, "more.md", PAGE.replace("海淀区", "朝阳区"))
+    try:
+        with pytest.raises(ValidationError, match="1 SHACL violations"):
+            build([src], out, view=False, strict=True)
+        assert (out / "kg.ttl").read_bytes() == before  # the previous build stays
+    finally:
+        (src / "more.md").unlink()
+
+
+def test_a_check_that_fails_beside_the_build_fails_the_build(built, tmp_path, monkeypatch):
+    import kg.pipeline
+    import kg.rdf
+
+    def broken(graph):
+        raise RuntimeError("pySHACL broke")
+
+    src, _, _ = built
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_TRIPLES", 0)
+    monkeypatch.setattr(kg.rdf, "validate", broken)
+    with pytest.raises(RuntimeError, match="pySHACL broke"):
+        build([src], tmp_path / "out", view=False)
+    assert not (tmp_path / "out" / "kg.ttl").exists()
