@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = ["atomic_write"]
@@ -16,8 +17,9 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
-    """Write ``data`` (text is UTF-8) to ``path`` so readers see the old file or the new one, never half.
+def atomic_write(path: str | os.PathLike[str], data: bytes | str | Iterable[str]) -> Path:
+    """Write ``data`` (text is UTF-8; pieces of text are written as they come, for a large file
+    never held whole) to ``path`` so readers see the old file or the new one, never half.
 
     When ``path`` is a symlink, the file it names is written and the link stays (a build's
     ``exports/kg.html`` is a link into the current generation, see :mod:`kg.output`). The file
@@ -41,7 +43,11 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     try:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                for piece in data:
+                    fh.write(piece.encode("utf-8"))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ from kg.rdf import (
     fact_iri,
     load_ontology,
     new_graph,
+    turtle_chunks,
 )
 from kg.remote import RemoteStore
 from kg.schema import ontology_files, schema
@@ -198,9 +200,9 @@ def export(source: Graph | Store | RemoteStore, fmt: str, path: str | os.PathLik
     if fmt not in EXTENSIONS:
         raise ValueError(f"unknown export format {fmt!r} (expected one of {', '.join(FORMATS)})")
     graph = _graph_of(source)
-    data: bytes | str
+    data: bytes | str | Iterable[str]
     if fmt in ("ttl", "trig"):
-        data = canonical_turtle(graph)
+        data = turtle_chunks(graph)
     elif fmt == "nt":
         data = ntriples(graph)
     elif fmt == "jsonld":

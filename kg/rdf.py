@@ -19,7 +19,7 @@ import datetime as _dt
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -63,6 +63,7 @@ __all__ = [
     "new_graph",
     "validate",
     "canonical_turtle",
+    "turtle_chunks",
     "write_turtle",
     "atomic_write",
 ]
@@ -575,6 +576,24 @@ def canonical_turtle(graph: Graph, prefixes: dict[str, str] | None = None) -> st
     predicates and their objects in order. Blank nodes, if any, are first relabelled
     canonically (rdflib's RGDA1), so even they do not depend on parse order.
     """
+    return "".join(turtle_chunks(graph, prefixes))
+
+
+#: About how many characters of Turtle `turtle_chunks` gives at a time.
+CHUNK_CHARS = 1 << 20
+
+
+def turtle_chunks(graph: Graph, prefixes: dict[str, str] | None = None) -> Iterator[str]:
+    """`canonical_turtle` in pieces of about :data:`CHUNK_CHARS` characters, for writing a large
+    graph without holding its whole text (nor a second index of its triples) in memory.
+
+    Examples
+    --------
+    >>> from kg.ns import KGR, RDFS
+    >>> g = new_graph().add((KGR["place/甲"], RDFS.label, Literal("甲")))
+    >>> "".join(turtle_chunks(g)) == canonical_turtle(g)
+    True
+    """
     if any(isinstance(t, BNode) for triple in graph for t in triple):
         from rdflib.compare import to_canonical_graph
 
@@ -582,12 +601,12 @@ def canonical_turtle(graph: Graph, prefixes: dict[str, str] | None = None) -> st
     if prefixes is None:
         prefixes = {k: str(v) for k, v in PREFIXES.items()}
     w = _Writer(prefixes)
-    by_subject: dict[Node, dict[Node, list[Node]]] = {}
-    for s, p, o in graph:
-        by_subject.setdefault(s, {}).setdefault(p, []).append(o)
     lines = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(prefixes.items())]
-    for s in sorted(by_subject, key=_sort_key):
-        preds = by_subject[s]
+    size = 0
+    for s in sorted(set(graph.subjects()), key=_sort_key):
+        preds: dict[Node, list[Node]] = {}
+        for p, o in graph.predicate_objects(s):
+            preds.setdefault(p, []).append(o)
         lines.append("")
         lines.append(w.term(s))
         order = sorted(preds, key=lambda p: (p != RDF.type, _sort_key(p)))
@@ -595,10 +614,16 @@ def canonical_turtle(graph: Graph, prefixes: dict[str, str] | None = None) -> st
             objs = ", ".join(w.term(o) for o in sorted(preds[p], key=_sort_key))
             pred = "a" if p == RDF.type else w.term(p)
             end = " ." if i == len(order) - 1 else " ;"
-            lines.append(f"    {pred} {objs}{end}")
-    return "\n".join(lines) + "\n"
+            line = f"    {pred} {objs}{end}"
+            lines.append(line)
+            size += len(line)
+        if size >= CHUNK_CHARS:
+            yield "\n".join(lines) + "\n"
+            lines, size = [], 0
+            w.cache.clear()  # terms of the subjects written: mostly not seen again
+    yield "\n".join(lines) + "\n"
 
 
 def write_turtle(graph: Graph, path: str | os.PathLike[str]) -> Path:
     """Write ``graph`` as canonical sorted Turtle (byte-identical for the same triples), atomically."""
-    return atomic_write(path, canonical_turtle(graph))
+    return atomic_write(path, turtle_chunks(graph))
