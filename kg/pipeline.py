@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.cache import ExtractCache
 from kg.errors import NothingToBuild, ValidationError
@@ -21,6 +21,11 @@ from kg.ingest.simplify import is_traditional, model_text, to_simplified
 from kg.model import Article, Corpus, Document, Entity, EntityKey, Evidence, Located, Mention, Skipped
 from kg.resolve import locate, more_mentions, resolve
 from kg.schema import ORGANIZATION, PERSON, entity_types
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from kg.analyze import Analysis
 
 __all__ = ["BuildReport", "extract_articles", "make_corpus", "build", "worker_count", "extract_texts", "DEFAULT_SOURCES", "DEFAULT_OUT"]
 
@@ -435,6 +440,20 @@ def _unchanged(out: Path, config: dict[str, object], sources: list[list[object]]
         return None
 
 
+def _write_pages(analysis: Analysis | None, graph: Graph, folder: Path, view: bool) -> list[Path]:
+    """The report (when there is an analysis) and the view (when asked for) of a build."""
+    written = []
+    if analysis is not None:
+        from kg.analyze import write_report
+
+        written.append(write_report(analysis, folder / "report.html"))
+    if view:
+        from kg.visualize import write_view
+
+        written.append(write_view(analysis if analysis is not None else graph, folder / "kg.html"))
+    return written
+
+
 def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str | os.PathLike[str] = DEFAULT_OUT,
           date: str | None = None, components: Sequence[str] | None = None, progress: Progress | None = None,
           validate: bool = True, analyze: bool = True, view: bool = True, strict: bool = False,
@@ -558,25 +577,27 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                 analysis = None
                 if analyze:
                     from kg.analyze import analyze as run_analysis
-                    from kg.analyze import write_report, write_scores
+                    from kg.analyze import write_scores
 
                     analysis = run_analysis(graph)
                     write_scores(graph, analysis)
                     lap("analyze")
-                written.extend(write_exports(graph, gen.path))
-                with Store.open(gen.path / "store", create=True) as store:
-                    # kg.ttl holds the graph, every triple with its datatype: Oxigraph's bulk loader
-                    # reads it faster, and in less memory, than the graph's terms converted one by one
-                    store.load_file(gen.path / "kg.ttl")
-                    triples = len(store)
-                written.append(gen.path / "store")
-                lap("store", triples=triples)
-                if analysis is not None:
-                    written.append(write_report(analysis, gen.path / "report.html"))
-                if view:
-                    from kg.visualize import write_view
-
-                    written.append(write_view(analysis if analysis is not None else graph, gen.path / "kg.html"))
+                # the report and the view of a large graph are written beside the exports and the store
+                pages = Forked(_write_pages, analysis, graph, gen.path, view) \
+                    if len(graph) >= BESIDE_MIN_TRIPLES and (analysis is not None or view) else None
+                try:
+                    written.extend(write_exports(graph, gen.path))
+                    with Store.open(gen.path / "store", create=True) as store:
+                        # kg.ttl holds the graph, every triple with its datatype: Oxigraph's bulk loader
+                        # reads it faster, and in less memory, than the graph's terms converted one by one
+                        store.load_file(gen.path / "kg.ttl")
+                        triples = len(store)
+                    written.append(gen.path / "store")
+                    lap("store", triples=triples)
+                    written.extend(pages.result() if pages is not None else _write_pages(analysis, graph, gen.path, view))
+                finally:
+                    if pages is not None:
+                        pages.cancel()
                 lap("view")
                 if check is not None:
                     violations = check.result()

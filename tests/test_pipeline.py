@@ -346,3 +346,33 @@ def test_a_check_that_fails_beside_the_build_fails_the_build(built, tmp_path, mo
     with pytest.raises(RuntimeError, match="pySHACL broke"):
         build([src], tmp_path / "out", view=False)
     assert not (tmp_path / "out" / "kg.ttl").exists()
+
+
+def test_report_and_view_written_beside_the_store_are_the_same_files(built, tmp_path, monkeypatch):
+    import kg.pipeline
+
+    src, _, _ = built
+    inline = build([src], tmp_path / "inline", full=True)
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_TRIPLES", 0)
+    beside = build([src], tmp_path / "beside", full=True)
+    for name in ("kg.ttl", "kg.html", "report.html"):
+        assert (tmp_path / "beside" / name).read_bytes() == (tmp_path / "inline" / name).read_bytes(), name
+    assert sorted(Path(p).name for p in beside.outputs) == sorted(Path(p).name for p in inline.outputs)
+
+
+def test_a_view_that_fails_beside_the_store_fails_the_build(built, tmp_path, monkeypatch):
+    import kg.pipeline
+    import kg.visualize
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no room for the view")
+
+    src, _, _ = built
+    out = tmp_path / "out"
+    build([src], out, view=False)
+    before = (out / "kg.ttl").read_bytes()
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_TRIPLES", 0)
+    monkeypatch.setattr(kg.visualize, "write_view", broken)
+    with pytest.raises(RuntimeError, match="no room for the view"):
+        build([src], out, full=True)
+    assert (out / "kg.ttl").read_bytes() == before and not (out / "kg.html").exists()
