@@ -168,6 +168,8 @@ def _node_title(G: nx.MultiDiGraph, v: str, pr: float) -> str:
         lines.append(ui("view.tooltip.job_titles", titles="、".join(d["jobTitles"])))
     if d.get("date") or d.get("dateText"):
         lines.append(ui("view.tooltip.date", date=d.get("date") or d.get("dateText")))
+    if len(d.get("division", ())) > 1:
+        lines.append(ui("view.tooltip.division", path=" › ".join(d["division"])))
     if d["articles"]:
         heads = [arts.get(a) or a for a in d["articles"][:3]]
         more = " " + ui("view.tooltip.more_articles", n=len(d["articles"])) if len(d["articles"]) > 3 else ""

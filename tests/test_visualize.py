@@ -436,3 +436,20 @@ def test_the_layout_of_a_large_view_is_the_same_in_every_process() -> None:
                               capture_output=True, text=True, env=env, timeout=300, check=True)
         digests.add(done.stdout.strip())
     assert len(digests) == 1
+
+
+def test_a_place_shows_the_divisions_it_is_in_even_unnamed_ones() -> None:
+    from kg.lexicons import ui
+    from kg.model import Corpus, Entity, EntityKey
+    from kg.rdf import corpus_to_graph
+
+    places = (Entity(EntityKey("Place", "杭州市"), "Place", "杭州市"), Entity(EntityKey("Place", "翠湖公园"), "Place", "翠湖公园"))
+    graph = corpus_to_graph(Corpus(entities=places))
+    G = to_networkx(graph)
+    hz = next(v for v in G if G.nodes[v]["label"] == "杭州市")
+    park = next(v for v in G if G.nodes[v]["label"] == "翠湖公园")
+    assert G.nodes[hz]["division"] == ("中国", "浙江省", "杭州市")
+    assert G.nodes[park]["division"] == ()
+    html = render_view(graph)
+    line = ui("view.tooltip.division", path="中国 › 浙江省 › 杭州市")
+    assert json.dumps(line, ensure_ascii=False)[1:-1] in html

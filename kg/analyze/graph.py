@@ -173,6 +173,18 @@ def _entities(graph: rdflib.Graph) -> tuple[dict[str, str], dict[str, str]]:
     return types, kinds
 
 
+def _division_path(graph: rdflib.Graph, node: URIRef) -> tuple[str, ...]:
+    """The names of the gazetteer's divisions a place is in, outermost first, down to its own
+    (中国, 浙江省, 杭州市), whether or not the text names them; ``()`` for anything else."""
+    path: list[str] = []
+    d = graph.value(node, KGO.division)
+    while isinstance(d, URIRef) and len(path) < 8:
+        label = graph.value(d, RDFS.label)
+        path.append(_text(label) if label is not None else _local(d))
+        d = graph.value(d, KGO.withinDivision)
+    return tuple(reversed(path))
+
+
 def _sentences(graph: rdflib.Graph) -> tuple[dict[str, SentenceInfo], dict[str, str]]:
     """Sentence IRI → `SentenceInfo`, and article IRI → headline (``""`` when it has none)."""
     articles: dict[str, str] = {}
@@ -345,6 +357,7 @@ def to_networkx(graph: rdflib.Graph, comention: str | None = None) -> nx.MultiDi
             honours=_strs(node, KGO.honour),
             date=_text(date) if date is not None else None,
             dateText=_text(date_text) if date_text is not None else None,
+            division=_division_path(graph, node),
         )
 
     triples: set[_Key3] = set()
