@@ -53,7 +53,8 @@ _RECORD_FORMAT = "kg-remote-record"
 #: Oxigraph's ``union-default-graph``) or ``graphs`` (every kg graph is named as a
 #: ``default-graph-uri``: Virtuoso, whose default graph also holds its own system graphs).
 #: ``read`` is how a graph is read back: ``gsp`` (a Graph Store ``GET``) or ``select`` (a query
-#: that asks for each literal's lexical form too: Virtuoso writes doubles with 6 digits).
+#: that asks for each literal's lexical form too: Virtuoso writes doubles with 6 digits); with
+#: ``select``, a SELECT answer holding doubles is completed the same way (``_exact_floats``).
 PROFILES: Mapping[str, Mapping[str, str]] = {
     "oxigraph": {"query": "/query", "update": "/update", "store": "/store", "dataset": "union",
                  "auth": "basic", "read": "gsp"},
@@ -77,6 +78,9 @@ _INTEGER_DERIVED = {
 _XSD_INTEGER = str(XSD.integer)
 _FLOATS = {str(XSD.double), str(XSD.float)}
 _RESULTS_JSON = "application/sparql-results+json"
+# a query's prologue (comments, PREFIX and BASE declarations) followed by SELECT
+_SELECT_START = re.compile(r"(?P<prologue>(?:\s+|#[^\n]*|PREFIX\s*[^\s:]*:\s*<[^<>]*>|BASE\s*<[^<>]*>)*)SELECT\b",
+                           re.IGNORECASE)
 _NTRIPLES = "application/n-triples"
 
 
@@ -589,7 +593,7 @@ class RemoteStore:
         r = self._post_query(text, None, self._dataset(None, None) if dataset else [])
         return self._results(r, None)
 
-    def _results(self, r: Any, name: str | None) -> Any:
+    def _results(self, r: Any, name: str | None, exact: tuple[str, list[tuple[str, str]]] | None = None) -> Any:
         ctype = r.headers.get("Content-Type", "").split(";")[0].strip().lower()
         where = f"query {name!r}: " if name else ""
         if ctype in (_NTRIPLES, "text/plain", "text/turtle"):
@@ -612,6 +616,8 @@ class RemoteStore:
             if limit and limit.isdigit() and len(bindings) >= int(limit):
                 raise QueryError(f"{where}the server cut the result at {limit} rows (Virtuoso: raise "
                                  "ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)")
+            if exact is not None:
+                self._exact_floats(exact[0], exact[1], doc, bindings)
         try:
             return ox.parse_query_results(json.dumps(doc), ox.QueryResultsFormat.JSON)
         except SyntaxError as e:
@@ -628,8 +634,44 @@ class RemoteStore:
         ``xsd:integer``). A query the server refuses raises :class:`~kg.errors.QueryError` with
         its message.
         """
-        r = self._post_query(text, name, self._dataset(default_graph, named_graphs))
-        return self._results(r, name)
+        dataset = self._dataset(default_graph, named_graphs)
+        r = self._post_query(text, name, dataset)
+        return self._results(r, name, (text, dataset) if self.remote.read == "select" else None)
+
+    def _exact_floats(self, text: str, dataset: list[tuple[str, str]], doc: dict[str, Any],
+                      bindings: list[dict[str, Any]]) -> None:
+        """Put the exact lexical forms into the xsd:double and xsd:float values of a SELECT answer.
+
+        Virtuoso writes a double in query results with 6 significant digits (in every results
+        format), but ``STR()`` of it in full; so a SELECT whose answer holds such values is asked
+        again as a subquery that adds ``STR()`` of those variables. The forms are used only if the
+        second answer has the same rows in the same order; else the answer stays as it was.
+        """
+        floats = sorted({v for b in bindings for v, term in b.items() if term.get("datatype") in _FLOATS})
+        head = doc.get("head", {}).get("vars") if isinstance(doc.get("head"), dict) else None
+        m = _SELECT_START.match(text)
+        if not floats or not isinstance(head, list) or m is None:
+            return
+        lex = {v: f"kg_lex_{i}" for i, v in enumerate(floats)}
+        wrapped = (text[:m.end("prologue")] + "SELECT " + " ".join(f"?{v}" for v in head) + " "
+                   + " ".join(f"(STR(?{v}) AS ?{lex[v]})" for v in floats)
+                   + " WHERE { { " + text[m.end("prologue"):] + "\n} }")
+        try:
+            r = self._post_query(wrapped, None, dataset)
+            again = json.loads(r.content)["results"]["bindings"]
+        except (QueryError, StoreError, ValueError, KeyError, TypeError):
+            return
+        if not isinstance(again, list) or len(again) != len(bindings):
+            return
+        for b in again:
+            for term in b.values():
+                _normalize(term)
+        if any({v: t for v, t in b2.items() if v not in lex.values()} != b1 for b1, b2 in zip(bindings, again, strict=True)):
+            return
+        for b1, b2 in zip(bindings, again, strict=True):
+            for v, name in lex.items():
+                if v in b1 and b1[v].get("datatype") in _FLOATS and name in b2:
+                    b1[v]["value"] = b2[name]["value"]
 
     def triples(self) -> Iterable[tuple[Node, Node, Node]]:
         """Every triple of kg's graphs, as rdflib terms (literal types as the build wrote them)."""
