@@ -480,7 +480,21 @@ def _declared_short_forms(groups: list[_Group], articles: dict[str, Article]) ->
 NEAR_IDENTICAL = 0.8
 
 
-def _program_target(small: _Group, gs: list[_Group], live: list[_Group]) -> _Group | None:
+class _Live:
+    """The groups of one document and type not merged into another yet (membership by identity,
+    in constant time: a corpus has tens of thousands of groups)."""
+
+    def __init__(self, groups: Iterable[_Group]) -> None:
+        self._ids = {id(g) for g in groups}
+
+    def __contains__(self, g: object) -> bool:
+        return id(g) in self._ids
+
+    def discard(self, g: _Group) -> None:
+        self._ids.discard(id(g))
+
+
+def _program_target(small: _Group, gs: list[_Group], live: _Live) -> _Group | None:
     """The longer program ``small`` abbreviates (“国改” / 国有企业改革), nearly equals, or ends
     after a place (安全生产法 / 中华人民共和国安全生产法)."""
     quoted = any(nm[:1] in "“‘" for nm in small.names)  # a short form is written in quotes
@@ -495,7 +509,7 @@ def _program_target(small: _Group, gs: list[_Group], live: list[_Group]) -> _Gro
     return None
 
 
-def _event_target(small: _Group, gs: list[_Group], live: list[_Group]) -> _Group | None:
+def _event_target(small: _Group, gs: list[_Group], live: _Live) -> _Group | None:
     """A longer event of the same article whose name begins or ends with ``small``'s."""
     for big in gs:
         if big is small or big not in live:
@@ -507,7 +521,7 @@ def _event_target(small: _Group, gs: list[_Group], live: list[_Group]) -> _Group
     return None
 
 
-def _merge_target(small: _Group, gs: list[_Group], live: list[_Group],
+def _merge_target(small: _Group, gs: list[_Group], live: _Live,
                   declared: dict[tuple[str, str], str]) -> _Group | None:
     key = (small.document, small.canonical)
     if key in declared and declared[key] != small.canonical:
@@ -527,18 +541,22 @@ def _merge_programs_and_events(groups: list[_Group], articles: dict[str, Article
     for g in groups:
         by_doc[(g.document, g.type)].append(g)
     declared = _declared_short_forms(groups, articles)
+    merged: set[int] = set()  # the groups merged into another (by identity)
     for (_doc, t), gs in by_doc.items():
         if t not in (PROGRAM, EVENT, ORGANIZATION):
             continue
         gs.sort(key=lambda g: (-len(g.canonical), g.canonical))
+        live = _Live(gs)
         for small in list(gs):
-            if small not in groups:
+            if small not in live:
                 continue
-            target = _merge_target(small, gs, groups, declared)
+            target = _merge_target(small, gs, live, declared)
             if target is not None:
                 for loc in small.located:
                     target.add(loc, loc.mention.text)
-                groups.remove(small)
+                live.discard(small)
+                merged.add(id(small))
+    groups[:] = [g for g in groups if id(g) not in merged]
 
 
 def _entities(groups: list[_Group]) -> list[Entity]:
