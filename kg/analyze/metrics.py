@@ -166,15 +166,15 @@ def pagerank(G: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: i
     return {v: x[i] / s for i, v in enumerate(nodes)}
 
 
-def connected_components(G: nx.MultiDiGraph) -> tuple[tuple[str, ...], ...]:
+def connected_components(G: nx.MultiDiGraph, weighted: nx.Graph | None = None) -> tuple[tuple[str, ...], ...]:
     """Connected components (ignoring direction), largest first, each sorted.
 
     Two entities are connected by any edge of ``G`` (the place hierarchy included) or by being
-    named in one article (`centrality_graph`).
+    named in one article (`centrality_graph`; ``weighted`` when it is known already).
     """
     U = undirected(G)
     if G.is_multigraph() or G.is_directed():
-        U.add_edges_from(centrality_graph(G).edges)
+        U.add_edges_from((weighted if weighted is not None else centrality_graph(G)).edges)
     comps = (tuple(sorted(c)) for c in nx.connected_components(U))
     return tuple(sorted(comps, key=lambda c: (-len(c), c)))
 
@@ -407,7 +407,7 @@ def analyze(
     deg = degree(W)
     btw = betweenness(W, samples=betweenness_samples, seed=seed)
     pr = pagerank(W)
-    comps = connected_components(G)
+    comps = connected_components(G, W)
     comms = communities(W, seed=seed)
     comp_of = {v: i for i, c in enumerate(comps) for v in c}
     comm_of = {v: i for i, c in enumerate(comms) for v in c}
