@@ -15,18 +15,18 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from kg.errors import StoreError
 from kg.ns import KGO, PREFIXES, RDF, RDFS, SKOS
 from kg.rdf import (
     ONTOLOGY_PATH,
-    _escape_string,
     atomic_write,
     canonical_turtle,
     fact_iri,
     load_ontology,
     new_graph,
+    nt_term,
     turtle_chunks,
 )
 from kg.remote import RemoteStore
@@ -67,28 +67,15 @@ def _graph_of(source: Graph | Store | RemoteStore) -> Graph:
     raise TypeError(f"export() needs an rdflib Graph or a Store, not {type(source).__name__}")
 
 
-def _nt_term(t: Any) -> str:
-    if isinstance(t, URIRef):
-        return f"<{t}>"
-    if isinstance(t, Literal):
-        out = f'"{_escape_string(str(t))}"'
-        if t.language:
-            return f"{out}@{t.language}"
-        if t.datatype is not None and not str(t.datatype).endswith("#string"):
-            return f"{out}^^<{t.datatype}>"
-        return out
-    return f"_:{t}"
-
-
 def ntriples(graph: Graph) -> str:
     """Sorted N-Triples (one triple a line, full IRIs)."""
-    lines = sorted(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} ." for s, p, o in graph)
+    lines = sorted(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in graph)
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 def _jsonld(graph: Graph) -> str:
     sorted_graph = new_graph()
-    for t in sorted(graph, key=lambda t: tuple(_nt_term(x) for x in t)):
+    for t in sorted(graph, key=lambda t: tuple(nt_term(x) for x in t)):
         sorted_graph.add(t)
     context = {k: str(v) for k, v in PREFIXES.items()}
     return sorted_graph.serialize(format="json-ld", context=context, indent=2, sort_keys=True)

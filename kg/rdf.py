@@ -64,6 +64,7 @@ __all__ = [
     "validate",
     "canonical_turtle",
     "turtle_chunks",
+    "nt_term",
     "write_turtle",
     "atomic_write",
 ]
@@ -524,6 +525,30 @@ def _escape_iri(s: str) -> str:
     if not any(ch in _IRI_BAD or ord(ch) <= 0x20 for ch in s):
         return s
     return "".join(f"\\u{ord(ch):04X}" if ch in _IRI_BAD or ord(ch) <= 0x20 else ch for ch in s)
+
+
+def nt_term(t: Node) -> str:
+    """A term as N-Triples writes it (``xsd:string`` literals plain; IRI characters N-Triples
+    does not allow escaped).
+
+    Examples
+    --------
+    >>> from kg.ns import KGR
+    >>> nt_term(KGR["place/甲"]), nt_term(Literal("乙")), nt_term(Literal(3))
+    ('<https://w3id.org/kg-news/id/place/甲>', '"乙"', '"3"^^<http://www.w3.org/2001/XMLSchema#integer>')
+    """
+    if isinstance(t, URIRef):
+        return f"<{_escape_iri(str(t))}>"
+    if isinstance(t, Literal):
+        out = f'"{_escape_string(str(t))}"'
+        if t.language:
+            return f"{out}@{t.language}"
+        if t.datatype is not None and str(t.datatype) != str(XSD.string):
+            return f"{out}^^<{t.datatype}>"
+        return out
+    if isinstance(t, BNode):
+        return f"_:{t}"
+    raise TypeError(f"cannot write {t!r} as N-Triples")
 
 
 class _Writer:

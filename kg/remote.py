@@ -13,11 +13,12 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import QueryError, StoreError
 from kg.ns import KGO, KGR, PROV, RDF, XSD
+from kg.rdf import nt_term
 from kg.store import _NON_NEGATIVE, _PREFIXES, Store, from_ox
 
 __all__ = [
@@ -220,23 +221,6 @@ def document_graph(path: str) -> str:
     return f"{GRAPH_NS}document/{hashlib.sha256(path.encode('utf-8')).hexdigest()[:16]}"
 
 
-def _nt(t: Node) -> str:
-    from kg.rdf import _escape_iri, _escape_string
-
-    if isinstance(t, URIRef):
-        return f"<{_escape_iri(str(t))}>"
-    if isinstance(t, Literal):
-        out = f'"{_escape_string(str(t))}"'
-        if t.language:
-            return f"{out}@{t.language}"
-        if t.datatype is not None and str(t.datatype) != str(XSD.string):
-            return f"{out}^^<{t.datatype}>"
-        return out
-    if isinstance(t, BNode):
-        return f"_:{t}"
-    raise TypeError(f"cannot write {t!r} as N-Triples")
-
-
 def _doc_key(iri: str) -> str | None:
     """The document hash (12 hex digits) an article, sentence, mention or document IRI is of."""
     if not iri.startswith(_KGR):
@@ -297,7 +281,7 @@ def split_graph(graph: Graph) -> list[NamedGraph]:
             where = fact_graph[s]
         else:
             where = statement_graph.get(t, CORPUS_GRAPH)
-        lines.setdefault(where, []).append(f"{_nt(t[0])} {_nt(t[1])} {_nt(t[2])} .")
+        lines.setdefault(where, []).append(f"{nt_term(t[0])} {nt_term(t[1])} {nt_term(t[2])} .")
     out = []
     for iri in sorted(lines):
         body = sorted(lines[iri])
@@ -561,7 +545,7 @@ class RemoteStore:
             preds = {p for _, p, _ in graph}
             current = [t for t in current if t[1] not in preds]
         triples = set(current) | set(graph)
-        body = sorted(f"{_nt(s)} {_nt(p)} {_nt(o)} ." for s, p, o in triples)
+        body = sorted(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in triples)
         self.put_graph(CORPUS_GRAPH, "\n".join(body) + "\n")
 
     def update(self, text: str) -> None:
