@@ -382,6 +382,7 @@ def resolve(located: Iterable[Located], articles: Iterable[Article] = ()) -> lis
             g.names[canon] += 0  # the expanded name becomes a known name of the entity
         index.register(g, keys)
     _merge_programs_and_events(index.groups, arts)
+    _merge_title_references(index.groups)
     return _entities(index.groups)
 
 
@@ -557,6 +558,54 @@ def _merge_programs_and_events(groups: list[_Group], articles: dict[str, Article
                 live.discard(small)
                 merged.add(id(small))
     groups[:] = [g for g in groups if id(g) not in merged]
+
+
+#: The longest given name of a full name after its surname (张三, 欧阳明远).
+MAX_GIVEN_NAME = 2
+
+
+def title_reference(name: str) -> str | None:
+    """The surname of a reference by surname and title (习主席, 李总理, 欧阳书记), else ``None``.
+
+    Examples
+    --------
+    >>> title_reference("林主席"), title_reference("欧阳书记"), title_reference("林晓峰")
+    ('林', '欧阳', None)
+    """
+    titles = words("titles.txt")
+    for s in (name[:2], name[:1]):  # a compound surname first
+        if len(name) > len(s) and s in words("surnames.txt") and name[len(s):] in titles:
+            return s
+    return None
+
+
+def _full_name_with(name: str, surname: str) -> bool:
+    """Whether ``name`` is a full name of that surname (not itself a title reference)."""
+    given = len(name) - len(surname)
+    return name.startswith(surname) and 1 <= given <= MAX_GIVEN_NAME and title_reference(name) is None
+
+
+def _merge_title_references(groups: list[_Group]) -> None:
+    """A person named by surname and title (林主席) is the one person of that surname named in
+    full in the same article (林晓峰), when there is exactly one; otherwise it stays apart."""
+    by_doc: dict[str, list[_Group]] = defaultdict(list)
+    for g in groups:
+        if g.type == PERSON and g.scope is None:
+            by_doc[g.document].append(g)
+    merged: set[int] = set()
+    for gs in by_doc.values():
+        for small in gs:
+            surname = title_reference(small.canonical)
+            if surname is None:
+                continue
+            full = [g for g in gs if id(g) not in merged and g is not small
+                    and _full_name_with(g.canonical, surname) and g.article_ids & small.article_ids]
+            if len(full) == 1:
+                for loc in small.located:
+                    full[0].add(loc, loc.mention.text)
+                merged.add(id(small))
+    if merged:
+        groups[:] = [g for g in groups if id(g) not in merged]
 
 
 def _entities(groups: list[_Group]) -> list[Entity]:

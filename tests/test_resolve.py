@@ -354,3 +354,30 @@ def test_only_a_national_body_before_its_head_title_becomes_a_mention():
     assert bodies_in_titles(arts, found) == []  # already named: not again
     assert national_body("财政部") and not national_body("宣传部")
     assert country_of("慕尼黑") == "德国" and country_of("杭州") == "中国"
+
+
+# --- a person named by surname and title ---------------------------------------------------------
+def test_a_surname_and_title_is_the_one_person_of_that_surname_in_the_article() -> None:
+    ents = resolve([L("林晓峰", "Person"), L("林主席", "Person"), L("高鹏", "Person")])
+    people = _by_label(ents, "Person")
+    assert set(people) == {"林晓峰", "高鹏"}
+    assert "林主席" in people["林晓峰"].aliases
+    assert len(people["林晓峰"].mentions) == 2
+
+
+@pytest.mark.parametrize("others", [
+    [L("林晓峰", "Person", art="a1"), L("林雨", "Person", art="a1")],  # two of that surname: which?
+    [L("林晓峰", "Person", art="a2")],  # named in another article only
+    [L("林晓峰", "Person", doc="d2", art="b1")],  # in another document
+    [L("高鹏", "Person", art="a1")],  # nobody of that surname
+])
+def test_a_surname_and_title_stays_apart_when_the_article_does_not_say_who(others) -> None:
+    ents = resolve([L("林主席", "Person", art="a1"), *others])
+    assert "林主席" in _by_label(ents, "Person")
+
+
+def test_title_reference_reads_surname_and_title_only() -> None:
+    from kg.resolve import title_reference
+
+    assert [title_reference(n) for n in ("林主席", "欧阳书记", "王记者", "林晓峰", "主席", "林主席团")] == \
+        ["林", "欧阳", "王", None, None, None]
