@@ -43,9 +43,10 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform != "win32"
 
 
-def _follow_parent() -> None:
+def _follow_parent(parent: int) -> None:
     """In the child: end when the build ends, even when it is killed (Linux), and leave Ctrl-C
-    to the build, which stops its child itself."""
+    to the build, which stops its child itself. A build that died before the child could ask
+    to follow it (the kernel then never tells) is noticed by the parent's pid having changed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
@@ -54,6 +55,8 @@ def _follow_parent() -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
+    if os.getppid() != parent:
+        os._exit(_FAILED + 2)
 
 
 class Forked(Generic[R]):
@@ -72,6 +75,7 @@ class Forked(Generic[R]):
             self._value = self._call(fn, args)
             return
         read, write = os.pipe()
+        parent = os.getpid()
         gc.freeze()  # the child's collector leaves the parent's objects (and their pages) alone
         try:
             pid = os.fork()
@@ -81,7 +85,7 @@ class Forked(Generic[R]):
             os.close(read)
             status = 0
             try:
-                _follow_parent()
+                _follow_parent(parent)
                 ok, value = self._call(fn, args)
                 status = 0 if ok else _FAILED
                 try:

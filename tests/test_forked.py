@@ -75,3 +75,43 @@ def test_without_fork_the_function_runs_here(monkeypatch) -> None:
     assert (pid, value) == (os.getpid(), 2)
     with pytest.raises(ValueError):
         Forked(_fail, "x").result()
+
+
+FORKED_SCRIPT = """
+import os, time
+from kg.forked import Forked
+
+def wait():
+    time.sleep(600)
+
+job = Forked(wait)
+print(job._pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")  # a zombie is dead
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads /proc (Linux)")
+def test_the_child_dies_with_a_killed_build() -> None:
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", FORKED_SCRIPT], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(proc.stdout.readline())  # type: ignore[union-attr]
+        assert _alive(child)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(child)
