@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 from kg.errors import ExecutorError, KGError
+from kg.forked import die_with_parent
 from kg.registry import Registry
 
 __all__ = ["TaskExecutor", "ExecutorFactory", "executors", "start_executor", "ProcessExecutor", "DaskExecutor",
@@ -69,39 +69,6 @@ def start_executor(name: str, workers: int, components: Sequence[str] | None = N
 # --- worker processes on this machine ------------------------------------------------------------
 
 
-def _die_with_parent(parent: int) -> None:
-    """Initializer of an extraction worker: it ends when the build that started it ends, even
-    when the build is killed (``SIGKILL`` leaves no chance to stop its workers).
-
-    On Linux the kernel sends the worker ``SIGTERM`` when its parent dies (``PR_SET_PDEATHSIG``);
-    elsewhere a thread checks once a second that the parent is still there. Ctrl-C is left to
-    the build, which stops its workers itself.
-    """
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    watched = False
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            PR_SET_PDEATHSIG = 1
-            watched = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM) == 0
-        except (OSError, AttributeError):
-            watched = False
-    if not watched:
-        import threading
-
-        def watch() -> None:
-            while os.getppid() == parent:
-                time.sleep(1.0)
-            os._exit(1)
-
-        threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
-    if os.getppid() != parent:  # the build died before the worker could ask to follow it
-        os._exit(1)
-
-
 def _one_thread() -> None:
     """Compute with one BLAS / OpenMP thread (the workers are the parallelism; threads of their
     own would only wait for each other on a busy machine)."""
@@ -116,11 +83,11 @@ def _one_thread() -> None:
 
 
 def _start_worker(parent: int, components: Sequence[str] | None = None) -> None:
-    """Initializer of an extraction worker: it follows its build (:func:`_die_with_parent`),
+    """Initializer of an extraction worker: it follows its build (:func:`kg.forked.die_with_parent`),
     computes with one thread (:func:`_one_thread`) and loads the components once, before its
     first task (the workers load theirs at the same time; the build itself never holds the
     models, so the stages after extraction have that memory)."""
-    _die_with_parent(parent)
+    die_with_parent(parent)
     _one_thread()
     _warm(components)
 

@@ -19,12 +19,13 @@ import os
 import pickle
 import signal
 import sys
+import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from kg.errors import KGError
 
-__all__ = ["Forked", "can_fork"]
+__all__ = ["Forked", "can_fork", "die_with_parent"]
 
 R = TypeVar("R")
 
@@ -43,20 +44,36 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform != "win32"
 
 
-def _follow_parent(parent: int) -> None:
-    """In the child: end when the build ends, even when it is killed (Linux), and leave Ctrl-C
-    to the build, which stops its child itself. A build that died before the child could ask
-    to follow it (the kernel then never tells) is noticed by the parent's pid having changed."""
+def die_with_parent(parent: int) -> None:
+    """In a process the build started (an extraction worker, a forked child): end when the build
+    ends, even when it is killed (``SIGKILL`` leaves it no chance to stop its processes).
+
+    On Linux the kernel sends the worker ``SIGTERM`` when its parent dies (``PR_SET_PDEATHSIG``);
+    elsewhere a thread checks once a second that the parent is still there. Ctrl-C is left to
+    the build, which stops its processes itself. A build that died before the process could ask
+    to follow it (the kernel then never tells) is noticed by the parent's pid having changed.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watched = False
     if sys.platform.startswith("linux"):
         try:
             import ctypes
 
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+            PR_SET_PDEATHSIG = 1
+            watched = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM) == 0
         except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:
-        os._exit(_FAILED + 2)
+            watched = False
+    if not watched:
+        import threading
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # the build died before the worker could ask to follow it
+        os._exit(1)
 
 
 class Forked(Generic[R]):
@@ -85,7 +102,7 @@ class Forked(Generic[R]):
             os.close(read)
             status = 0
             try:
-                _follow_parent(parent)
+                die_with_parent(parent)
                 ok, value = self._call(fn, args)
                 status = 0 if ok else _FAILED
                 try:

@@ -6,6 +6,7 @@ import os
 import time
 
 import pytest
+from test_pipeline import _alive
 
 import kg.forked
 from kg.errors import KGError
@@ -88,14 +89,6 @@ job = Forked(wait)
 print(job._pid, flush=True)
 time.sleep(600)
 """
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")  # a zombie is dead
-    except OSError:
-        return False
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads /proc (Linux)")

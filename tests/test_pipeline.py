@@ -195,13 +195,13 @@ def test_worker_count_is_capped_by_cpus_work_and_memory(monkeypatch):
 WORKERS_SCRIPT = """
 import os, sys, time
 from concurrent.futures import ProcessPoolExecutor
-from kg.executors import _die_with_parent
+from kg.forked import die_with_parent
 
 def pid(_):
     time.sleep(0.5)  # so that both workers get a task
     return os.getpid()
 
-pool = ProcessPoolExecutor(max_workers=2, initializer=_die_with_parent, initargs=(os.getpid(),))
+pool = ProcessPoolExecutor(max_workers=2, initializer=die_with_parent, initargs=(os.getpid(),))
 print(" ".join(str(p) for p in set(pool.map(pid, range(4)))), flush=True)
 time.sleep(600)
 """
