@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -303,9 +304,21 @@ def _first_line(text: str) -> str:
 
 
 class _Http:
-    """One server's HTTP session: timeouts always, errors as kg errors."""
+    """One server's HTTP session: timeouts always, errors as kg errors.
+
+    With digest authentication a request with a body is preceded, once, by a bodyless one that
+    learns the server's nonce, so the body goes with its ``Authorization`` header from the start:
+    a server that answers the first, unauthenticated try of a large ``PUT`` with 401 before it
+    has read the body closes the connection under the client (Virtuoso does, from a few MB). A
+    request that changes nothing or replaces a whole graph (``GET``, ``HEAD``, ``PUT``,
+    ``DELETE``, a query) is sent again :attr:`RETRIES` times when the connection breaks.
+    """
 
     CONNECT_TIMEOUT = 5.0
+    #: How many times an idempotent request is sent again after a broken connection.
+    RETRIES = 2
+    #: The methods that may be sent again: reading, or writing a whole graph.
+    IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 
     def __init__(self, remote: Remote) -> None:
         import requests
@@ -313,34 +326,61 @@ class _Http:
         self.remote = remote
         self.session = requests.Session()
         self.session.headers["User-Agent"] = "kg"
+        self._digest = remote.user is not None and remote.auth == "digest"
+        self._primed = threading.local()  # the digest nonce is learned per thread, as requests keeps it
         if remote.user:
             from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
             password = remote.password or ""
-            self.session.auth = (HTTPDigestAuth(remote.user, password) if remote.auth == "digest"
+            self.session.auth = (HTTPDigestAuth(remote.user, password) if self._digest
                                  else HTTPBasicAuth(remote.user, password))
 
-    def request(self, method: str, url: str, error: type[Exception] = StoreError, ok: Sequence[int] = (),
-                **kw: Any) -> Any:
+    def _prime(self, url: str) -> None:
+        """Learn the digest nonce with a ``HEAD`` of ``url`` (its answer does not matter)."""
         import requests
 
         try:
-            r = self.session.request(method, url, timeout=(self.CONNECT_TIMEOUT, self.remote.timeout), **kw)
-        except requests.Timeout:
-            raise StoreError(f"SPARQL server {self.remote.location}: no answer from {url} within "
-                             f"{self.remote.timeout:g} s") from None
-        except requests.RequestException as e:
-            reason = " ".join(str(e).split())
-            if "Connection refused" in reason:
-                reason = "connection refused"
-            raise StoreError(f"cannot reach SPARQL server {self.remote.location} ({method} {url}): "
-                             f"{reason[:300]}") from None
+            self.session.request("HEAD", url, timeout=(self.CONNECT_TIMEOUT, self.remote.timeout))
+        except requests.RequestException:
+            return  # the real request reports what is wrong
+        self._primed.done = True
+
+    def request(self, method: str, url: str, error: type[Exception] = StoreError, ok: Sequence[int] = (),
+                retry: bool | None = None, **kw: Any) -> Any:
+        """Send one request; ``retry`` (default: for :attr:`IDEMPOTENT` methods) after a broken connection."""
+        import requests
+
+        if retry is None:
+            retry = method in self.IDEMPOTENT
+        attempts = 1 + (self.RETRIES if retry else 0)
+        for attempt in range(attempts):
+            if self._digest and "data" in kw and not getattr(self._primed, "done", False):
+                self._prime(url)
+            try:
+                r = self.session.request(method, url, timeout=(self.CONNECT_TIMEOUT, self.remote.timeout), **kw)
+                break
+            except requests.Timeout:
+                raise StoreError(f"SPARQL server {self.remote.location}: no answer from {url} within "
+                                 f"{self.remote.timeout:g} s") from None
+            except requests.ConnectionError as e:
+                refused = "Connection refused" in str(e)
+                if refused or attempt + 1 == attempts:
+                    raise self._unreachable(method, url, e) from None
+                self._primed.done = False  # the nonce may be what the server refused
+            except requests.RequestException as e:
+                raise self._unreachable(method, url, e) from None
         if r.status_code >= 400 and r.status_code not in ok:
             message = _first_line(r.text)
             cls = error if r.status_code in (400, 422) else StoreError
             raise cls(f"SPARQL server {self.remote.location}: {method} {url} gave HTTP {r.status_code} "
                       f"{r.reason}" + (f": {message}" if message else ""))
         return r
+
+    def _unreachable(self, method: str, url: str, e: Exception) -> StoreError:
+        reason = " ".join(str(e).split())
+        if "Connection refused" in reason:
+            reason = "connection refused"
+        return StoreError(f"cannot reach SPARQL server {self.remote.location} ({method} {url}): {reason[:300]}")
 
     def close(self) -> None:
         self.session.close()
@@ -568,7 +608,7 @@ class RemoteStore:
     def _post_query(self, text: str, name: str | None, dataset: list[tuple[str, str]]) -> Any:
         accept = f"{_RESULTS_JSON}, {_NTRIPLES};q=0.9"
         try:
-            return self.http.request("POST", self.remote.query_url, error=QueryError,
+            return self.http.request("POST", self.remote.query_url, error=QueryError, retry=True,
                                      data=[("query", _prefixed(text)), *dataset], headers={"Accept": accept})
         except QueryError as e:
             raise QueryError(f"query {name!r}: {e}" if name else str(e)) from None
