@@ -21,6 +21,7 @@ from kg.analyze import (
     SENTENCE_WEIGHT,
     EntityNotFound,
     analyze,
+    betweenness,
     centrality_graph,
     communities,
     connected_components,
@@ -191,6 +192,56 @@ def test_pagerank_agrees_with_networkx():
     ours, theirs = pagerank(G), nx.pagerank(W, weight="weight", tol=1e-12)
     assert max(abs(ours[v] - theirs[v]) for v in G) < 1e-6
     assert pagerank(W) == ours  # the same whether given the entity graph or its centrality graph
+
+
+def _dyadic_graph(n: int, m: int, seed: int) -> nx.Graph:
+    """A random weighted graph whose path lengths add up exactly in floating point (weights 1, 2, 4, 8)."""
+    import random
+
+    rng = random.Random(seed)
+    W = nx.relabel_nodes(nx.gnm_random_graph(n, m, seed=seed), {i: f"n{i:05d}" for i in range(n)})
+    for u, v in W.edges:
+        w = rng.choice([1.0, 2.0, 4.0, 8.0])
+        W[u][v].update(weight=w, distance=1.0 / w, close=rng.random() < 0.8)
+    return W
+
+
+def _close(W: nx.Graph) -> nx.Graph:
+    C = nx.Graph()
+    C.add_nodes_from(W)
+    C.add_edges_from((u, v, d) for u, v, d in W.edges(data=True) if d["close"])
+    return C
+
+
+def test_betweenness_is_networkx_s_on_the_close_links() -> None:
+    W = _dyadic_graph(300, 1200, seed=1)
+    ours = betweenness(W)  # exact: 300 nodes
+    theirs = nx.betweenness_centrality(_close(W), normalized=True, weight="distance")
+    assert set(ours) == set(W)
+    assert max(abs(ours[v] - theirs[v]) for v in W) < 1e-12
+    assert max(theirs.values()) > 0.01
+
+
+def test_sampled_betweenness_estimates_the_exact_one_and_repeats() -> None:
+    W = _dyadic_graph(1500, 6000, seed=2)
+    exact = betweenness(W, samples=len(W))
+    sampled = betweenness(W)  # 1,500 nodes: sampled sources
+    assert sampled == betweenness(W) and sampled != betweenness(W, seed=43)
+    assert sum(sampled.values()) == pytest.approx(sum(exact.values()), rel=0.1)
+    top = sorted(exact, key=lambda v: -exact[v])[:10]
+    assert len(set(top) & set(sorted(sampled, key=lambda v: -sampled[v])[:20])) >= 7
+
+
+def test_communities_find_planted_groups_and_repeat() -> None:
+    # six dense groups of 20, joined by a few weak links
+    W = nx.Graph()
+    for g in range(6):
+        members = [f"g{g}-{i:02d}" for i in range(20)]
+        W.add_edges_from(((a, b) for a in members for b in members if a < b), weight=1.0)
+        W.add_edge(members[0], f"g{(g + 1) % 6}-05", weight=0.1)
+    found = communities(W, seed=3)
+    assert sorted(sorted({v.split("-")[0] for v in c}) for c in found) == [[f"g{g}"] for g in range(6)]
+    assert communities(W, seed=3) == found
 
 
 def story_graph() -> rdflib.Graph:

@@ -1,17 +1,21 @@
 """Pure functions over the entity graph: centrality, components, communities, neighbourhoods, paths.
 
 Every score is computed on `centrality_graph` (relations and co-mentions weighted, the place
-hierarchy left out). Every function is deterministic: node order is sorted in `to_networkx`,
-Louvain and sampled betweenness take a seed, and PageRank is a plain power iteration (no SciPy needed).
+hierarchy left out). The graphs are networkx graphs; betweenness, PageRank and Louvain run in
+igraph's C core (`_Indexed`: nodes and links in sorted order, so nothing depends on how the graph
+was built). Every function is deterministic: Louvain and sampled betweenness take a seed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import random
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from types import MappingProxyType
 
+import igraph as ig  # type: ignore[import-untyped]  # no type information
 import networkx as nx
 import rdflib
 from rdflib import Literal, URIRef
@@ -97,6 +101,49 @@ MIN_SAMPLES = 50
 MAX_SAMPLES = 200
 
 
+@dataclass(frozen=True)
+class _Indexed:
+    """A simple undirected networkx graph as an igraph graph: nodes sorted, links sorted, self-loops left out.
+
+    ``weight`` and ``distance`` are edge attributes of the igraph graph (``1.0`` and ``1 / weight``
+    when the networkx link has none).
+    """
+
+    nodes: tuple[str, ...]
+    graph: ig.Graph
+
+    @classmethod
+    def of(cls, W: nx.Graph) -> _Indexed:
+        nodes = tuple(sorted(W))
+        index = {v: i for i, v in enumerate(nodes)}
+        links = sorted((min(index[u], index[v]), max(index[u], index[v]), d) for u, v, d in W.edges(data=True)
+                       if u != v)
+        H = ig.Graph(n=len(nodes), edges=[(i, j) for i, j, _ in links], directed=False)
+        weights = [float(d.get("weight", 1.0)) for _, _, d in links]
+        H.es["weight"] = weights
+        H.es["distance"] = [float(d.get("distance", 1.0 / w)) for (_, _, d), w in zip(links, weights, strict=True)]
+        H.es["close"] = [bool(d.get("close", True)) for _, _, d in links]
+        return cls(nodes, H)
+
+    def close(self) -> _Indexed:
+        """The same nodes with only the close links (see `betweenness`)."""
+        keep = [e.index for e in self.graph.es if e["close"]]
+        return _Indexed(self.nodes, self.graph.subgraph_edges(keep, delete_vertices=False))
+
+    def values(self, xs: list[float], scale: float = 1.0) -> dict[str, float]:
+        return {v: x * scale for v, x in zip(self.nodes, xs, strict=True)}
+
+
+@contextmanager
+def _igraph_seed(seed: int) -> Iterator[None]:
+    """igraph's random numbers from ``random.Random(seed)`` for the block (then Python's ``random`` again)."""
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        yield
+    finally:
+        ig.set_random_number_generator(random)
+
+
 def betweenness(G: nx.Graph, samples: int | None = None, seed: int = 42) -> dict[str, float]:
     """Normalised betweenness on the close links of `centrality_graph`, a link's length being ``1 / weight``.
 
@@ -109,25 +156,50 @@ def betweenness(G: nx.Graph, samples: int | None = None, seed: int = 42) -> dict
     :data:`BETWEENNESS_BUDGET` link visits allow, between :data:`MIN_SAMPLES` and
     :data:`MAX_SAMPLES`, so the cost stops growing with the square of the corpus). Sampling is
     seeded, so results repeat.
+
+    The values are networkx's ``betweenness_centrality(C, k, normalized=True, weight="distance")``
+    (its estimator for samples: a sampled source is scaled by ``1 / ((k - 1)(n - 2))``, another node
+    by ``1 / (k (n - 2))``); the shortest paths are searched by igraph, which compares path
+    lengths with a tolerance where networkx compares floats exactly.
+
+    Examples
+    --------
+    >>> W = nx.Graph([("a", "b"), ("b", "c"), ("c", "d")])
+    >>> {v: round(x, 3) for v, x in betweenness(W).items()}
+    {'a': 0.0, 'b': 0.667, 'c': 0.667, 'd': 0.0}
     """
-    W = _weighted(G)
-    C: nx.Graph = nx.Graph()
-    C.add_nodes_from(W)
-    C.add_edges_from((u, v, d) for u, v, d in W.edges(data=True) if d.get("close", True))
-    n = len(C)
+    return _betweenness(_Indexed.of(_weighted(G)).close(), samples, seed)
+
+
+def _betweenness(x: _Indexed, samples: int | None, seed: int) -> dict[str, float]:
+    n = len(x.nodes)
     if samples is None:
-        affordable = BETWEENNESS_BUDGET // max(1, C.number_of_edges())
+        affordable = BETWEENNESS_BUDGET // max(1, x.graph.ecount())
         samples = n if n <= EXACT_BETWEENNESS else max(MIN_SAMPLES, min(MAX_SAMPLES, affordable))
-    k = None if samples >= n else samples
-    return nx.betweenness_centrality(C, k=k, normalized=True, weight="distance", seed=seed)
+    if n < 3:
+        return {v: 0.0 for v in x.nodes}
+    pairs = n - 2  # the other ends a path through a node may have (neither the node nor the source)
+    if samples >= n:
+        # igraph counts each unordered pair once, networkx each ordered pair
+        return x.values(x.graph.betweenness(directed=False, weights="distance"), 2.0 / ((n - 1) * pairs))
+    k = max(1, samples)
+    sources = random.Random(seed).sample(x.nodes, k)
+    index = {v: i for i, v in enumerate(x.nodes)}
+    raw = x.graph.betweenness(directed=False, weights="distance", sources=[index[v] for v in sources])
+    chosen = set(sources)
+    out = {}
+    for v, b in zip(x.nodes, raw, strict=True):
+        others = k - 1 if v in chosen else k
+        out[v] = 2.0 * b / (others * pairs) if others else 0.0
+    return out
 
 
-def pagerank(G: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[str, float]:
+def pagerank(G: nx.Graph, alpha: float = 0.85) -> dict[str, float]:
     """Weighted PageRank on `centrality_graph` (links both ways, ``weight``): an entity matters when
     it is strongly linked to entities that matter.
 
-    A node without links spreads its rank evenly. Sums to 1 over the nodes. A plain power
-    iteration in node order, so no SciPy is needed and the result repeats.
+    A node without links spreads its rank evenly. Sums to 1 over the nodes. Solved exactly
+    (igraph's PRPACK), so the result repeats.
 
     Examples
     --------
@@ -137,33 +209,15 @@ def pagerank(G: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: i
     >>> max(pr, key=pr.get), round(sum(pr.values()), 6)
     ('b', 1.0)
     """
-    W = _weighted(G)
-    nodes = list(W)
-    n = len(nodes)
-    if n == 0:
+    return _pagerank(_Indexed.of(_weighted(G)), alpha)
+
+
+def _pagerank(x: _Indexed, alpha: float = 0.85) -> dict[str, float]:
+    if not x.nodes:
         return {}
-    index = {v: i for i, v in enumerate(nodes)}
-    links: list[list[tuple[int, float]]] = []
-    for v in nodes:
-        out = sorted((index[u], float(d.get("weight", 1.0))) for u, d in W[v].items() if u != v)
-        total = sum(w for _, w in out)
-        links.append([(j, w / total) for j, w in out] if total else [])
-    dangling = [i for i in range(n) if not links[i]]
-    x = [1.0 / n] * n
-    for _ in range(max_iter):
-        lost = alpha * sum(x[i] for i in dangling) / n
-        base = (1.0 - alpha) / n + lost
-        new = [base] * n
-        for i in range(n):
-            xi = alpha * x[i]
-            for j, w in links[i]:
-                new[j] += xi * w
-        err = sum(abs(a - b) for a, b in zip(new, x, strict=True))
-        x = new
-        if err < n * tol:
-            break
-    s = sum(x)
-    return {v: x[i] / s for i, v in enumerate(nodes)}
+    ranks = x.graph.pagerank(directed=False, damping=alpha, weights="weight", implementation="prpack")
+    total = sum(ranks)
+    return x.values(ranks, 1.0 / total)
 
 
 def connected_components(G: nx.MultiDiGraph, weighted: nx.Graph | None = None) -> tuple[tuple[str, ...], ...]:
@@ -180,17 +234,28 @@ def connected_components(G: nx.MultiDiGraph, weighted: nx.Graph | None = None) -
 
 
 def communities(G: nx.Graph, seed: int = 42, resolution: float = 1.0) -> tuple[tuple[str, ...], ...]:
-    """Louvain communities on `centrality_graph` (networkx, weighted, seeded): largest first, each sorted.
+    """Louvain communities on `centrality_graph` (weighted, seeded; igraph's multilevel
+    modularity optimisation): largest first, each sorted.
 
     Entities linked by relations and named together in sentences, paragraphs and articles fall
     in one community: the people, organisations, places and events of one story or topic. The
     index of a community in the result is its ``kgo:community`` number.
+
+    Examples
+    --------
+    >>> W = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("x", "y"), ("y", "z"), ("x", "z"), ("c", "x")])
+    >>> communities(W)
+    (('a', 'b', 'c'), ('x', 'y', 'z'))
     """
-    W = _weighted(G)
-    if len(W) == 0:
+    return _communities(_Indexed.of(_weighted(G)), seed, resolution)
+
+
+def _communities(x: _Indexed, seed: int = 42, resolution: float = 1.0) -> tuple[tuple[str, ...], ...]:
+    if not x.nodes:
         return ()
-    found = nx.community.louvain_communities(W, weight="weight", resolution=resolution, seed=seed)
-    comms = (tuple(sorted(c)) for c in found)
+    with _igraph_seed(seed):
+        found = x.graph.community_multilevel(weights="weight", resolution=resolution)
+    comms = (tuple(x.nodes[i] for i in c) for c in found)
     return tuple(sorted(comms, key=lambda c: (-len(c), c)))
 
 
@@ -405,10 +470,11 @@ def analyze(
     G = graph if isinstance(graph, nx.Graph) else to_networkx(graph, comention=comention)
     W = centrality_graph(G)
     deg = degree(W)
-    btw = betweenness(W, samples=betweenness_samples, seed=seed)
-    pr = pagerank(W)
+    x = _Indexed.of(W)  # one igraph copy of W for the three scores below
+    btw = _betweenness(x.close(), betweenness_samples, seed)
+    pr = _pagerank(x)
     comps = connected_components(G, W)
-    comms = communities(W, seed=seed)
+    comms = _communities(x, seed)
     comp_of = {v: i for i, c in enumerate(comps) for v in c}
     comm_of = {v: i for i, c in enumerate(comms) for v in c}
     scores = {
