@@ -55,12 +55,11 @@ DOCS = {
 }
 #: values present in the test graph for the bundled queries' parameters
 PARAMS = {"entity": {"name": "林晓峰"}, "evidence": {"subject": "林晓峰"}, "orgs-by-place": {"place": "青川县"}}
-#: Bundled queries Virtuoso 7.2 still answers wrongly (its SPARQL bug, not kg's): events, whose
-#: participants come from an OPTIONAL holding rdfs:subPropertyOf* (Virtuoso finds nothing for a
-#: property path in an OPTIONAL, also in a subquery or FILTER EXISTS there). Every other query is
-#: written to answer the same everywhere (see the comments in kg/queries/*.rq), and a rounded
-#: xsd:double is completed by kg.remote (``read=select``).
-VIRTUOSO_WRONG = {"events"}
+#: Bundled queries Virtuoso 7.2 answers wrongly (its SPARQL bugs, not kg's): none now. Every query
+#: is written to answer the same everywhere (see the comments in kg/queries/*.rq: e.g. events
+#: spells out the role hierarchy, as Virtuoso finds nothing for rdfs:subPropertyOf* inside an
+#: OPTIONAL), and a rounded xsd:double is completed by kg.remote (``read=select``).
+VIRTUOSO_WRONG: set[str] = set()
 
 
 def _free_port() -> int:
