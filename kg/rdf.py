@@ -534,22 +534,26 @@ _ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "
 _IRI_BAD = set('<>"{}|^`\\ ')
 
 
+#: What `_escape_string` writes for each character it escapes (the others stay as they are).
+_STRING_ESCAPES = {ord(ch): esc for ch, esc in _ESC.items()} | {
+    c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F] if chr(c) not in _ESC
+}
+_IRI_ESCAPED = re.compile("[" + re.escape("".join(sorted(_IRI_BAD))) + "\x00-\x20]")
+
+
 def _escape_string(s: str) -> str:
-    out = []
-    for ch in s:
-        if ch in _ESC:
-            out.append(_ESC[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    r"""``s`` as the inside of a Turtle or N-Triples string.
+
+    Examples
+    --------
+    >>> print(_escape_string('甲"乙\\\n\x01'))
+    甲\"乙\\\n\u0001
+    """
+    return s.translate(_STRING_ESCAPES)
 
 
 def _escape_iri(s: str) -> str:
-    if not any(ch in _IRI_BAD or ord(ch) <= 0x20 for ch in s):
-        return s
-    return "".join(f"\\u{ord(ch):04X}" if ch in _IRI_BAD or ord(ch) <= 0x20 else ch for ch in s)
+    return _IRI_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04X}", s)
 
 
 def nt_term(t: Node) -> str:
