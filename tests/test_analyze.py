@@ -232,6 +232,14 @@ def test_sampled_betweenness_estimates_the_exact_one_and_repeats() -> None:
     assert len(set(top) & set(sorted(sampled, key=lambda v: -sampled[v])[:20])) >= 7
 
 
+def test_scores_repeat_to_the_last_bit() -> None:
+    # a solver that sums in threads (igraph's PRPACK did) changes the last digits from call to call
+    W = _dyadic_graph(2000, 8000, seed=3)
+    first = (pagerank(W), betweenness(W), communities(W))
+    for _ in range(3):
+        assert (pagerank(W), betweenness(W), communities(W)) == first
+
+
 def test_communities_find_planted_groups_and_repeat() -> None:
     # six dense groups of 20, joined by a few weak links
     W = nx.Graph()

@@ -1,9 +1,10 @@
 """Pure functions over the entity graph: centrality, components, communities, neighbourhoods, paths.
 
 Every score is computed on `centrality_graph` (relations and co-mentions weighted, the place
-hierarchy left out). The graphs are networkx graphs; betweenness, PageRank and Louvain run in
-igraph's C core (`_Indexed`: nodes and links in sorted order, so nothing depends on how the graph
-was built). Every function is deterministic: Louvain and sampled betweenness take a seed.
+hierarchy left out). The graphs are networkx graphs; betweenness and Louvain run in igraph's C
+core and PageRank in numpy, on one copy of the graph with nodes and links in sorted order
+(`_Indexed`), so nothing depends on how the graph was built. Every function repeats to the last
+bit: Louvain and sampled betweenness take a seed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from types import MappingProxyType
 
 import igraph as ig  # type: ignore[import-untyped]  # no type information
 import networkx as nx
+import numpy as np
 import rdflib
 from rdflib import Literal, URIRef
 
@@ -194,12 +196,13 @@ def _betweenness(x: _Indexed, samples: int | None, seed: int) -> dict[str, float
     return out
 
 
-def pagerank(G: nx.Graph, alpha: float = 0.85) -> dict[str, float]:
+def pagerank(G: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[str, float]:
     """Weighted PageRank on `centrality_graph` (links both ways, ``weight``): an entity matters when
     it is strongly linked to entities that matter.
 
-    A node without links spreads its rank evenly. Sums to 1 over the nodes. Solved exactly
-    (igraph's PRPACK), so the result repeats.
+    A node without links spreads its rank evenly. Sums to 1 over the nodes. A power iteration
+    over the sorted links (numpy, in a fixed order: igraph's PRPACK solver gives different last
+    digits from one run to the next), so the result repeats to the last bit.
 
     Examples
     --------
@@ -209,15 +212,29 @@ def pagerank(G: nx.Graph, alpha: float = 0.85) -> dict[str, float]:
     >>> max(pr, key=pr.get), round(sum(pr.values()), 6)
     ('b', 1.0)
     """
-    return _pagerank(_Indexed.of(_weighted(G)), alpha)
+    return _pagerank(_Indexed.of(_weighted(G)), alpha, tol, max_iter)
 
 
-def _pagerank(x: _Indexed, alpha: float = 0.85) -> dict[str, float]:
-    if not x.nodes:
+def _pagerank(x: _Indexed, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[str, float]:
+    n = len(x.nodes)
+    if n == 0:
         return {}
-    ranks = x.graph.pagerank(directed=False, damping=alpha, weights="weight", implementation="prpack")
-    total = sum(ranks)
-    return x.values(ranks, 1.0 / total)
+    ends = np.array(x.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    src = np.concatenate([ends[:, 0], ends[:, 1]])  # every link both ways
+    dst = np.concatenate([ends[:, 1], ends[:, 0]])
+    w = np.array(x.graph.es["weight"] * 2, dtype=np.float64)
+    out = np.bincount(src, weights=w, minlength=n)
+    dangling = out == 0
+    share = w / out[src] if len(src) else w
+    rank = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        lost = alpha * rank[dangling].sum() / n
+        new = np.bincount(dst, weights=alpha * rank[src] * share, minlength=n) + ((1.0 - alpha) / n + lost)
+        err = float(np.abs(new - rank).sum())
+        rank = new
+        if err < n * tol:
+            break
+    return x.values([float(r) for r in rank], 1.0 / float(rank.sum()))
 
 
 def connected_components(G: nx.MultiDiGraph, weighted: nx.Graph | None = None) -> tuple[tuple[str, ...], ...]:
