@@ -330,7 +330,10 @@ def make_corpus(ingested: Ingested, components: Sequence[str] | None = None,
     entities = _with_authors(entities, ingested)
     if lap:
         lap("resolve")
-    facts, infos = relations_for(ingested.articles, ingested.documents, entities, relations, events)
+    # the article components in as many processes as the extraction had (forked: kg.relate)
+    chars = sum(len(d.text) for d in ingested.documents)
+    facts, infos = relations_for(ingested.articles, ingested.documents, entities, relations, events,
+                                 jobs=worker_count(jobs, chars, len(ingested.articles)))
     entities = with_events(entities, infos)
     if lap:
         lap("relate")

@@ -150,3 +150,43 @@ def test_a_meeting_still_to_be_held_is_planned():
     c = corpus("海河市总工会将于6月在海河会展中心召开第三次职工代表大会。", date="2025-05-10")
     ev = next(e for e in c.entities if e.type == "Event" and e.label.endswith("职工代表大会"))
     assert ev.event is not None and ev.event.status == PLANNED
+
+
+_PARALLEL_TEXTS = (
+    "5月8日，海河市总工会组织的职工技能大赛颁奖仪式在海河会展中心举行。技术员林晓峰荣获“海河创新之星”称号。",
+    "海河市总工会党组成员、财务审查委员会主任林晓峰表示，将继续做好服务。杭州市总工会和宁波市总工会交流经验。",
+    "海河市总工会将于6月在海河会展中心召开第三次职工代表大会。海河市总工会将与海河港务集团建立职工技能提升机制。",
+    "根据杭州市统计局城乡调查队的数据，收入增长了。劳动模范林晓峰在海河大学路小学宣讲。",
+)
+
+
+def test_components_in_several_processes_find_what_one_process_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.forked
+    import kg.relate
+    from kg.relate import relations_for
+
+    docs, arts = [], []
+    for i in range(24):  # the same kinds of news again and again: event keys collide and are renumbered
+        doc, a = read_string(f"date: 2025-05-{10 + i % 9:02d}\n## 新闻{i}\n\n{_PARALLEL_TEXTS[i % 4]}\n", f"n{i:02d}.md")
+        docs.append(doc)
+        arts.extend(a)
+    c = make_corpus(Ingested(tuple(docs), tuple(arts), ()))
+    entities = [e for e in c.entities if e.type != "Event"]  # the event components add them again
+    forks: list[object] = []
+
+    class Counted(kg.forked.Forked):  # type: ignore[type-arg]
+        def __init__(self, *args: object) -> None:
+            forks.append(args)
+            super().__init__(*args)
+
+    monkeypatch.setattr(kg.forked, "Forked", Counted)
+    monkeypatch.setattr(kg.relate, "PARALLEL_MIN_ARTICLES", 1)
+    facts1, infos1 = relations_for(arts, docs, entities, jobs=1)
+    assert not forks
+    for jobs in (2, 3, 7):
+        facts_n, infos_n = relations_for(arts, docs, entities, jobs=jobs)
+        assert len(forks) == jobs - 1
+        forks.clear()
+        assert facts_n == facts1 and dict(infos_n) == dict(infos1)
+        assert infos_n.added == infos1.added
+    assert len(facts1) > 10 and len({e.key for e in infos1.added}) > 10

@@ -44,7 +44,7 @@ from kg.model import (
     SentenceFacts,
     Spot,
 )
-from kg.registry import Registry
+from kg.registry import Registered, Registry
 from kg.schema import schema
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "event_components",
     "article_facts",
     "relations_for",
+    "PARALLEL_MIN_ARTICLES",
     "with_events",
     "merge_facts",
     "EventInfos",
@@ -214,14 +215,67 @@ def _renumbered(items: list[Relation | EventDetails | Entity], taken: set[Entity
     return out
 
 
+#: Below this many articles the components run in the build's process alone (a forked process
+#: costs more than it saves); above, in ``jobs`` processes (`relations_for`).
+PARALLEL_MIN_ARTICLES = 200
+
+#: What the article components said of one article: per relation component, then per event
+#: component, its name and its items, in the order of the components.
+_Said = tuple[list[tuple[str, list[Relation]]], list[tuple[str, list["Relation | EventDetails | Entity"]]]]
+
+
+def _said(views: Sequence[ArticleFacts], rel: Sequence[Registered[Callable[..., Iterable[Relation]]]],
+          evs: Sequence[Registered[EventComponent]]) -> list[_Said]:
+    """Each article component called on each view, in order (what `relations_for` then assembles)."""
+    out: list[_Said] = []
+    for view in views:
+        rels = [(c.name, list(c.component(view))) for c in rel if c.scope == "article"]
+        events = [(e.name, list(e.component(view))) for e in evs]
+        out.append((rels, events))
+    return out
+
+
+def _said_in_parallel(views: Sequence[ArticleFacts], rel: Sequence[Registered[Callable[..., Iterable[Relation]]]],
+                      evs: Sequence[Registered[EventComponent]], jobs: int) -> list[_Said]:
+    """`_said` over consecutive parts of ``views`` (about as many sentences each), all but the first
+    in forked processes (:class:`kg.forked.Forked`: they see the views as they are, and send back
+    only what the components said); the same list as `_said` of all the views."""
+    from kg.forked import Forked, can_fork
+
+    if jobs <= 1 or len(views) < PARALLEL_MIN_ARTICLES or not can_fork():
+        return _said(views, rel, evs)
+    sizes = [len(v.sentences) + 1 for v in views]
+    share = sum(sizes) / jobs
+    parts: list[Sequence[ArticleFacts]] = []
+    start = total = 0
+    for i, n in enumerate(sizes):
+        total += n
+        if total >= share * (len(parts) + 1) and len(parts) < jobs - 1:
+            parts.append(views[start:i + 1])
+            start = i + 1
+    parts.append(views[start:])
+    children = [Forked(_said, part, rel, evs) for part in parts[1:]]
+    try:
+        out = _said(parts[0], rel, evs)
+        for child in children:
+            out.extend(child.result())
+    finally:  # an error or Ctrl-C: the other processes stop with it
+        for child in children:
+            child.cancel()
+    return out
+
+
 def relations_for(articles: Iterable[Article], documents: Iterable[Document], entities: Iterable[Entity],
                   relations: Sequence[str] | None = None, events: Sequence[str] | None = None,
-                  ) -> tuple[list[Relation], dict[EntityKey, EventInfo]]:
+                  jobs: int = 1) -> tuple[list[Relation], dict[EntityKey, EventInfo]]:
     """The facts the articles state, and what is known of each event (type, date).
 
     ``relations`` and ``events`` name the components to run (default: the registered defaults).
     Returns ``(facts, event information by entity key)``; the information also lists the event
-    entities the event components added (:class:`EventInfos`).
+    entities the event components added (:class:`EventInfos`). With ``jobs`` above 1 and at least
+    :data:`PARALLEL_MIN_ARTICLES` articles the article components run in that many processes,
+    each on its share of the articles, with the same result: a component is called once per
+    article and must not depend on its calls for other articles.
     """
     arts = list(articles)
     ents = list(entities)
@@ -231,18 +285,17 @@ def relations_for(articles: Iterable[Article], documents: Iterable[Document], en
     found: list[Relation] = []
     infos = EventInfos()
     taken = {e.key for e in ents}
-    for view in views:
-        for c in rel:
-            if c.scope == "article":
-                found.extend(_checked(r, c.name) for r in c.component(view))
-        for e in evs:
-            for item in _renumbered(list(e.component(view)), taken):
+    for rels, said in _said_in_parallel(views, rel, evs, jobs):
+        for name, rs in rels:
+            found.extend(_checked(r, name) for r in rs)
+        for name, items in said:
+            for item in _renumbered(items, taken):
                 if isinstance(item, Entity):
                     infos.added.append(item)
                 elif isinstance(item, EventDetails):
-                    found.extend(_event_info(infos, item, e.name))
+                    found.extend(_event_info(infos, item, name))
                 else:
-                    found.append(_checked(item, e.name))
+                    found.append(_checked(item, name))
     for c in rel:
         if c.scope == "corpus":
             found.extend(_checked(r, c.name) for r in c.component(ents))
