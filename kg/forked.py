@@ -3,7 +3,8 @@
 After extraction a build is one thread of Python on one core while the others wait: the SHACL
 check of the whole graph reads the graph but changes nothing, so a child forked with the graph
 in its memory (copy-on-write: nothing is pickled or copied up front) checks it on another core
-while the build goes on with the analysis, the exports and the store.
+while the build goes on with the analysis, the exports and the store. The relation and event
+components share out the articles the same way (:func:`kg.relate.relations_for`).
 
 Examples
 --------
@@ -144,7 +145,7 @@ class Forked(Generic[R]):
         self._pid = None
         if not chunks:
             code = os.waitstatus_to_exitcode(status)
-            raise KGError(f"the process checking the graph ended without an answer (exit status {code})")
+            raise KGError(f"a process forked by the build ended without an answer (exit status {code})")
         found: tuple[bool, Any] = pickle.loads(b"".join(chunks))
         return found
 

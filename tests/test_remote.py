@@ -259,11 +259,28 @@ class _Flaky:
                 return
             with conn:
                 self.connections += 1
-                conn.recv(65536)
+                self._read_request(conn)  # all of it: closing with unread bytes would reset the connection
                 if self.connections <= self.breaks:  # reset: SO_LINGER with a zero timeout
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     continue
                 conn.sendall(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    @staticmethod
+    def _read_request(conn: socket.socket) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+        missing = (int(length.group(1)) if length else 0) - len(body)
+        while missing > 0:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return
+            missing -= len(chunk)
 
     def close(self) -> None:
         self.sock.close()
