@@ -107,8 +107,8 @@ MAX_SAMPLES = 200
 class _Indexed:
     """A simple undirected networkx graph as an igraph graph: nodes sorted, links sorted, self-loops left out.
 
-    ``weight`` and ``distance`` are edge attributes of the igraph graph (``1.0`` and ``1 / weight``
-    when the networkx link has none).
+    ``weight``, ``distance`` and ``close`` are edge attributes of the igraph graph (``1.0``,
+    ``1 / weight`` and ``True`` when the networkx link has none).
     """
 
     nodes: tuple[str, ...]
@@ -185,13 +185,13 @@ def _betweenness(x: _Indexed, samples: int | None, seed: int) -> dict[str, float
         # igraph counts each unordered pair once, networkx each ordered pair
         return x.values(x.graph.betweenness(directed=False, weights="distance"), 2.0 / ((n - 1) * pairs))
     k = max(1, samples)
-    sources = random.Random(seed).sample(x.nodes, k)
-    index = {v: i for i, v in enumerate(x.nodes)}
-    raw = x.graph.betweenness(directed=False, weights="distance", sources=[index[v] for v in sources])
+    # the positions random.Random(seed).sample(x.nodes, k) would pick: networkx's sources
+    sources = random.Random(seed).sample(range(n), k)
+    raw = x.graph.betweenness(directed=False, weights="distance", sources=sources)
     chosen = set(sources)
     out = {}
-    for v, b in zip(x.nodes, raw, strict=True):
-        others = k - 1 if v in chosen else k
+    for i, (v, b) in enumerate(zip(x.nodes, raw, strict=True)):
+        others = k - 1 if i in chosen else k
         out[v] = 2.0 * b / (others * pairs) if others else 0.0
     return out
 
