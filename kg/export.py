@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from kg.errors import StoreError
 from kg.ns import KGO, PREFIXES, RDF, RDFS, SKOS
 from kg.rdf import (
     ONTOLOGY_PATH,
+    TurtleParts,
     atomic_write,
     canonical_turtle,
     fact_iri,
@@ -199,11 +200,14 @@ def export(source: Graph | Store | RemoteStore, fmt: str, path: str | os.PathLik
     return atomic_write(path, data)
 
 
-def write_exports(graph: Graph | Store, out_dir: str | os.PathLike[str]) -> list[Path]:
-    """The build's standard exports: ``kg.ttl`` (sorted, byte-identical) and ``ontology.ttl``."""
+def write_exports(graph: Graph | Store | TurtleParts, out_dir: str | os.PathLike[str],
+                  each: Callable[[str], None] | None = None) -> list[Path]:
+    """The build's standard exports: ``kg.ttl`` (sorted, byte-identical) and ``ontology.ttl``
+    (``graph`` may be a graph given in parts, `kg.rdf.TurtleParts`, whose ``each`` is called
+    with each piece of Turtle written)."""
     out = Path(out_dir)
     return [
-        export(graph, "ttl", out / "kg.ttl"),
+        graph.write(out / "kg.ttl", each) if isinstance(graph, TurtleParts) else export(graph, "ttl", out / "kg.ttl"),
         atomic_write(out / "ontology.ttl", _ontology_bytes()),
     ]
 

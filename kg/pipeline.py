@@ -23,7 +23,7 @@ from kg.resolve import locate, more_mentions, resolve
 from kg.schema import ORGANIZATION, PERSON, entity_types
 
 if TYPE_CHECKING:
-    from rdflib import Graph
+    import networkx as nx
 
     from kg.analyze import Analysis
 
@@ -78,6 +78,9 @@ def _extract_groups(groups: list[list[str]], components: Sequence[str] | None) -
 #: A graph of this many triples or more is checked (SHACL) in a child process on another core,
 #: beside the analysis, the exports and the store (:mod:`kg.forked`); a smaller one at once.
 BESIDE_MIN_TRIPLES = 100_000
+
+#: The folder of a generation where kg.ttl's sorted runs wait to be merged (:class:`kg.rdf.TurtleParts`).
+TURTLE_RUNS = ".turtle-runs"
 
 #: Sentences are extracted in groups of about this many characters (and progress is shown after each).
 GROUP_CHARS = 50_000
@@ -443,7 +446,7 @@ def _unchanged(out: Path, config: dict[str, object], sources: list[list[object]]
         return None
 
 
-def _write_pages(analysis: Analysis | None, graph: Graph, folder: Path, view: bool) -> list[Path]:
+def _write_pages(analysis: Analysis | None, graph: nx.MultiDiGraph | None, folder: Path, view: bool) -> list[Path]:
     """The report (when there is an analysis) and the view (when asked for) of a build."""
     written = []
     if analysis is not None:
@@ -453,7 +456,9 @@ def _write_pages(analysis: Analysis | None, graph: Graph, folder: Path, view: bo
     if view:
         from kg.visualize import write_view
 
-        written.append(write_view(analysis if analysis is not None else graph, folder / "kg.html"))
+        view_of = analysis if analysis is not None else graph
+        assert view_of is not None, "a view needs the graph of the entities"
+        written.append(write_view(view_of, folder / "kg.html"))
     return written
 
 
@@ -503,11 +508,11 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
         configuration: a build on another executor finds the cache and "unchanged" as before.
         A scheduler that cannot be reached raises :class:`~kg.errors.ExecutorError`.
     """
+    from kg.analyze.graph import NetworkBuilder
     from kg.cache import build_config, extraction_config, write_manifest
     from kg.export import write_exports
     from kg.output import CACHE, clean_output, lock_output, new_generation, output_paths
-    from kg.rdf import corpus_to_graph
-    from kg.rdf import validate as shacl_validate
+    from kg.rdf import PartsValidation, TurtleParts, corpus_part, document_parts, new_graph
     from kg.relate import event_components, relation_components
     from kg.store import Store
 
@@ -515,11 +520,14 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     timings: list[tuple[str, float]] = []
     mark = [t0]
 
-    def lap(name: str, **counts: int) -> None:
+    def lap(name: str, less: float = 0.0, more: float = 0.0, **counts: int) -> None:
+        """The stage ``name`` ends: its time since the last, ``less`` seconds counted elsewhere
+        (``more`` seconds counted here)."""
         now = time.perf_counter()
-        timings.append((name, round(now - mark[0], 3)))
+        seconds = now - mark[0] - less + more
+        timings.append((name, round(seconds, 3)))
         if on_stage:
-            on_stage(name, now - mark[0], counts)
+            on_stage(name, seconds, counts)
         mark[0] = now
 
     files: list[str] = []
@@ -563,48 +571,71 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
 
             corpus = make_corpus(ingested, comps, progress, jobs, relations, events, cache, corpus_lap,
                                  executor, scheduler)
-            graph = corpus_to_graph(corpus)
+            # the graph in parts (kg.rdf): the entities, facts and ontology, then the documents a
+            # part at a time, each checked, read by the analysis and written to kg.ttl's runs at once
+            entities_part = corpus_part(corpus)
             by_type = Counter(e.type for e in corpus.entities)
             n_entities, n_relations = len(corpus.entities), len(corpus.relations)
-            del corpus  # the graph holds it all now: its memory goes to the stages after
-            lap("rdf", triples=len(graph))
-            # a large graph is checked on another core while the build goes on (kg.forked)
-            check = Forked(shacl_validate, graph) if validate and len(graph) >= BESIDE_MIN_TRIPLES else None
+            network = NetworkBuilder(entities_part, comention="sentence") if analyze or view else None
+            checker = PartsValidation() if validate else None
+            turtle = TurtleParts(gen.path / TURTLE_RUNS)
+            whole = new_graph() if remote else None  # a server's named graphs are cut from the whole graph
+            n_triples, checking = len(entities_part), 0.0
+            for part in document_parts(corpus):
+                n_triples += len(part)
+                if network is not None:
+                    network.add(part)
+                turtle.add(part)
+                if whole is not None:
+                    whole += part
+                if checker is not None:
+                    t = time.perf_counter()
+                    checker.add(part)
+                    checking += time.perf_counter() - t
+            del corpus  # the parts are written: the corpus's memory goes to the stages after
+            lap("rdf", less=checking, triples=n_triples)
+            # the corpus part of a large graph is checked on another core while the build goes on (kg.forked)
+            check = Forked(checker.finish, entities_part) \
+                if checker is not None and len(entities_part) >= BESIDE_MIN_TRIPLES else None
             try:
-                violations: list[str] = shacl_validate(graph) if validate and check is None else []
+                violations: list[str] = checker.finish(entities_part) if checker is not None and check is None else []
                 if violations and strict:
                     raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
                 if check is None:
-                    lap("validate", violations=len(violations))
+                    lap("validate", more=checking, violations=len(violations))
                 written: list[Path] = []
                 analysis = None
+                graph_of_entities = network.network() if network is not None else None
+                del network
                 if analyze:
                     from kg.analyze import analyze as run_analysis
                     from kg.analyze import write_scores
 
-                    analysis = run_analysis(graph)
-                    write_scores(graph, analysis)
+                    assert graph_of_entities is not None
+                    analysis = run_analysis(graph_of_entities)
+                    write_scores(entities_part, analysis)
                     lap("analyze")
                 # the report and the view of a large graph are written beside the exports and the store
-                pages = Forked(_write_pages, analysis, graph, gen.path, view) \
-                    if len(graph) >= BESIDE_MIN_TRIPLES and (analysis is not None or view) else None
+                pages = Forked(_write_pages, analysis, graph_of_entities, gen.path, view) \
+                    if n_triples >= BESIDE_MIN_TRIPLES and (analysis is not None or view) else None
                 try:
-                    written.extend(write_exports(graph, gen.path))
+                    turtle.add(entities_part)
                     with Store.open(gen.path / "store", create=True) as store:
-                        # kg.ttl holds the graph, every triple with its datatype: Oxigraph's bulk loader
-                        # reads it faster, and in less memory, than the graph's terms converted one by one
-                        store.load_file(gen.path / "kg.ttl")
+                        # the store is bulk-loaded with kg.ttl's pieces as they are written (every triple
+                        # with its datatype; a piece at a time, in memory bounded by a piece)
+                        written.extend(write_exports(turtle, gen.path, each=store.load_text))
                         triples = len(store)
                     written.append(gen.path / "store")
                     lap("store", triples=triples)
-                    written.extend(pages.result() if pages is not None else _write_pages(analysis, graph, gen.path, view))
+                    written.extend(pages.result() if pages is not None
+                                   else _write_pages(analysis, graph_of_entities, gen.path, view))
                 finally:
                     if pages is not None:
                         pages.cancel()
                 lap("view")
                 if check is not None:
                     violations = check.result()
-                    lap("validate", violations=len(violations))  # the wait for it
+                    lap("validate", more=checking, violations=len(violations))  # the wait for it, and the parts' checks
                     if violations and strict:
                         raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
             finally:  # an error or Ctrl-C: the check stops with the build
@@ -622,7 +653,9 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                 from kg.output import current_generation
                 from kg.remote import publish
 
-                publish(graph, remote, gen.path, current_generation(out_dir))
+                assert whole is not None
+                whole += entities_part
+                publish(whole, remote, gen.path, current_generation(out_dir))
                 lap("publish")
         cache.prune()  # the entries of documents this build no longer has
         lap("switch")

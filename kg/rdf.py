@@ -15,11 +15,14 @@ byte-identical files.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
+import heapq
+import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -51,6 +54,9 @@ __all__ = [
     "SHAPES_PATH",
     "EVENT_STATUS",
     "corpus_to_graph",
+    "corpus_part",
+    "document_parts",
+    "PART_TRIPLES",
     "entity_iri",
     "key_iri",
     "article_iri",
@@ -62,8 +68,10 @@ __all__ = [
     "load_shapes",
     "new_graph",
     "validate",
+    "PartsValidation",
     "canonical_turtle",
     "turtle_chunks",
+    "TurtleParts",
     "nt_term",
     "write_turtle",
     "atomic_write",
@@ -182,6 +190,10 @@ def _decimal(x: float) -> Literal:
 
 
 class _Mapper:
+    """Writes a corpus's triples into ``graph`` (:meth:`run`: all of them), or in parts:
+    :meth:`corpus_part` (entities, facts, divisions) and :meth:`document_part` (a document's
+    nodes), whose subjects are disjoint."""
+
     def __init__(self, corpus: Corpus, graph: Graph) -> None:
         self.corpus = corpus
         self.g = graph
@@ -261,10 +273,6 @@ class _Mapper:
             if au.start is not None and au.end is not None:  # a byline; record metadata has no offsets
                 self.add(node, NIF.beginIndex, Literal(au.start, datatype=XSD.nonNegativeInteger))
                 self.add(node, NIF.endIndex, Literal(au.end, datatype=XSD.nonNegativeInteger))
-            if person not in self.typed:
-                self.add(person, RDF.type, entity_type(PERSON).iri)
-                self.add(person, RDFS.label, Literal(au.name))
-                self.typed.add(person)
         for s in a.sentences:
             si = sentence_iri(sha, a.index, s.index)
             self.add(si, RDF.type, KGO.Sentence)
@@ -280,8 +288,6 @@ class _Mapper:
     def entity(self, e: Entity) -> None:
         iri = self.entities[e.key]
         cls = entity_type(e.type).iri  # SchemaError names the known types
-        if iri in self.typed:  # the same person already named by a byline
-            self.g.remove((iri, RDFS.label, None))
         self.typed.add(iri)
         self.add(iri, RDF.type, cls)
         self.add(iri, RDFS.label, Literal(e.label))
@@ -292,19 +298,30 @@ class _Mapper:
             self.add(iri, KGO.confidence, _decimal(e.confidence))
         if e.event is not None:
             self.event(iri, e.event)
-        for ev in e.mentions:
-            found = self.articles.get(ev.article)
-            if found is None:
-                continue
-            art, sha = found
-            self.add(article_iri(sha, art.index), KGO.mentions, iri)
-            m = resource("mention", sha[:12], str(ev.start), str(ev.end))
-            self.add(m, RDF.type, KGO.Mention)
-            self.add(m, KGO.refersTo, iri)
-            self.add(m, KGO.inSentence, sentence_iri(sha, art.index, ev.sentence))
-            self.add(m, NIF.beginIndex, Literal(ev.start, datatype=XSD.nonNegativeInteger))
-            self.add(m, NIF.endIndex, Literal(ev.end, datatype=XSD.nonNegativeInteger))
-            self.add(m, NIF.anchorOf, Literal(ev.quote))
+
+    def authors(self) -> None:
+        """The persons named by bylines that are no entity of the corpus (type and label)."""
+        for a, _sha in self.articles.values():
+            for au in a.authors:
+                person = key_iri(EntityKey(PERSON, au.name))
+                if person not in self.typed:
+                    self.add(person, RDF.type, entity_type(PERSON).iri)
+                    self.add(person, RDFS.label, Literal(au.name))
+                    self.typed.add(person)
+
+    def mention(self, iri: URIRef, ev: Evidence) -> None:
+        found = self.articles.get(ev.article)
+        if found is None:
+            return
+        art, sha = found
+        self.add(article_iri(sha, art.index), KGO.mentions, iri)
+        m = resource("mention", sha[:12], str(ev.start), str(ev.end))
+        self.add(m, RDF.type, KGO.Mention)
+        self.add(m, KGO.refersTo, iri)
+        self.add(m, KGO.inSentence, sentence_iri(sha, art.index, ev.sentence))
+        self.add(m, NIF.beginIndex, Literal(ev.start, datatype=XSD.nonNegativeInteger))
+        self.add(m, NIF.endIndex, Literal(ev.end, datatype=XSD.nonNegativeInteger))
+        self.add(m, NIF.anchorOf, Literal(ev.quote))
 
     def event(self, iri: URIRef, info: EventInfo) -> None:
         if info.date:
@@ -390,15 +407,49 @@ class _Mapper:
         if parent is not None:
             self.add(iri, KGO.withinDivision, division_iri(parent))
 
-    def run(self) -> None:
-        for d in self.corpus.documents:
-            self.document(d)
-        for a, sha in self.articles.values():
-            self.article(a, sha)
+    def corpus_part(self) -> None:
+        """Entities (and the persons of bylines), the gazetteer's divisions and the facts."""
         for e in self.corpus.entities:
             self.entity(e)
+        self.authors()
         self.divisions(self.corpus.entities)
         self.relations(self.corpus.relations)
+
+    def document_groups(self) -> list[tuple[list[Document], list[tuple[Article, str]]]]:
+        """The documents with the same content hash (the same nodes) together, with their
+        articles, in the corpus's order; articles of no document of the corpus last, one group
+        per path."""
+        groups: dict[str, tuple[list[Document], list[tuple[Article, str]]]] = {}
+        for d in self.corpus.documents:
+            groups.setdefault(d.sha256[:12], ([], []))[0].append(d)
+        for a, sha in self.articles.values():
+            groups.setdefault(sha[:12], ([], []))[1].append((a, sha))
+        return list(groups.values())
+
+    def document_part(self, documents: Iterable[Document], articles: Iterable[tuple[Article, str]],
+                      mentions: Mapping[str, list[tuple[URIRef, Evidence]]]) -> None:
+        """The nodes of ``documents`` and their ``articles``: articles, sentences, authorships and
+        mentions (``mentions``: article id → the entity and evidence of each)."""
+        for d in documents:
+            self.document(d)
+        for a, sha in articles:
+            self.article(a, sha)
+            for iri, ev in mentions.get(a.id, ()):
+                self.mention(iri, ev)
+
+    def mentions_by_article(self) -> dict[str, list[tuple[URIRef, Evidence]]]:
+        out: dict[str, list[tuple[URIRef, Evidence]]] = {}
+        for e in self.corpus.entities:
+            iri = self.entities[e.key]
+            for ev in e.mentions:
+                out.setdefault(ev.article, []).append((iri, ev))
+        return out
+
+    def run(self) -> None:
+        self.corpus_part()
+        mentions = self.mentions_by_article()
+        for docs, arts in self.document_groups():
+            self.document_part(docs, arts, mentions)
 
 
 def load_ontology() -> Graph:
@@ -469,11 +520,52 @@ def _targets_on_property_shapes(shapes: Graph) -> Graph:
 def corpus_to_graph(corpus: Corpus, include_ontology: bool = True) -> Graph:
     """Map a corpus to an rdflib graph (with the ontology's triples unless told otherwise).
 
-    The same corpus always gives the same triples: IRIs come from keys, names and hashes.
+    The same corpus always gives the same triples: IRIs come from keys, names and hashes. The
+    graph is the union of `corpus_part` and every `document_parts` graph.
     """
     g = load_ontology() if include_ontology else new_graph()
     _Mapper(corpus, g).run()
     return g
+
+
+def corpus_part(corpus: Corpus, include_ontology: bool = True) -> Graph:
+    """The triples of a corpus that no one document holds: its entities (types, labels,
+    aliases, events), the gazetteer's divisions, the facts, and the ontology (unless told
+    otherwise). No subject of it is a subject of `document_parts`.
+    """
+    g = load_ontology() if include_ontology else new_graph()
+    _Mapper(corpus, g).corpus_part()
+    return g
+
+
+#: `document_parts` gives graphs of about this many triples (whole documents each).
+PART_TRIPLES = 50_000
+
+
+def document_parts(corpus: Corpus, triples: int = PART_TRIPLES) -> Iterator[Graph]:
+    """The triples of a corpus's documents, in graphs of whole documents of about ``triples``
+    triples: each document's node, its articles, sentences, authorships and mentions (documents
+    of the same content, whose nodes are the same, in the same graph).
+
+    With `corpus_part` they are the corpus's graph (`corpus_to_graph`), without ever holding
+    it: a build maps, checks and writes one part at a time. The parts come in the corpus's
+    order, and their subjects are disjoint.
+
+    Examples
+    --------
+    >>> from kg.model import Corpus
+    >>> list(document_parts(Corpus((), (), (), ())))
+    []
+    """
+    m = _Mapper(corpus, new_graph())
+    mentions = m.mentions_by_article()
+    for docs, arts in m.document_groups():
+        m.document_part(docs, arts, mentions)
+        if len(m.g) >= triples:
+            yield m.g
+            m.g = new_graph()
+    if len(m.g):
+        yield m.g
 
 
 # --- SHACL ----------------------------------------------------------------------------------
@@ -525,6 +617,74 @@ def validate(graph: Graph, inference: str = "none", shapes: Graph | None = None)
             line += f" (value {_short(value)})"
         lines.append(line)
     return sorted(set(lines))
+
+
+#: The subject of the triples `PartsValidation` adds to the corpus part for its check: each
+#: names an entity that a document part points at (the entity shape's ``sh:targetObjectsOf``).
+_TARGETS_NODE = URIRef("https://w3id.org/kg-news/shapes#validationTargets")
+
+
+class PartsValidation:
+    """SHACL (`validate`) of a graph given in parts (`document_parts`, then `corpus_part`):
+    the violations the whole graph has, without holding it.
+
+    A document part is checked alone, but for the entities it points at (objects of
+    ``kgo:mentions``, ``kgo:refersTo`` …, targets of the entity shape), whose triples are in the
+    corpus part: they are checked with it, as are the facts' evidence sentences (their types
+    are given to the corpus part's check).
+
+    Examples
+    --------
+    >>> from kg.ns import KGR
+    >>> check = PartsValidation()
+    >>> doc = new_graph().add((KGR["mention/0/1"], RDF.type, KGO.Mention))
+    >>> _ = doc.add((KGR["mention/0/1"], KGO.refersTo, KGR["person/甲"]))
+    >>> check.add(doc)
+    >>> for line in check.finish(new_graph()):
+    ...     print(line)
+    kgr:mention/0/1 nif:beginIndex: a mention must have one nif:beginIndex not after its nif:endIndex
+    kgr:mention/0/1 nif:endIndex: a mention must have one nif:endIndex
+    kgr:person/甲 rdf:type: an entity must have exactly one type among kgo:Person, kgo:Organization, kgo:Place, kgo:Program, kgo:Event
+    kgr:person/甲 rdfs:label: an entity must have exactly one rdfs:label
+    """
+
+    def __init__(self) -> None:
+        self.shapes = _targets_on_property_shapes(load_shapes())
+        self.links = tuple(self.shapes.objects(_ENTITY_SHAPE, SH.targetObjectsOf))
+        self.document_shapes = new_graph()
+        for t in self.shapes:
+            if not (t[1] == SH.targetObjectsOf and t[2] in self.links):
+                self.document_shapes.add(t)
+        # the corpus part's check: the sentences, typed for the facts' sh:class, were checked in their parts
+        self.corpus_shapes = new_graph()
+        for t in self.shapes:
+            if not (t[1] == SH.targetClass and t[2] == KGO.Sentence):
+                self.corpus_shapes.add(t)
+        self.pointed: set[tuple[Node, Node]] = set()  # (link, entity) from the document parts
+        self.sentences: set[Node] = set()
+        self.violations: set[str] = set()
+
+    def add(self, part: Graph) -> None:
+        """Check one document part (its violations are kept for `finish`)."""
+        self.violations.update(validate(part, shapes=self.document_shapes))
+        for p in self.links:
+            self.pointed.update((p, o) for o in part.objects(None, p))
+        self.sentences.update(part.subjects(RDF.type, KGO.Sentence))
+
+    def finish(self, corpus: Graph) -> list[str]:
+        """Check the corpus part (it is left as it was) and return every violation, sorted."""
+        added: list[tuple[Node, Node, Node]] = [(_TARGETS_NODE, p, o) for p, o in self.pointed]
+        added += [(s, RDF.type, KGO.Sentence) for s in set(corpus.objects(None, PROV.wasDerivedFrom))
+                  if s in self.sentences]
+        added = [t for t in added if t not in corpus]
+        for t in added:
+            corpus.add(t)
+        try:
+            found = validate(corpus, shapes=self.corpus_shapes)
+        finally:
+            for t in added:
+                corpus.remove(t)
+        return sorted(self.violations.union(found))
 
 
 # --- canonical Turtle -------------------------------------------------------------------------
@@ -637,6 +797,48 @@ def canonical_turtle(graph: Graph, prefixes: dict[str, str] | None = None) -> st
 CHUNK_CHARS = 1 << 20
 
 
+def _canonical_blank_nodes(graph: Graph) -> Graph:
+    if any(isinstance(t, BNode) for triple in graph for t in triple):
+        from rdflib.compare import to_canonical_graph
+
+        return to_canonical_graph(graph)
+    return graph
+
+
+def _prefix_lines(prefixes: dict[str, str]) -> str:
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()))
+
+
+def _subject_blocks(graph: Graph, w: _Writer) -> Iterator[tuple[tuple[int, str, str, str], str]]:
+    """Each subject of ``graph`` in order, with its Turtle (its lines, the first the subject's)."""
+    for s in sorted(set(graph.subjects()), key=_sort_key):
+        preds: dict[Node, list[Node]] = {}
+        for p, o in graph.predicate_objects(s):
+            preds.setdefault(p, []).append(o)
+        lines = [w.term(s)]
+        order = sorted(preds, key=lambda p: (p != RDF.type, _sort_key(p)))
+        for i, p in enumerate(order):
+            objs = ", ".join(w.term(o) for o in sorted(preds[p], key=_sort_key))
+            pred = "a" if p == RDF.type else w.term(p)
+            end = " ." if i == len(order) - 1 else " ;"
+            lines.append(f"    {pred} {objs}{end}")
+        yield _sort_key(s), "\n".join(lines)
+
+
+def _chunked(head: str, blocks: Iterable[str], clear: _Writer | None = None) -> Iterator[str]:
+    """``head`` and each block after an empty line, in pieces of about :data:`CHUNK_CHARS`."""
+    out, size = [head], len(head)
+    for text in blocks:
+        out.append(f"\n{text}\n")
+        size += len(text) + 2
+        if size >= CHUNK_CHARS:
+            yield "".join(out)
+            out, size = [], 0
+            if clear is not None:
+                clear.cache.clear()  # terms of the subjects written: mostly not seen again
+    yield "".join(out)
+
+
 def turtle_chunks(graph: Graph, prefixes: dict[str, str] | None = None) -> Iterator[str]:
     """`canonical_turtle` in pieces of about :data:`CHUNK_CHARS` characters, for writing a large
     graph without holding its whole text (nor a second index of its triples) in memory.
@@ -648,34 +850,85 @@ def turtle_chunks(graph: Graph, prefixes: dict[str, str] | None = None) -> Itera
     >>> "".join(turtle_chunks(g)) == canonical_turtle(g)
     True
     """
-    if any(isinstance(t, BNode) for triple in graph for t in triple):
-        from rdflib.compare import to_canonical_graph
-
-        graph = to_canonical_graph(graph)
+    graph = _canonical_blank_nodes(graph)
     if prefixes is None:
         prefixes = {k: str(v) for k, v in PREFIXES.items()}
     w = _Writer(prefixes)
-    lines = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(prefixes.items())]
-    size = 0
-    for s in sorted(set(graph.subjects()), key=_sort_key):
-        preds: dict[Node, list[Node]] = {}
-        for p, o in graph.predicate_objects(s):
-            preds.setdefault(p, []).append(o)
-        lines.append("")
-        lines.append(w.term(s))
-        order = sorted(preds, key=lambda p: (p != RDF.type, _sort_key(p)))
-        for i, p in enumerate(order):
-            objs = ", ".join(w.term(o) for o in sorted(preds[p], key=_sort_key))
-            pred = "a" if p == RDF.type else w.term(p)
-            end = " ." if i == len(order) - 1 else " ;"
-            line = f"    {pred} {objs}{end}"
-            lines.append(line)
-            size += len(line)
-        if size >= CHUNK_CHARS:
-            yield "\n".join(lines) + "\n"
-            lines, size = [], 0
-            w.cache.clear()  # terms of the subjects written: mostly not seen again
-    yield "\n".join(lines) + "\n"
+    yield from _chunked(_prefix_lines(prefixes), (text for _key, text in _subject_blocks(graph, w)), w)
+
+
+class TurtleParts:
+    """The canonical Turtle (`canonical_turtle`) of a graph given in parts whose subjects are
+    disjoint (`corpus_part`, `document_parts`), without holding the graph: each part is
+    written, sorted, to a run file in ``folder``, and `write` merges the runs.
+
+    Blank nodes are relabelled canonically within each part (parts do not share them).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from kg.ns import KGR, RDFS
+    >>> a = new_graph().add((KGR["place/乙"], RDFS.label, Literal("乙")))
+    >>> b = new_graph().add((KGR["place/甲"], RDFS.label, Literal("甲")))
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     parts = TurtleParts(Path(d) / "runs")
+    ...     parts.add(a); parts.add(b)
+    ...     text = parts.write(Path(d) / "kg.ttl").read_text(encoding="utf-8")
+    >>> text == canonical_turtle(a + b)
+    True
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], prefixes: dict[str, str] | None = None) -> None:
+        self.folder = Path(folder)
+        self.prefixes = prefixes if prefixes is not None else {k: str(v) for k, v in PREFIXES.items()}
+        self.runs: list[Path] = []
+
+    def add(self, graph: Graph) -> None:
+        """Write the sorted Turtle of one part to a run of its own."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"run-{len(self.runs):06d}.jsonl"
+        w = _Writer(self.prefixes)
+        with open(path, "w", encoding="utf-8") as fh:
+            for key, text in _subject_blocks(_canonical_blank_nodes(graph), w):
+                fh.write(json.dumps([*key, text], ensure_ascii=False))
+                fh.write("\n")
+        self.runs.append(path)
+
+    def _blocks(self) -> Iterator[str]:
+        def read(path: Path) -> Iterator[tuple[tuple[int, str, str, str], str]]:
+            with open(path, encoding="utf-8") as fh:
+                for line in fh:
+                    a, b, c, d, text = json.loads(line)
+                    yield (a, b, c, d), text
+
+        for _key, text in heapq.merge(*(read(p) for p in self.runs), key=lambda kt: kt[0]):
+            yield text
+
+    def write(self, path: str | os.PathLike[str], each: Callable[[str], None] | None = None) -> Path:
+        """Write the canonical Turtle of every part added to ``path`` (atomically); the runs
+        are removed. ``each`` is called with each piece written (of about :data:`CHUNK_CHARS`
+        characters, whole subjects) as a Turtle document of its own (the prefixes first), e.g.
+        to load a store a piece at a time."""
+        head = _prefix_lines(self.prefixes)
+
+        def pieces() -> Iterator[str]:
+            for k, piece in enumerate(_chunked(head, self._blocks())):
+                if each is not None:
+                    each(piece if k == 0 else head + piece)
+                yield piece
+
+        try:
+            return atomic_write(path, pieces())
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Remove the runs."""
+        for p in self.runs:
+            p.unlink(missing_ok=True)
+        self.runs = []
+        with contextlib.suppress(OSError):
+            self.folder.rmdir()
 
 
 def write_turtle(graph: Graph, path: str | os.PathLike[str]) -> Path:

@@ -24,7 +24,7 @@ from kg.ns import KGO, NIF, PROV, RDF, RDFS, SDO, SKOS, XSD, resource
 from kg.rdf import ONTOLOGY_PATH, date_literal, fact_iri, new_graph
 from kg.schema import EVENT, ORGANIZATION, PERSON, PLACE, PROGRAM, entity_type, event_type, predicate, schema
 
-__all__ = ["GraphBuilder", "random_graph"]
+__all__ = ["GraphBuilder", "random_graph", "news_corpus", "NEWS_PAGES"]
 
 
 def _offset(n: int) -> Literal:
@@ -280,3 +280,32 @@ def random_graph(n: int = 5000, seed: int = 0, edges_per_node: float = 2.0, clus
             b.mention(sent, o, no)
             b.relation(s, rel_for[(ts, to)], o, sentence=sent, confidence=round(rng.uniform(0.5, 1.0), 2))
     return b.graph
+
+
+#: Short invented news pages: bylines, people with titles, organizations, places, an event; the
+#: last page is the first again (the same content under another name: the same nodes).
+NEWS_PAGES = (
+    "---\ndate: 2025-03-02\nnewspaper: 青岚日报\n---\n## 青岚市总工会举办技能大赛\n\n本报记者 周子墨\n\n"
+    "青岚市总工会主席林晓舟表示，技能大赛已在全市启动。技术员白鹭和陈远参加了比赛。\n\n"
+    "3月2日，颁奖仪式在青岚国际会展中心举行。劳动模范白鹭在星湖大学宣讲。\n",
+    "## 河西省简讯\n\n本报通讯员 宋清和\n\n青岚市隶属河西省。星湖工匠学院院长陈远说，学院今年招收学员三千人。\n\n"
+    "河西省人民政府副省长唐立文出席了会议。\n",
+    "## 海河新区职工服务平台上线\n\n海河新区职工服务中心主任孟雪松介绍，平台覆盖职工两万余人次。林晓舟参加了启动仪式。\n",
+)
+
+
+def news_corpus(folder, pages=NEWS_PAGES, duplicate_first: bool = True):  # type: ignore[no-untyped-def]
+    """The corpus (`kg.model.Corpus`) kg's pipeline makes of ``pages`` written into ``folder``
+    (and of the first page again under another name)."""
+    from pathlib import Path
+
+    from kg.ingest import read_sources
+    from kg.pipeline import make_corpus
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for k, text in enumerate(pages):
+        (folder / f"page{k}.md").write_text(text, encoding="utf-8")
+    if duplicate_first:
+        (folder / "same-as-page0.md").write_text(pages[0], encoding="utf-8")
+    return make_corpus(read_sources([folder]), jobs=1)

@@ -466,3 +466,22 @@ def test_a_neighbourhood_keeps_the_graph_order_whatever_the_hash_seed():
                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
     assert len(runs) == 1
     assert runs.pop().startswith("['n0', 'n7', 'n14', 'n21', 'n28', 'n35']")
+
+
+@pytest.mark.parametrize("comention", [None, "sentence", "article"])
+def test_network_built_from_the_parts_is_the_graphs(comention, tmp_path):
+    from synthetic import news_corpus
+
+    from kg.analyze import NetworkBuilder
+    from kg.rdf import corpus_part, corpus_to_graph, document_parts
+
+    corpus = news_corpus(tmp_path)
+    expected = to_networkx(corpus_to_graph(corpus), comention=comention)
+    builder = NetworkBuilder(corpus_part(corpus), comention=comention)
+    for part in document_parts(corpus, triples=1):
+        builder.add(part)
+    G = builder.network()
+    assert G.graph == expected.graph and len(G.graph["sentences"]) > 5
+    assert list(G.nodes(data=True)) == list(expected.nodes(data=True))
+    assert list(G.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
+    assert sum(d["mentions"] for _, d in G.nodes(data=True)) > 10

@@ -527,3 +527,79 @@ def test_a_place_outside_the_gazetteer_has_no_division() -> None:
     g = corpus_to_graph(_places_corpus("翠湖公园"), include_ontology=False)
     assert not list(g.triples((None, KGO.division, None)))
     assert not list(g.subjects(RDF.type, KGO.Division))
+
+
+# --- the graph in parts -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory) -> Corpus:
+    from synthetic import news_corpus
+
+    return news_corpus(tmp_path_factory.mktemp("news"))
+
+
+def _parts(corpus: Corpus) -> tuple[Graph, list[Graph]]:
+    from kg.rdf import corpus_part, document_parts
+
+    return corpus_part(corpus), list(document_parts(corpus, triples=1))
+
+
+def test_the_parts_are_the_graph_with_disjoint_subjects(news: Corpus) -> None:
+    whole, (entities, docs) = corpus_to_graph(news), _parts(news)
+    assert len(news.documents) == 4 and len(docs) == 3  # the two files of the same content: one part
+    seen: set = set()
+    for part in [entities, *docs]:
+        subjects = set(part.subjects())
+        assert subjects and not subjects & seen
+        seen |= subjects
+    union = Graph()
+    for part in [entities, *docs]:
+        union += part
+    assert set(union) == set(whole)
+    assert any((None, KGO.author, None) in d for d in docs) and all((None, RDF.type, KGO.Fact) not in d for d in docs)
+
+
+def test_turtle_written_in_parts_is_the_canonical_turtle(news: Corpus, tmp_path) -> None:
+    from kg.rdf import TurtleParts, document_parts
+
+    entities, docs = _parts(news)
+    expected = canonical_turtle(corpus_to_graph(news))
+    for k, order in enumerate(([entities, *docs], [*reversed(docs), entities])):
+        parts = TurtleParts(tmp_path / f"runs{k}")
+        for part in order:
+            parts.add(part)
+        assert parts.write(tmp_path / f"kg{k}.ttl").read_text(encoding="utf-8") == expected
+        assert not (tmp_path / f"runs{k}").exists()  # the runs are gone
+    big = TurtleParts(tmp_path / "big")
+    for part in document_parts(news):  # the default size: one part
+        big.add(part)
+    big.add(entities)
+    assert big.write(tmp_path / "one.ttl").read_text(encoding="utf-8") == expected
+
+
+def test_parts_checked_apart_find_what_the_whole_graph_check_finds(news: Corpus) -> None:
+    from kg.rdf import PartsValidation
+
+    entities, docs = _parts(news)
+    # break a document's part (a sentence ending before it begins, an article of no document) and
+    # the corpus part (a second label, an untyped mentioned entity, a fact of a missing sentence)
+    sentence = sorted(docs[0].subjects(RDF.type, KGO.Sentence))[0]
+    docs[0].set((sentence, NIF.endIndex, Literal(0, datatype=XSD.nonNegativeInteger)))
+    docs[1].remove((sorted(docs[1].subjects(RDF.type, KGO.Article))[0], KGO.inDocument, None))
+    mentioned = sorted(docs[2].objects(None, KGO.refersTo))
+    entities.add((mentioned[0], RDFS.label, Literal("另一个名字")))
+    entities.remove((mentioned[1], RDF.type, None))
+    fact = sorted(entities.subjects(RDF.type, KGO.Fact))[0]
+    entities.add((fact, PROV.wasDerivedFrom, resource("article", "000000000000", "0", "s9")))
+    union = Graph()
+    for part in [entities, *docs]:
+        union += part
+    expected = validate(union)
+    assert len(expected) >= 5
+    check = PartsValidation()
+    for part in docs:
+        check.add(part)
+    before = set(entities)
+    assert check.finish(entities) == expected
+    assert set(entities) == before  # the corpus part is left as it was

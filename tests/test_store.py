@@ -92,6 +92,28 @@ def test_load_file(tmp_path, graph: Graph) -> None:
         st.load_file(bad)
 
 
+def test_load_text_in_pieces_as_kg_ttl_is_written(tmp_path, graph: Graph, monkeypatch) -> None:
+    import kg.rdf
+    from kg.rdf import TurtleParts
+
+    monkeypatch.setattr(kg.rdf, "CHUNK_CHARS", 2_000)  # many pieces, each a Turtle document of its own
+    parts = TurtleParts(tmp_path / "runs")
+    parts.add(graph)
+    pieces: list[str] = []
+    st = Store.memory()
+
+    def load(text: str) -> None:
+        pieces.append(text)
+        st.load_text(text)
+
+    path = parts.write(tmp_path / "kg.ttl", each=load)
+    assert len(pieces) > 5 and all(p.startswith("@prefix") for p in pieces)
+    assert isomorphic(st.to_rdflib(), graph)
+    assert path.read_text(encoding="utf-8") == kg.rdf.canonical_turtle(graph)
+    with pytest.raises(StoreError, match="RDF text"):
+        st.load_text("<a> <b> .")
+
+
 def test_term_conversion_round_trip() -> None:
     from rdflib import BNode, URIRef
 

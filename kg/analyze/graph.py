@@ -62,6 +62,7 @@ __all__ = [
     "SentenceInfo",
     "EntityNotFound",
     "to_networkx",
+    "NetworkBuilder",
     "find_nodes",
     "resolve",
     "undirected",
@@ -298,94 +299,141 @@ def to_networkx(graph: rdflib.Graph, comention: str | None = None) -> nx.MultiDi
     >>> G.nodes[str(a)]["type"] == PERSON, list(G.edges(keys=True))[0][2]
     (True, 'worksFor')
     """
-    if comention not in (None, "sentence", "article"):
-        raise ValueError(f"comention must be None, 'sentence' or 'article', not {comention!r}")
-    types, kinds = _entities(graph)
-    sentences, articles = _sentences(graph)
+    return NetworkBuilder(graph, comention).add(graph).network()
 
-    node_articles: dict[str, set[str]] = defaultdict(set)
-    node_evidence: dict[str, set[str]] = defaultdict(set)
-    for art, ent in graph.subject_objects(KGO.mentions):
-        if str(ent) in types:
-            node_articles[str(ent)].add(str(art))
-    for art, person in graph.subject_objects(KGO.author):
-        if str(person) in types:
-            node_articles[str(person)].add(str(art))
 
-    # mentions: entity ↔ sentence
-    by_sentence: dict[str, set[str]] = defaultdict(set)
-    mention_count: dict[str, int] = defaultdict(int)
-    for m in graph.subjects(RDF.type, KGO.Mention):
-        sent = graph.value(m, KGO.inSentence)
-        if sent is None:
-            continue
-        for ent in graph.objects(m, KGO.refersTo):
+def _strs(graph: rdflib.Graph, s: URIRef, p: URIRef) -> tuple[str, ...]:
+    return tuple(sorted({_text(o) for o in graph.objects(s, p) if isinstance(o, Literal)}))
+
+
+class NetworkBuilder:
+    """`to_networkx` of a graph given in parts, without holding the graph.
+
+    The builder reads the part that holds the entities first (their types, labels and
+    attributes, the facts, the ontology: `kg.rdf.corpus_part`), then `add` reads each part that
+    holds articles, sentences and mentions (`kg.rdf.document_parts`: all of a sentence's and a
+    mention's triples in one part), and `network` gives the graph `to_networkx` gives of their
+    union. ``comention`` is `to_networkx`'s.
+
+    Examples
+    --------
+    >>> from kg.ns import resource
+    >>> from kg.schema import PERSON, entity_type
+    >>> person = entity_type(PERSON)
+    >>> a, m, s = resource(person.segment, "甲"), resource("mention", "0", "1"), resource("article", "0", "0", "s0")
+    >>> entities = rdflib.Graph().add((a, RDF.type, person.iri))
+    >>> part = rdflib.Graph().add((m, RDF.type, KGO.Mention)).add((m, KGO.refersTo, a)).add((m, KGO.inSentence, s))
+    >>> NetworkBuilder(entities).add(part).network().nodes[str(a)]["mentions"]
+    1
+    """
+
+    def __init__(self, graph: rdflib.Graph, comention: str | None = None) -> None:
+        if comention not in (None, "sentence", "article"):
+            raise ValueError(f"comention must be None, 'sentence' or 'article', not {comention!r}")
+        self.comention = comention
+        self.types, self.kinds = _entities(graph)
+        types = self.types
+        self.node_articles: dict[str, set[str]] = defaultdict(set)
+        self.node_evidence: dict[str, set[str]] = defaultdict(set)
+        self.by_sentence: dict[str, set[str]] = defaultdict(set)
+        self.mention_count: dict[str, int] = defaultdict(int)
+        self.sentences: dict[str, SentenceInfo] = {}
+        self.articles: dict[str, str] = {}
+        self.facts = _facts(graph, types, self.node_evidence)
+        self.attributes: dict[str, dict[str, object]] = {}
+        for key in sorted(types):
+            node = URIRef(key)
+            label = graph.value(node, RDFS.label)
+            date = graph.value(node, KGO.date)
+            date_text = graph.value(node, KGO.dateText)
+            self.attributes[key] = {
+                "label": _text(label) if label is not None else _local(node),
+                "aliases": _strs(graph, node, SKOS.altLabel),
+                "jobTitles": _strs(graph, node, KGO.jobTitle),
+                "honours": _strs(graph, node, KGO.honour),
+                "date": _text(date) if date is not None else None,
+                "dateText": _text(date_text) if date_text is not None else None,
+                "division": _division_path(graph, node),
+            }
+        self.triples: set[_Key3] = set()
+        for pred, rel in _REL_IRIS.items():
+            for s, o in graph.subject_objects(pred):
+                if str(s) in types and str(o) in types and s != o:
+                    self.triples.add((str(s), rel, str(o)))
+
+    def add(self, graph: rdflib.Graph) -> NetworkBuilder:
+        """Read the articles, sentences and mentions of one part; returns the builder."""
+        types = self.types
+        sentences, articles = _sentences(graph)
+        self.sentences.update(sentences)
+        for art_iri, head in articles.items():
+            if head or art_iri not in self.articles:
+                self.articles[art_iri] = head
+        for art, ent in graph.subject_objects(KGO.mentions):
             if str(ent) in types:
-                mention_count[str(ent)] += 1
-                by_sentence[str(sent)].add(str(ent))
-                node_evidence[str(ent)].add(str(sent))
-                info = sentences.get(str(sent))
-                if info is not None and info.article:
-                    node_articles[str(ent)].add(info.article)
+                self.node_articles[str(ent)].add(str(art))
+        for art, person in graph.subject_objects(KGO.author):
+            if str(person) in types:
+                self.node_articles[str(person)].add(str(art))
+        # mentions: entity ↔ sentence
+        for m in graph.subjects(RDF.type, KGO.Mention):
+            sent = graph.value(m, KGO.inSentence)
+            if sent is None:
+                continue
+            for ent in graph.objects(m, KGO.refersTo):
+                if str(ent) in types:
+                    self.mention_count[str(ent)] += 1
+                    self.by_sentence[str(sent)].add(str(ent))
+                    self.node_evidence[str(ent)].add(str(sent))
+                    info = self.sentences.get(str(sent))
+                    if info is not None and info.article:
+                        self.node_articles[str(ent)].add(info.article)
+        return self
 
-    facts = _facts(graph, types, node_evidence)
-
-    G: nx.MultiDiGraph = nx.MultiDiGraph()
-    G.graph["sentences"] = dict(sorted(sentences.items()))
-    G.graph["articles"] = dict(sorted(articles.items()))
-    G.graph["comention"] = comention
-    G.graph["mentioned"] = {sent: tuple(sorted(ents)) for sent, ents in sorted(by_sentence.items())}
-
-    def _strs(s: URIRef, p: URIRef) -> tuple[str, ...]:
-        return tuple(sorted({_text(o) for o in graph.objects(s, p) if isinstance(o, Literal)}))
-
-    for key in sorted(types):
-        node = URIRef(key)
-        label = graph.value(node, RDFS.label)
-        date = graph.value(node, KGO.date)
-        date_text = graph.value(node, KGO.dateText)
-        G.add_node(
-            key,
-            type=types[key],
-            kind=kinds.get(key, types[key]),
-            label=_text(label) if label is not None else _local(node),
-            aliases=_strs(node, SKOS.altLabel),
-            mentions=mention_count.get(key, 0),
-            articles=tuple(sorted(node_articles.get(key, ()))),
-            evidence=tuple(sorted(node_evidence.get(key, ()))),
-            jobTitles=_strs(node, KGO.jobTitle),
-            honours=_strs(node, KGO.honour),
-            date=_text(date) if date is not None else None,
-            dateText=_text(date_text) if date_text is not None else None,
-            division=_division_path(graph, node),
-        )
-
-    triples: set[_Key3] = set()
-    for pred, rel in _REL_IRIS.items():
-        for s, o in graph.subject_objects(pred):
-            if str(s) in types and str(o) in types and s != o:
-                triples.add((str(s), rel, str(o)))
-    for k3 in sorted(triples):
-        subj, rel, obj = k3
-        G.add_edge(
-            subj,
-            obj,
-            key=rel,
-            relation=rel,
-            evidence=tuple(sorted(facts.evidence.get(k3, ()))),
-            confidence=facts.confidence.get(k3),
-            extractedBy=tuple(sorted(facts.extracted_by.get(k3, ()))),
-        )
-
-    if comention == "sentence":
-        _add_comentions(G, comention, by_sentence)
-    elif comention == "article":
-        groups: dict[str, set[str]] = defaultdict(set)
-        for entity, its_articles in node_articles.items():
-            for article in its_articles:
-                groups[article].add(entity)
-        _add_comentions(G, comention, groups)
-    return G
+    def network(self) -> nx.MultiDiGraph:
+        """The graph of everything read (see `to_networkx`)."""
+        G: nx.MultiDiGraph = nx.MultiDiGraph()
+        G.graph["sentences"] = dict(sorted(self.sentences.items()))
+        G.graph["articles"] = dict(sorted(self.articles.items()))
+        G.graph["comention"] = self.comention
+        G.graph["mentioned"] = {sent: tuple(sorted(ents)) for sent, ents in sorted(self.by_sentence.items())}
+        for key, attrs in self.attributes.items():
+            G.add_node(
+                key,
+                type=self.types[key],
+                kind=self.kinds.get(key, self.types[key]),
+                label=attrs["label"],
+                aliases=attrs["aliases"],
+                mentions=self.mention_count.get(key, 0),
+                articles=tuple(sorted(self.node_articles.get(key, ()))),
+                evidence=tuple(sorted(self.node_evidence.get(key, ()))),
+                jobTitles=attrs["jobTitles"],
+                honours=attrs["honours"],
+                date=attrs["date"],
+                dateText=attrs["dateText"],
+                division=attrs["division"],
+            )
+        facts = self.facts
+        for k3 in sorted(self.triples):
+            subj, rel, obj = k3
+            G.add_edge(
+                subj,
+                obj,
+                key=rel,
+                relation=rel,
+                evidence=tuple(sorted(facts.evidence.get(k3, ()))),
+                confidence=facts.confidence.get(k3),
+                extractedBy=tuple(sorted(facts.extracted_by.get(k3, ()))),
+            )
+        if self.comention == "sentence":
+            _add_comentions(G, self.comention, self.by_sentence)
+        elif self.comention == "article":
+            groups: dict[str, set[str]] = defaultdict(set)
+            for entity, its_articles in self.node_articles.items():
+                for article in its_articles:
+                    groups[article].add(entity)
+            _add_comentions(G, self.comention, groups)
+        return G
 
 
 def undirected(G: nx.Graph) -> nx.Graph:
