@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -512,7 +513,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     from kg.cache import build_config, extraction_config, write_manifest
     from kg.export import write_exports
     from kg.output import CACHE, clean_output, lock_output, new_generation, output_paths
-    from kg.rdf import PartsValidation, TurtleParts, corpus_part, document_parts, new_graph
+    from kg.rdf import PartsValidation, TurtleParts, corpus_part, document_parts, fact_parts, new_graph
     from kg.relate import event_components, relation_components
     from kg.store import Store
 
@@ -573,7 +574,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                                  executor, scheduler)
             # the graph in parts (kg.rdf): the entities, facts and ontology, then the documents a
             # part at a time, each checked, read by the analysis and written to kg.ttl's runs at once
-            entities_part = corpus_part(corpus)
+            entities_part = corpus_part(corpus, facts=False)
             by_type = Counter(e.type for e in corpus.entities)
             n_entities, n_relations = len(corpus.entities), len(corpus.relations)
             network = NetworkBuilder(entities_part, comention="sentence") if analyze or view else None
@@ -581,7 +582,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
             turtle = TurtleParts(gen.path / TURTLE_RUNS)
             whole = new_graph() if remote else None  # a server's named graphs are cut from the whole graph
             n_triples, checking = len(entities_part), 0.0
-            for part in document_parts(corpus):
+            for part, facts in chain(((p, False) for p in document_parts(corpus)),
+                                     ((p, True) for p in fact_parts(corpus))):  # documents first
                 n_triples += len(part)
                 if network is not None:
                     network.add(part)
@@ -590,7 +592,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                     whole += part
                 if checker is not None:
                     t = time.perf_counter()
-                    checker.add(part)
+                    checker.add_facts(part) if facts else checker.add(part)
                     checking += time.perf_counter() - t
             del corpus  # the parts are written: the corpus's memory goes to the stages after
             lap("rdf", less=checking, triples=n_triples)

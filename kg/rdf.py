@@ -56,6 +56,7 @@ __all__ = [
     "corpus_to_graph",
     "corpus_part",
     "document_parts",
+    "fact_parts",
     "PART_TRIPLES",
     "entity_iri",
     "key_iri",
@@ -187,6 +188,10 @@ def _decimal(x: float) -> Literal:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return Literal(text or "0", datatype=XSD.decimal)
+
+
+# a fact: subject, predicate, object, confidence, components, evidence sentences
+_Fact = tuple[URIRef, URIRef, Node, float, set[str], set[URIRef]]
 
 
 class _Mapper:
@@ -346,8 +351,10 @@ class _Mapper:
         return Literal(r.obj)
 
     # --- relations --------------------------------------------------------------------------
-    def relations(self, relations: Iterable[Relation]) -> None:
-        facts: dict[URIRef, tuple[URIRef, URIRef, Node, float, set[str], set[URIRef]]] = {}
+    def facts(self, relations: Iterable[Relation]) -> dict[URIRef, _Fact]:
+        """Each fact of ``relations`` (its IRI): the statement, the highest confidence, the
+        components and the evidence sentences of every relation stating it."""
+        facts: dict[URIRef, _Fact] = {}
         for r in relations:
             p = schema().predicate(r.predicate).iri  # SchemaError names the known predicates
             s = self.iri_for_key(r.subject)
@@ -363,17 +370,31 @@ class _Mapper:
                 si = self.sentence_for(ev)
                 if si is not None:
                     sents.add(si)
-        for f, (s, p, o, conf, comps, sents) in facts.items():
+        return facts
+
+    def statements(self, facts: Mapping[URIRef, _Fact]) -> None:
+        """The direct triple of each fact (its subject's, an entity)."""
+        for s, p, o, *_rest in facts.values():
             self.add(s, p, o)
-            self.add(f, RDF.type, KGO.Fact)
-            self.add(f, RDF.subject, s)
-            self.add(f, RDF.predicate, p)
-            self.add(f, RDF.object, o)
-            self.add(f, KGO.confidence, _decimal(conf))
-            for c in comps:
-                self.add(f, KGO.extractedBy, Literal(c))
-            for si in sents:
-                self.add(f, PROV.wasDerivedFrom, si)
+
+    def fact(self, f: URIRef, fact: _Fact) -> None:
+        """A fact's node (an RDF reification) with its confidence, components and evidence."""
+        s, p, o, conf, comps, sents = fact
+        self.add(f, RDF.type, KGO.Fact)
+        self.add(f, RDF.subject, s)
+        self.add(f, RDF.predicate, p)
+        self.add(f, RDF.object, o)
+        self.add(f, KGO.confidence, _decimal(conf))
+        for c in comps:
+            self.add(f, KGO.extractedBy, Literal(c))
+        for si in sents:
+            self.add(f, PROV.wasDerivedFrom, si)
+
+    def relations(self, relations: Iterable[Relation]) -> None:
+        facts = self.facts(relations)
+        self.statements(facts)
+        for f, fact in facts.items():
+            self.fact(f, fact)
 
     # --- the gazetteer's divisions ------------------------------------------------------------
     def divisions(self, entities: Iterable[Entity]) -> None:
@@ -407,13 +428,17 @@ class _Mapper:
         if parent is not None:
             self.add(iri, KGO.withinDivision, division_iri(parent))
 
-    def corpus_part(self) -> None:
-        """Entities (and the persons of bylines), the gazetteer's divisions and the facts."""
+    def corpus_part(self, facts: bool = True) -> None:
+        """Entities (and the persons of bylines), the gazetteer's divisions, the statements of
+        the facts and (unless told otherwise) the facts' nodes."""
         for e in self.corpus.entities:
             self.entity(e)
         self.authors()
         self.divisions(self.corpus.entities)
-        self.relations(self.corpus.relations)
+        if facts:
+            self.relations(self.corpus.relations)
+        else:
+            self.statements(self.facts(self.corpus.relations))
 
     def document_groups(self) -> list[tuple[list[Document], list[tuple[Article, str]]]]:
         """The documents with the same content hash (the same nodes) together, with their
@@ -528,14 +553,36 @@ def corpus_to_graph(corpus: Corpus, include_ontology: bool = True) -> Graph:
     return g
 
 
-def corpus_part(corpus: Corpus, include_ontology: bool = True) -> Graph:
+def corpus_part(corpus: Corpus, include_ontology: bool = True, facts: bool = True) -> Graph:
     """The triples of a corpus that no one document holds: its entities (types, labels,
-    aliases, events), the gazetteer's divisions, the facts, and the ontology (unless told
-    otherwise). No subject of it is a subject of `document_parts`.
+    aliases, events), the gazetteer's divisions, the facts (their statements, and unless told
+    otherwise their nodes: `fact_parts`), and the ontology (unless told otherwise). No subject
+    of it is a subject of `document_parts` (nor, without the facts' nodes, of `fact_parts`).
     """
     g = load_ontology() if include_ontology else new_graph()
-    _Mapper(corpus, g).corpus_part()
+    _Mapper(corpus, g).corpus_part(facts)
     return g
+
+
+def fact_parts(corpus: Corpus, triples: int = 50_000) -> Iterator[Graph]:
+    """The nodes of a corpus's facts (``kgo:Fact``: statement, confidence, components,
+    evidence), in graphs of about ``triples`` triples: `corpus_part` without them
+    (``facts=False``), `document_parts` and these are the corpus's graph.
+
+    Examples
+    --------
+    >>> from kg.model import Corpus
+    >>> list(fact_parts(Corpus((), (), (), ())))
+    []
+    """
+    m = _Mapper(corpus, new_graph())
+    for f, fact in m.facts(corpus.relations).items():
+        m.fact(f, fact)
+        if len(m.g) >= triples:
+            yield m.g
+            m.g = new_graph()
+    if len(m.g):
+        yield m.g
 
 
 #: `document_parts` gives graphs of about this many triples (whole documents each).
@@ -630,8 +677,8 @@ class PartsValidation:
 
     A document part is checked alone, but for the entities it points at (objects of
     ``kgo:mentions``, ``kgo:refersTo`` …, targets of the entity shape), whose triples are in the
-    corpus part: they are checked with it, as are the facts' evidence sentences (their types
-    are given to the corpus part's check).
+    corpus part: they are checked with it. The facts' nodes, in the corpus part or in parts of
+    their own (`add_facts`, `fact_parts`), are checked with the types of the sentences they cite.
 
     Examples
     --------
@@ -671,20 +718,30 @@ class PartsValidation:
             self.pointed.update((p, o) for o in part.objects(None, p))
         self.sentences.update(part.subjects(RDF.type, KGO.Sentence))
 
-    def finish(self, corpus: Graph) -> list[str]:
-        """Check the corpus part (it is left as it was) and return every violation, sorted."""
-        added: list[tuple[Node, Node, Node]] = [(_TARGETS_NODE, p, o) for p, o in self.pointed]
-        added += [(s, RDF.type, KGO.Sentence) for s in set(corpus.objects(None, PROV.wasDerivedFrom))
+    def add_facts(self, part: Graph) -> None:
+        """Check one part of the facts' nodes (`fact_parts`), after the documents' parts."""
+        self._check_with_sentences(part, [])
+
+    def _check_with_sentences(self, graph: Graph, added: list[tuple[Node, Node, Node]]) -> list[str]:
+        """Check ``graph`` with the ``added`` triples and the types of the sentences its facts
+        cite (the graph is left as it was); the violations are kept and returned."""
+        added += [(s, RDF.type, KGO.Sentence) for s in set(graph.objects(None, PROV.wasDerivedFrom))
                   if s in self.sentences]
-        added = [t for t in added if t not in corpus]
+        added = [t for t in added if t not in graph]
         for t in added:
-            corpus.add(t)
+            graph.add(t)
         try:
-            found = validate(corpus, shapes=self.corpus_shapes)
+            found = validate(graph, shapes=self.corpus_shapes)
         finally:
             for t in added:
-                corpus.remove(t)
-        return sorted(self.violations.union(found))
+                graph.remove(t)
+        self.violations.update(found)
+        return found
+
+    def finish(self, corpus: Graph) -> list[str]:
+        """Check the corpus part (it is left as it was) and return every violation, sorted."""
+        self._check_with_sentences(corpus, [(_TARGETS_NODE, p, o) for p, o in self.pointed])
+        return sorted(self.violations)
 
 
 # --- canonical Turtle -------------------------------------------------------------------------

@@ -473,15 +473,16 @@ def test_network_built_from_the_parts_is_the_graphs(comention, tmp_path):
     from synthetic import news_corpus
 
     from kg.analyze import NetworkBuilder
-    from kg.rdf import corpus_part, corpus_to_graph, document_parts
+    from kg.rdf import corpus_part, corpus_to_graph, document_parts, fact_parts
 
     corpus = news_corpus(tmp_path)
     expected = to_networkx(corpus_to_graph(corpus), comention=comention)
-    builder = NetworkBuilder(corpus_part(corpus), comention=comention)
-    for part in document_parts(corpus, triples=1):
+    builder = NetworkBuilder(corpus_part(corpus, facts=False), comention=comention)
+    for part in [*fact_parts(corpus, triples=20), *document_parts(corpus, triples=1)]:
         builder.add(part)
     G = builder.network()
     assert G.graph == expected.graph and len(G.graph["sentences"]) > 5
     assert list(G.nodes(data=True)) == list(expected.nodes(data=True))
     assert list(G.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
     assert sum(d["mentions"] for _, d in G.nodes(data=True)) > 10
+    assert any(d["evidence"] and d["confidence"] for *_, d in G.edges(data=True))

@@ -539,25 +539,33 @@ def news(tmp_path_factory) -> Corpus:
     return news_corpus(tmp_path_factory.mktemp("news"))
 
 
-def _parts(corpus: Corpus) -> tuple[Graph, list[Graph]]:
-    from kg.rdf import corpus_part, document_parts
+def _parts(corpus: Corpus, facts: bool = False) -> tuple[Graph, list[Graph]]:
+    """The corpus part, and the documents' parts (then, with ``facts``, the facts' parts)."""
+    from kg.rdf import corpus_part, document_parts, fact_parts
 
-    return corpus_part(corpus), list(document_parts(corpus, triples=1))
+    parts = list(document_parts(corpus, triples=1))
+    if facts:
+        parts += list(fact_parts(corpus, triples=20))
+    return corpus_part(corpus, facts=not facts), parts
 
 
-def test_the_parts_are_the_graph_with_disjoint_subjects(news: Corpus) -> None:
-    whole, (entities, docs) = corpus_to_graph(news), _parts(news)
-    assert len(news.documents) == 4 and len(docs) == 3  # the two files of the same content: one part
+@pytest.mark.parametrize("facts", [False, True])
+def test_the_parts_are_the_graph_with_disjoint_subjects(news: Corpus, facts: bool) -> None:
+    whole, (entities, parts) = corpus_to_graph(news), _parts(news, facts)
+    docs = parts[:3]
+    assert len(news.documents) == 4  # the two files of the same content: one part
+    assert all((None, RDF.type, KGO.Sentence) in d for d in docs) and len(parts) > 3 if facts else len(parts) == 3
     seen: set = set()
-    for part in [entities, *docs]:
+    for part in [entities, *parts]:
         subjects = set(part.subjects())
         assert subjects and not subjects & seen
         seen |= subjects
     union = Graph()
-    for part in [entities, *docs]:
+    for part in [entities, *parts]:
         union += part
     assert set(union) == set(whole)
     assert any((None, KGO.author, None) in d for d in docs) and all((None, RDF.type, KGO.Fact) not in d for d in docs)
+    assert ((None, RDF.type, KGO.Fact) in entities) is not facts
 
 
 def test_turtle_written_in_parts_is_the_canonical_turtle(news: Corpus, tmp_path) -> None:
@@ -578,10 +586,13 @@ def test_turtle_written_in_parts_is_the_canonical_turtle(news: Corpus, tmp_path)
     assert big.write(tmp_path / "one.ttl").read_text(encoding="utf-8") == expected
 
 
-def test_parts_checked_apart_find_what_the_whole_graph_check_finds(news: Corpus) -> None:
+@pytest.mark.parametrize("facts", [False, True])
+def test_parts_checked_apart_find_what_the_whole_graph_check_finds(news: Corpus, facts: bool) -> None:
     from kg.rdf import PartsValidation
 
-    entities, docs = _parts(news)
+    entities, parts = _parts(news, facts)
+    docs, fact_parts = parts[:3], parts[3:]
+    facts_in = fact_parts[0] if facts else entities
     # break a document's part (a sentence ending before it begins, an article of no document) and
     # the corpus part (a second label, an untyped mentioned entity, a fact of a missing sentence)
     sentence = sorted(docs[0].subjects(RDF.type, KGO.Sentence))[0]
@@ -590,16 +601,18 @@ def test_parts_checked_apart_find_what_the_whole_graph_check_finds(news: Corpus)
     mentioned = sorted(docs[2].objects(None, KGO.refersTo))
     entities.add((mentioned[0], RDFS.label, Literal("另一个名字")))
     entities.remove((mentioned[1], RDF.type, None))
-    fact = sorted(entities.subjects(RDF.type, KGO.Fact))[0]
-    entities.add((fact, PROV.wasDerivedFrom, resource("article", "000000000000", "0", "s9")))
+    fact = sorted(facts_in.subjects(RDF.type, KGO.Fact))[0]
+    facts_in.add((fact, PROV.wasDerivedFrom, resource("article", "000000000000", "0", "s9")))
     union = Graph()
-    for part in [entities, *docs]:
+    for part in [entities, *parts]:
         union += part
     expected = validate(union)
-    assert len(expected) >= 5
+    assert len(expected) >= 5 and any("prov:wasDerivedFrom" in line for line in expected)
     check = PartsValidation()
     for part in docs:
         check.add(part)
+    for part in fact_parts:
+        check.add_facts(part)
     before = set(entities)
     assert check.finish(entities) == expected
     assert set(entities) == before  # the corpus part is left as it was

@@ -294,7 +294,7 @@ def test_the_output_is_a_current_link_to_one_generation(tmp_path):
 
 
 @pytest.mark.parametrize("error", [RuntimeError("disk on fire"), KeyboardInterrupt()])
-@pytest.mark.parametrize("where", ["kg.store.Store.load_file", "kg.visualize.write_view"])
+@pytest.mark.parametrize("where", ["kg.store.Store.load_text", "kg.visualize.write_view"])
 def test_a_failed_build_leaves_the_previous_one(tmp_path, monkeypatch, error, where):
     out = tmp_path / "out"
     build([_corpus_a(tmp_path / "a")], out, components=["persons", "organizations", "places"])

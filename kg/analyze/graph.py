@@ -186,27 +186,28 @@ def _division_path(graph: rdflib.Graph, node: URIRef) -> tuple[str, ...]:
     return tuple(reversed(path))
 
 
-def _sentences(graph: rdflib.Graph) -> tuple[dict[str, SentenceInfo], dict[str, str]]:
-    """Sentence IRI → `SentenceInfo`, and article IRI → headline (``""`` when it has none)."""
+def _sentences(graph: rdflib.Graph, name: Callable[[object], str] = str) -> tuple[dict[str, SentenceInfo], dict[str, str]]:
+    """Sentence IRI → `SentenceInfo`, and article IRI → headline (``""`` when it has none);
+    ``name`` makes an IRI's string (`_Names`: each string once)."""
     articles: dict[str, str] = {}
     for art in graph.subjects(RDF.type, KGO.Article):
-        articles[str(art)] = ""
+        articles[name(art)] = ""
     for art, head in graph.subject_objects(SDO.headline):
-        articles[str(art)] = _text(head)
+        articles[name(art)] = _text(head)
     sentences: dict[str, SentenceInfo] = {}
     for sent in graph.subjects(RDF.type, KGO.Sentence):
         in_article = graph.value(sent, KGO.inArticle)
         src = graph.value(sent, KGO.sourceFile)
-        sentences[str(sent)] = SentenceInfo(
-            iri=str(sent),
+        sentences[name(sent)] = SentenceInfo(
+            iri=name(sent),
             text=_text(graph.value(sent, NIF.anchorOf) or ""),
-            article=str(in_article) if in_article is not None else None,
+            article=name(in_article) if in_article is not None else None,
             source=_text(src) if src is not None else None,
             begin=_int(graph.value(sent, NIF.beginIndex)),
             end=_int(graph.value(sent, NIF.endIndex)),
         )
         if in_article is not None:
-            articles.setdefault(str(in_article), "")
+            articles.setdefault(name(in_article), "")
     return sentences, articles
 
 
@@ -219,22 +220,22 @@ class _Facts:
     extracted_by: dict[_Key3, set[str]]
 
 
-def _facts(graph: rdflib.Graph, types: Mapping[str, str], node_evidence: dict[str, set[str]]) -> _Facts:
-    """The evidence sentences, confidence and components of every fact; adds each fact's
-    sentences to the evidence of its entities (``node_evidence``)."""
-    out = _Facts(defaultdict(set), {}, defaultdict(set))
+def _facts(graph: rdflib.Graph, types: Mapping[str, str], node_evidence: dict[str, set[str]], out: _Facts,
+           name: Callable[[object], str] = str) -> None:
+    """Adds the evidence sentences, confidence and components of every fact of ``graph`` to
+    ``out``, and each fact's sentences to the evidence of its entities (``node_evidence``)."""
     for fact in graph.subjects(RDF.type, KGO.Fact):
         p = graph.value(fact, RDF.predicate)
         s = graph.value(fact, RDF.subject)
         o = graph.value(fact, RDF.object)
         if not isinstance(p, URIRef) or p not in _REL_IRIS or s is None or o is None:
             continue
-        key3 = (str(s), _REL_IRIS[p], str(o))
+        key3 = (name(s), _REL_IRIS[p], name(o))
         for sent in graph.objects(fact, PROV.wasDerivedFrom):
-            out.evidence[key3].add(str(sent))
-            for ent in (str(s), str(o)):
+            out.evidence[key3].add(name(sent))
+            for ent in (name(s), name(o)):
                 if ent in types:
-                    node_evidence[ent].add(str(sent))
+                    node_evidence[ent].add(name(sent))
         conf = graph.value(fact, KGO.confidence)
         if isinstance(conf, Literal):
             try:
@@ -243,7 +244,6 @@ def _facts(graph: rdflib.Graph, types: Mapping[str, str], node_evidence: dict[st
                 pass
         for comp in graph.objects(fact, KGO.extractedBy):
             out.extracted_by[key3].add(_text(comp))
-    return out
 
 
 def _add_comentions(G: nx.MultiDiGraph, comention: str, groups: Mapping[str, set[str]]) -> None:
@@ -306,14 +306,26 @@ def _strs(graph: rdflib.Graph, s: URIRef, p: URIRef) -> tuple[str, ...]:
     return tuple(sorted({_text(o) for o in graph.objects(s, p) if isinstance(o, Literal)}))
 
 
+class _Names:
+    """An IRI's string, each string once (the same sentence or entity is named in several
+    places of the graph: one string object for all of them)."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, str] = {}
+
+    def __call__(self, term: object) -> str:
+        text = str(term)
+        return self.known.setdefault(text, text)
+
+
 class NetworkBuilder:
     """`to_networkx` of a graph given in parts, without holding the graph.
 
     The builder reads the part that holds the entities first (their types, labels and
-    attributes, the facts, the ontology: `kg.rdf.corpus_part`), then `add` reads each part that
-    holds articles, sentences and mentions (`kg.rdf.document_parts`: all of a sentence's and a
-    mention's triples in one part), and `network` gives the graph `to_networkx` gives of their
-    union. ``comention`` is `to_networkx`'s.
+    attributes, the facts' statements, the ontology: `kg.rdf.corpus_part`), then `add` reads
+    each part that holds articles, sentences, mentions or facts' nodes (`kg.rdf.document_parts`,
+    `kg.rdf.fact_parts`: all of a node's triples in one part), and `network` gives the graph
+    `to_networkx` gives of their union. ``comention`` is `to_networkx`'s.
 
     Examples
     --------
@@ -331,7 +343,9 @@ class NetworkBuilder:
         if comention not in (None, "sentence", "article"):
             raise ValueError(f"comention must be None, 'sentence' or 'article', not {comention!r}")
         self.comention = comention
+        self.name = _Names()
         self.types, self.kinds = _entities(graph)
+        self.name.known.update((k, k) for k in self.types)
         types = self.types
         self.node_articles: dict[str, set[str]] = defaultdict(set)
         self.node_evidence: dict[str, set[str]] = defaultdict(set)
@@ -339,7 +353,7 @@ class NetworkBuilder:
         self.mention_count: dict[str, int] = defaultdict(int)
         self.sentences: dict[str, SentenceInfo] = {}
         self.articles: dict[str, str] = {}
-        self.facts = _facts(graph, types, self.node_evidence)
+        self.facts = _Facts(defaultdict(set), {}, defaultdict(set))
         self.attributes: dict[str, dict[str, object]] = {}
         for key in sorted(types):
             node = URIRef(key)
@@ -362,32 +376,33 @@ class NetworkBuilder:
                     self.triples.add((str(s), rel, str(o)))
 
     def add(self, graph: rdflib.Graph) -> NetworkBuilder:
-        """Read the articles, sentences and mentions of one part; returns the builder."""
-        types = self.types
-        sentences, articles = _sentences(graph)
+        """Read the articles, sentences, mentions and facts of one part; returns the builder."""
+        types, name = self.types, self.name
+        sentences, articles = _sentences(graph, name)
         self.sentences.update(sentences)
         for art_iri, head in articles.items():
             if head or art_iri not in self.articles:
                 self.articles[art_iri] = head
         for art, ent in graph.subject_objects(KGO.mentions):
-            if str(ent) in types:
-                self.node_articles[str(ent)].add(str(art))
+            if name(ent) in types:
+                self.node_articles[name(ent)].add(name(art))
         for art, person in graph.subject_objects(KGO.author):
-            if str(person) in types:
-                self.node_articles[str(person)].add(str(art))
+            if name(person) in types:
+                self.node_articles[name(person)].add(name(art))
         # mentions: entity ↔ sentence
         for m in graph.subjects(RDF.type, KGO.Mention):
             sent = graph.value(m, KGO.inSentence)
             if sent is None:
                 continue
             for ent in graph.objects(m, KGO.refersTo):
-                if str(ent) in types:
-                    self.mention_count[str(ent)] += 1
-                    self.by_sentence[str(sent)].add(str(ent))
-                    self.node_evidence[str(ent)].add(str(sent))
-                    info = self.sentences.get(str(sent))
+                if name(ent) in types:
+                    self.mention_count[name(ent)] += 1
+                    self.by_sentence[name(sent)].add(name(ent))
+                    self.node_evidence[name(ent)].add(name(sent))
+                    info = self.sentences.get(name(sent))
                     if info is not None and info.article:
-                        self.node_articles[str(ent)].add(info.article)
+                        self.node_articles[name(ent)].add(info.article)
+        _facts(graph, types, self.node_evidence, self.facts, name)
         return self
 
     def network(self) -> nx.MultiDiGraph:
