@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from kg.schema import ORGANIZATION, PERSON, entity_types
 
 if TYPE_CHECKING:
     import networkx as nx
+    from rdflib import Graph
 
     from kg.analyze import Analysis
 
@@ -76,8 +76,12 @@ def _extract_groups(groups: list[list[str]], components: Sequence[str] | None) -
     return [_extract_texts(g, components) for g in groups]
 
 
-#: A graph of this many triples or more is checked (SHACL) in a child process on another core,
-#: beside the analysis, the exports and the store (:mod:`kg.forked`); a smaller one at once.
+#: A build of this many characters or more (about 100,000 triples) is checked (SHACL) in a child
+#: process on another core, beside the mapping, the analysis, the exports and the store
+#: (:mod:`kg.forked`); a smaller one as its parts are mapped.
+BESIDE_MIN_CHARS = 150_000
+#: The report and the view of a graph of this many triples or more are written in a child
+#: process, beside the exports and the store.
 BESIDE_MIN_TRIPLES = 100_000
 
 #: The folder of a generation where kg.ttl's sorted runs wait to be merged (:class:`kg.rdf.TurtleParts`).
@@ -447,6 +451,26 @@ def _unchanged(out: Path, config: dict[str, object], sources: list[list[object]]
         return None
 
 
+def _parts(corpus: Corpus) -> Iterator[tuple[Graph, bool]]:
+    """The graph of ``corpus`` but its corpus part (:func:`kg.rdf.corpus_part`), a part at a time:
+    the documents' parts, then the facts' (each with ``True``)."""
+    from kg.rdf import document_parts, fact_parts
+
+    yield from ((p, False) for p in document_parts(corpus))
+    yield from ((p, True) for p in fact_parts(corpus))
+
+
+def _check_parts(corpus: Corpus, entities: Graph) -> list[str]:
+    """The SHACL violations of the graph of ``corpus`` whose corpus part is ``entities``, checked
+    a part at a time (:class:`kg.rdf.PartsValidation`)."""
+    from kg.rdf import PartsValidation
+
+    checker = PartsValidation()
+    for part, facts in _parts(corpus):
+        checker.add_facts(part) if facts else checker.add(part)
+    return checker.finish(entities)
+
+
 def _write_pages(analysis: Analysis | None, graph: nx.MultiDiGraph | None, folder: Path, view: bool) -> list[Path]:
     """The report (when there is an analysis) and the view (when asked for) of a build."""
     written = []
@@ -513,7 +537,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     from kg.cache import build_config, extraction_config, write_manifest
     from kg.export import write_exports
     from kg.output import CACHE, clean_output, lock_output, new_generation, output_paths
-    from kg.rdf import PartsValidation, TurtleParts, corpus_part, document_parts, fact_parts, new_graph
+    from kg.rdf import PartsValidation, TurtleParts, corpus_part, new_graph
     from kg.relate import event_components, relation_components
     from kg.store import Store
 
@@ -578,29 +602,28 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
             by_type = Counter(e.type for e in corpus.entities)
             n_entities, n_relations = len(corpus.entities), len(corpus.relations)
             network = NetworkBuilder(entities_part, comention="sentence") if analyze or view else None
-            checker = PartsValidation() if validate else None
             turtle = TurtleParts(gen.path / TURTLE_RUNS)
             whole = new_graph() if remote else None  # a server's named graphs are cut from the whole graph
-            n_triples, checking = len(entities_part), 0.0
-            for part, facts in chain(((p, False) for p in document_parts(corpus)),
-                                     ((p, True) for p in fact_parts(corpus))):  # documents first
-                n_triples += len(part)
-                if network is not None:
-                    network.add(part)
-                turtle.add(part)
-                if whole is not None:
-                    whole += part
-                if checker is not None:
-                    t = time.perf_counter()
-                    checker.add_facts(part) if facts else checker.add(part)
-                    checking += time.perf_counter() - t
-            del corpus  # the parts are written: the corpus's memory goes to the stages after
-            lap("rdf", less=checking, triples=n_triples)
-            # the corpus part of a large graph is checked on another core while the build goes on (kg.forked)
-            check = Forked(checker.finish, entities_part) \
-                if checker is not None and len(entities_part) >= BESIDE_MIN_TRIPLES else None
+            # a large build is checked (SHACL, a part at a time) on another core, by a child process
+            # that maps the parts again (kg.forked); a small one as its parts are mapped
+            check = Forked(_check_parts, corpus, entities_part) if validate and chars >= BESIDE_MIN_CHARS else None
+            checker = PartsValidation() if validate and check is None else None
             try:
-                violations: list[str] = checker.finish(entities_part) if checker is not None and check is None else []
+                n_triples, checking = len(entities_part), 0.0
+                for part, facts in _parts(corpus):
+                    n_triples += len(part)
+                    if network is not None:
+                        network.add(part)
+                    turtle.add(part)
+                    if whole is not None:
+                        whole += part
+                    if checker is not None:
+                        t = time.perf_counter()
+                        checker.add_facts(part) if facts else checker.add(part)
+                        checking += time.perf_counter() - t
+                del corpus  # the parts are written: the corpus's memory goes to the stages after
+                lap("rdf", less=checking, triples=n_triples)
+                violations: list[str] = checker.finish(entities_part) if checker is not None else []
                 if violations and strict:
                     raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
                 if check is None:

@@ -802,6 +802,7 @@ class _Writer:
         # longest namespace first, so kgr: wins over a shorter prefix of it
         self.prefixes = sorted(prefixes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         self.cache: dict[Node, str] = {}
+        self.blank = False  # whether a blank node was written
 
     def term(self, t: Node) -> str:
         cached = self.cache.get(t)
@@ -818,6 +819,7 @@ class _Writer:
                 out = f"<{_escape_iri(s)}>"
         elif isinstance(t, BNode):
             out = f"_:{t}"
+            self.blank = True
         elif isinstance(t, Literal):
             out = f'"{_escape_string(str(t))}"'
             if t.language:
@@ -868,17 +870,25 @@ def _prefix_lines(prefixes: dict[str, str]) -> str:
 
 def _subject_blocks(graph: Graph, w: _Writer) -> Iterator[tuple[tuple[int, str, str, str], str]]:
     """Each subject of ``graph`` in order, with its Turtle (its lines, the first the subject's)."""
-    for s in sorted(set(graph.subjects()), key=_sort_key):
-        preds: dict[Node, list[Node]] = {}
-        for p, o in graph.predicate_objects(s):
-            preds.setdefault(p, []).append(o)
+    by_subject: dict[Node, dict[Node, list[Node]]] = {}
+    for s, p, o in graph:  # one pass over the triples, grouped by subject and predicate
+        preds = by_subject.get(s)
+        if preds is None:
+            preds = by_subject[s] = {}
+        objs = preds.get(p)
+        if objs is None:
+            preds[p] = [o]
+        else:
+            objs.append(o)
+    for s in sorted(by_subject, key=_sort_key):
+        preds = by_subject.pop(s)
         lines = [w.term(s)]
         order = sorted(preds, key=lambda p: (p != RDF.type, _sort_key(p)))
         for i, p in enumerate(order):
-            objs = ", ".join(w.term(o) for o in sorted(preds[p], key=_sort_key))
+            values = ", ".join(w.term(o) for o in sorted(preds[p], key=_sort_key))
             pred = "a" if p == RDF.type else w.term(p)
             end = " ." if i == len(order) - 1 else " ;"
-            lines.append(f"    {pred} {objs}{end}")
+            lines.append(f"    {pred} {values}{end}")
         yield _sort_key(s), "\n".join(lines)
 
 
@@ -945,9 +955,14 @@ class TurtleParts:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"run-{len(self.runs):06d}.jsonl"
         w = _Writer(self.prefixes)
+        lines = [json.dumps([*key, text], ensure_ascii=False) for key, text in _subject_blocks(graph, w)]
+        if w.blank:  # written again with blank nodes relabelled canonically
+            w = _Writer(self.prefixes)
+            lines = [json.dumps([*key, text], ensure_ascii=False)
+                     for key, text in _subject_blocks(_canonical_blank_nodes(graph), w)]
         with open(path, "w", encoding="utf-8") as fh:
-            for key, text in _subject_blocks(_canonical_blank_nodes(graph), w):
-                fh.write(json.dumps([*key, text], ensure_ascii=False))
+            for line in lines:
+                fh.write(line)
                 fh.write("\n")
         self.runs.append(path)
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from kg.ingest import read_sources
-from kg.ns import KGO, RDF
 from kg.pipeline import build, extract_articles, make_corpus
 
 PAGE = """---
@@ -304,7 +303,7 @@ def test_shacl_checked_beside_the_build_gives_the_same_build(built, tmp_path, mo
     import kg.pipeline
 
     src, out, report = built
-    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_TRIPLES", 0)
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_CHARS", 0)
     again = build([src], tmp_path / "out", view=False, full=True)
     assert again.violations == report.violations == ()
     assert (tmp_path / "out" / "kg.ttl").read_bytes() == (out / "kg.ttl").read_bytes()
@@ -319,16 +318,16 @@ def test_shacl_beside_runs_in_another_process_and_strict_still_fails(built, tmp_
     from kg.errors import ValidationError
 
     src, _, _ = built
-    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_TRIPLES", 0)
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_CHARS", 0)
     monkeypatch.setattr(kg.rdf, "validate", lambda graph, shapes=None: [f"checked in process {os.getpid()}"])
     out = tmp_path / "out"
     report = build([src], out, view=False)
-    # the documents' parts are checked as they are mapped, the corpus part beside the build
-    assert set(report.violations) - {f"checked in process {os.getpid()}"}
+    # every part is checked in the child (which maps the parts again), none in the build's process
+    assert len(report.violations) == 1 and report.violations[0] != f"checked in process {os.getpid()}"
     before = (out / "kg.ttl").read_bytes()
     _write_page(src, "more.md", PAGE.replace("海淀区", "朝阳区"))
     try:
-        with pytest.raises(ValidationError, match="2 SHACL violations"):
+        with pytest.raises(ValidationError, match="1 SHACL violations"):
             build([src], out, view=False, strict=True)
         assert (out / "kg.ttl").read_bytes() == before  # the previous build stays
     finally:
@@ -340,12 +339,10 @@ def test_a_check_that_fails_beside_the_build_fails_the_build(built, tmp_path, mo
     import kg.rdf
 
     def broken(graph, shapes=None):
-        if (None, RDF.type, KGO.Mention) in graph:
-            return []  # a document's part
-        raise RuntimeError("pySHACL broke")  # the corpus part, beside the build
+        raise RuntimeError("pySHACL broke")
 
     src, _, _ = built
-    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_TRIPLES", 0)
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_CHARS", 0)
     monkeypatch.setattr(kg.rdf, "validate", broken)
     with pytest.raises(RuntimeError, match="pySHACL broke"):
         build([src], tmp_path / "out", view=False)

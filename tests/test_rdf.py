@@ -446,8 +446,10 @@ def test_unknown_predicate_or_type_is_an_error() -> None:
         corpus_to_graph(bad)
 
 
-def test_canonical_turtle_escapes_and_blank_nodes() -> None:
+def test_canonical_turtle_escapes_and_blank_nodes(tmp_path) -> None:
     from rdflib import BNode, URIRef
+
+    from kg.rdf import TurtleParts
 
     g = Graph()
     s = resource("program", '“一站式” <x> "q"')
@@ -466,6 +468,10 @@ def test_canonical_turtle_escapes_and_blank_nodes() -> None:
     for t in reversed(list(g)):
         g2.add(t)
     assert canonical_turtle(g2) == text
+    parts = TurtleParts(tmp_path / "runs")  # a part with blank nodes: relabelled as the whole graph's
+    parts.add(g2)
+    assert parts.write(tmp_path / "kg.ttl").read_text(encoding="utf-8") == text
+    assert "_:" in text
 
 
 # --- the gazetteer's divisions ----------------------------------------------------------------------
