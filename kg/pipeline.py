@@ -76,9 +76,9 @@ def _extract_groups(groups: list[list[str]], components: Sequence[str] | None) -
     return [_extract_texts(g, components) for g in groups]
 
 
-#: A build of this many characters or more (about 100,000 triples) is checked (SHACL) in a child
-#: process on another core, beside the mapping, the analysis, the exports and the store
-#: (:mod:`kg.forked`); a smaller one as its parts are mapped.
+#: A build of this many characters or more (about 100,000 triples) checks its parts (SHACL) and
+#: writes half of their Turtle in a child process on another core, beside the mapping for the
+#: analysis and the analysis (:mod:`kg.forked`); a smaller one as its parts are mapped.
 BESIDE_MIN_CHARS = 150_000
 #: The report and the view of a graph of this many triples or more are written in a child
 #: process, beside the exports and the store.
@@ -460,15 +460,29 @@ def _parts(corpus: Corpus) -> Iterator[tuple[Graph, bool]]:
     yield from ((p, True) for p in fact_parts(corpus))
 
 
-def _check_parts(corpus: Corpus, entities: Graph) -> list[str]:
-    """The SHACL violations of the graph of ``corpus`` whose corpus part is ``entities``, checked
-    a part at a time (:class:`kg.rdf.PartsValidation`)."""
-    from kg.rdf import PartsValidation
+@dataclass(frozen=True)
+class _Beside:
+    """What the child that maps the parts beside the build did: the SHACL violations of the
+    whole graph (when it checked) and the runs of kg.ttl it wrote (:class:`kg.rdf.TurtleParts`)."""
 
-    checker = PartsValidation()
-    for part, facts in _parts(corpus):
-        checker.add_facts(part) if facts else checker.add(part)
-    return checker.finish(entities)
+    violations: tuple[str, ...]
+    runs: tuple[Path, ...]
+
+
+def _parts_beside(corpus: Corpus, entities: Graph, folder: Path, check: bool) -> _Beside:
+    """Map the graph of ``corpus`` (whose corpus part is ``entities``) a part at a time, write
+    the run of kg.ttl of every other part (the first, the third …: the build's process writes the
+    others) into ``folder`` and, with ``check``, check each part (SHACL: :class:`kg.rdf.PartsValidation`)."""
+    from kg.rdf import PartsValidation, TurtleParts
+
+    checker = PartsValidation() if check else None
+    turtle = TurtleParts(folder, name="beside")
+    for k, (part, facts) in enumerate(_parts(corpus)):
+        if k % 2 == 0:
+            turtle.add(part)
+        if checker is not None:
+            checker.add_facts(part) if facts else checker.add(part)
+    return _Beside(tuple(checker.finish(entities)) if checker is not None else (), tuple(turtle.runs))
 
 
 def _write_pages(analysis: Analysis | None, graph: nx.MultiDiGraph | None, folder: Path, view: bool) -> list[Path]:
@@ -604,17 +618,21 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
             network = NetworkBuilder(entities_part, comention="sentence") if analyze or view else None
             turtle = TurtleParts(gen.path / TURTLE_RUNS)
             whole = new_graph() if remote else None  # a server's named graphs are cut from the whole graph
-            # a large build is checked (SHACL, a part at a time) on another core, by a child process
-            # that maps the parts again (kg.forked); a small one as its parts are mapped
-            check = Forked(_check_parts, corpus, entities_part) if validate and chars >= BESIDE_MIN_CHARS else None
-            checker = PartsValidation() if validate and check is None else None
+            # a large build's parts are checked (SHACL) and every other part written to kg.ttl's runs on
+            # another core, by a child that maps them again (kg.forked); the build's process reads them
+            # all for the analysis and writes the other runs
+            beside = Forked(_parts_beside, corpus, entities_part, turtle.folder, validate) \
+                if chars >= BESIDE_MIN_CHARS and (validate or network is not None) else None
+            check = beside if validate else None
+            checker = PartsValidation() if validate and beside is None else None
             try:
                 n_triples, checking = len(entities_part), 0.0
-                for part, facts in _parts(corpus):
+                for k, (part, facts) in enumerate(_parts(corpus)):
                     n_triples += len(part)
                     if network is not None:
                         network.add(part)
-                    turtle.add(part)
+                    if beside is None or k % 2 == 1:  # the child writes the others' runs
+                        turtle.add(part)
                     if whole is not None:
                         whole += part
                     if checker is not None:
@@ -644,6 +662,10 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                 pages = Forked(_write_pages, analysis, graph_of_entities, gen.path, view) \
                     if n_triples >= BESIDE_MIN_TRIPLES and (analysis is not None or view) else None
                 try:
+                    if beside is not None:  # the child's runs (and its check: read again below)
+                        done = beside.result()
+                        turtle.runs.extend(done.runs)
+                        lap("rdf-beside")  # the wait for it
                     turtle.add(entities_part)
                     with Store.open(gen.path / "store", create=True) as store:
                         # the store is bulk-loaded with kg.ttl's pieces as they are written (every triple
@@ -659,13 +681,13 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         pages.cancel()
                 lap("view")
                 if check is not None:
-                    violations = check.result()
-                    lap("validate", more=checking, violations=len(violations))  # the wait for it, and the parts' checks
+                    violations = list(check.result().violations)
+                    lap("validate", more=checking, violations=len(violations))
                     if violations and strict:
                         raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
-            finally:  # an error or Ctrl-C: the check stops with the build
-                if check is not None:
-                    check.cancel()
+            finally:  # an error or Ctrl-C: the child stops with the build
+                if beside is not None:
+                    beside.cancel()
             report = BuildReport(
                 files=len(files), documents=len(ingested.documents), articles=len(ingested.articles),
                 sentences=sum(len(a.body) for a in ingested.articles), entities=n_entities,

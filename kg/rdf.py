@@ -945,15 +945,17 @@ class TurtleParts:
     True
     """
 
-    def __init__(self, folder: str | os.PathLike[str], prefixes: dict[str, str] | None = None) -> None:
+    def __init__(self, folder: str | os.PathLike[str], prefixes: dict[str, str] | None = None,
+                 name: str = "run") -> None:
         self.folder = Path(folder)
         self.prefixes = prefixes if prefixes is not None else {k: str(v) for k, v in PREFIXES.items()}
+        self.name = name  # of the run files (two writers of one folder name theirs apart)
         self.runs: list[Path] = []
 
     def add(self, graph: Graph) -> None:
         """Write the sorted Turtle of one part to a run of its own."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"run-{len(self.runs):06d}.jsonl"
+        path = self.folder / f"{self.name}-{len(self.runs):06d}.jsonl"
         w = _Writer(self.prefixes)
         lines = [json.dumps([*key, text], ensure_ascii=False) for key, text in _subject_blocks(graph, w)]
         if w.blank:  # written again with blank nodes relabelled canonically
