@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rdflib import Graph
+
 from kg.cache import ExtractCache
 from kg.errors import NothingToBuild, ValidationError
 from kg.executors import DEFAULT_EXECUTOR, executors, start_executor
@@ -24,9 +26,9 @@ from kg.schema import ORGANIZATION, PERSON, entity_types
 
 if TYPE_CHECKING:
     import networkx as nx
-    from rdflib import Graph
 
     from kg.analyze import Analysis
+    from kg.rdf import Triples
 
 __all__ = ["BuildReport", "extract_articles", "make_corpus", "build", "worker_count", "extract_texts", "DEFAULT_SOURCES", "DEFAULT_OUT"]
 
@@ -76,9 +78,9 @@ def _extract_groups(groups: list[list[str]], components: Sequence[str] | None) -
     return [_extract_texts(g, components) for g in groups]
 
 
-#: A build of this many characters or more (about 100,000 triples) checks its parts (SHACL) and
-#: writes half of their Turtle in a child process on another core, beside the mapping for the
-#: analysis and the analysis (:mod:`kg.forked`); a smaller one as its parts are mapped.
+#: A build of this many characters or more (about 100,000 triples) checks its parts (SHACL) in a
+#: child process on another core, beside the mapping, the analysis and the exports
+#: (:mod:`kg.forked`); a smaller one as its parts are mapped.
 BESIDE_MIN_CHARS = 150_000
 #: The report and the view of a graph of this many triples or more are written in a child
 #: process, beside the exports and the store.
@@ -451,38 +453,26 @@ def _unchanged(out: Path, config: dict[str, object], sources: list[list[object]]
         return None
 
 
-def _parts(corpus: Corpus) -> Iterator[tuple[Graph, bool]]:
+def _parts(corpus: Corpus, light: bool = False) -> Iterator[tuple[Graph | Triples, bool]]:
     """The graph of ``corpus`` but its corpus part (:func:`kg.rdf.corpus_part`), a part at a time:
-    the documents' parts, then the facts' (each with ``True``)."""
+    the documents' parts, then the facts' (each with ``True``); with ``light`` as
+    :class:`kg.rdf.Triples` (faster to build; nothing checks them with SHACL)."""
     from kg.rdf import document_parts, fact_parts
 
-    yield from ((p, False) for p in document_parts(corpus))
-    yield from ((p, True) for p in fact_parts(corpus))
+    yield from ((p, False) for p in document_parts(corpus, light=light))
+    yield from ((p, True) for p in fact_parts(corpus, light=light))
 
 
-@dataclass(frozen=True)
-class _Beside:
-    """What the child that maps the parts beside the build did: the SHACL violations of the
-    whole graph (when it checked) and the runs of kg.ttl it wrote (:class:`kg.rdf.TurtleParts`)."""
+def _check_parts(corpus: Corpus, entities: Graph) -> list[str]:
+    """The SHACL violations of the graph of ``corpus`` whose corpus part is ``entities``, checked
+    a part at a time (:class:`kg.rdf.PartsValidation`)."""
+    from kg.rdf import PartsValidation, Triples
 
-    violations: tuple[str, ...]
-    runs: tuple[Path, ...]
-
-
-def _parts_beside(corpus: Corpus, entities: Graph, folder: Path, check: bool) -> _Beside:
-    """Map the graph of ``corpus`` (whose corpus part is ``entities``) a part at a time, write
-    the run of kg.ttl of every other part (the first, the third …: the build's process writes the
-    others) into ``folder`` and, with ``check``, check each part (SHACL: :class:`kg.rdf.PartsValidation`)."""
-    from kg.rdf import PartsValidation, TurtleParts
-
-    checker = PartsValidation() if check else None
-    turtle = TurtleParts(folder, name="beside")
-    for k, (part, facts) in enumerate(_parts(corpus)):
-        if k % 2 == 0:
-            turtle.add(part)
-        if checker is not None:
-            checker.add_facts(part) if facts else checker.add(part)
-    return _Beside(tuple(checker.finish(entities)) if checker is not None else (), tuple(turtle.runs))
+    checker = PartsValidation()
+    for part, facts in _parts(corpus):
+        assert not isinstance(part, Triples)
+        checker.add_facts(part) if facts else checker.add(part)
+    return checker.finish(entities)
 
 
 def _write_pages(analysis: Analysis | None, graph: nx.MultiDiGraph | None, folder: Path, view: bool) -> list[Path]:
@@ -551,7 +541,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     from kg.cache import build_config, extraction_config, write_manifest
     from kg.export import write_exports
     from kg.output import CACHE, clean_output, lock_output, new_generation, output_paths
-    from kg.rdf import PartsValidation, TurtleParts, corpus_part, new_graph
+    from kg.rdf import PartsValidation, Triples, TurtleParts, corpus_part, new_graph
     from kg.relate import event_components, relation_components
     from kg.store import Store
 
@@ -618,24 +608,22 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
             network = NetworkBuilder(entities_part, comention="sentence") if analyze or view else None
             turtle = TurtleParts(gen.path / TURTLE_RUNS)
             whole = new_graph() if remote else None  # a server's named graphs are cut from the whole graph
-            # a large build's parts are checked (SHACL) and every other part written to kg.ttl's runs on
-            # another core, by a child that maps them again (kg.forked); the build's process reads them
-            # all for the analysis and writes the other runs
-            beside = Forked(_parts_beside, corpus, entities_part, turtle.folder, validate) \
-                if chars >= BESIDE_MIN_CHARS and (validate or network is not None) else None
-            check = beside if validate else None
-            checker = PartsValidation() if validate and beside is None else None
+            # a large build is checked (SHACL, a part at a time) on another core, by a child that maps
+            # the parts again as rdflib graphs (kg.forked); the build maps its own lighter parts
+            # (kg.rdf.Triples) for the analysis and kg.ttl; a small build checks its parts as it goes
+            check = Forked(_check_parts, corpus, entities_part) if validate and chars >= BESIDE_MIN_CHARS else None
+            checker = PartsValidation() if validate and check is None else None
             try:
                 n_triples, checking = len(entities_part), 0.0
-                for k, (part, facts) in enumerate(_parts(corpus)):
+                for part, facts in _parts(corpus, light=checker is None):
                     n_triples += len(part)
                     if network is not None:
                         network.add(part)
-                    if beside is None or k % 2 == 1:  # the child writes the others' runs
-                        turtle.add(part)
+                    turtle.add(part)
                     if whole is not None:
                         whole += part
                     if checker is not None:
+                        assert not isinstance(part, Triples)
                         t = time.perf_counter()
                         checker.add_facts(part) if facts else checker.add(part)
                         checking += time.perf_counter() - t
@@ -662,10 +650,6 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                 pages = Forked(_write_pages, analysis, graph_of_entities, gen.path, view) \
                     if n_triples >= BESIDE_MIN_TRIPLES and (analysis is not None or view) else None
                 try:
-                    if beside is not None:  # the child's runs (and its check: read again below)
-                        done = beside.result()
-                        turtle.runs.extend(done.runs)
-                        lap("rdf-beside")  # the wait for it
                     turtle.add(entities_part)
                     with Store.open(gen.path / "store", create=True) as store:
                         # the store is bulk-loaded with kg.ttl's pieces as they are written (every triple
@@ -681,13 +665,13 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         pages.cancel()
                 lap("view")
                 if check is not None:
-                    violations = list(check.result().violations)
+                    violations = check.result()
                     lap("validate", more=checking, violations=len(violations))
                     if violations and strict:
                         raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
-            finally:  # an error or Ctrl-C: the child stops with the build
-                if beside is not None:
-                    beside.cancel()
+            finally:  # an error or Ctrl-C: the check stops with the build
+                if check is not None:
+                    check.cancel()
             report = BuildReport(
                 files=len(files), documents=len(ingested.documents), articles=len(ingested.articles),
                 sentences=sum(len(a.body) for a in ingested.articles), entities=n_entities,

@@ -468,8 +468,9 @@ def test_a_neighbourhood_keeps_the_graph_order_whatever_the_hash_seed():
     assert runs.pop().startswith("['n0', 'n7', 'n14', 'n21', 'n28', 'n35']")
 
 
-@pytest.mark.parametrize("comention", [None, "sentence", "article"])
-def test_network_built_from_the_parts_is_the_graphs(comention, tmp_path):
+@pytest.mark.parametrize(("comention", "light"), [(None, False), ("sentence", False), ("article", False),
+                                                 ("sentence", True)])
+def test_network_built_from_the_parts_is_the_graphs(comention, light, tmp_path):
     from synthetic import news_corpus
 
     from kg.analyze import NetworkBuilder
@@ -478,7 +479,7 @@ def test_network_built_from_the_parts_is_the_graphs(comention, tmp_path):
     corpus = news_corpus(tmp_path)
     expected = to_networkx(corpus_to_graph(corpus), comention=comention)
     builder = NetworkBuilder(corpus_part(corpus, facts=False), comention=comention)
-    for part in [*fact_parts(corpus, triples=20), *document_parts(corpus, triples=1)]:
+    for part in [*fact_parts(corpus, triples=20, light=light), *document_parts(corpus, triples=1, light=light)]:
         builder.add(part)
     G = builder.network()
     assert G.graph == expected.graph and len(G.graph["sentences"]) > 5

@@ -545,19 +545,23 @@ def news(tmp_path_factory) -> Corpus:
     return news_corpus(tmp_path_factory.mktemp("news"))
 
 
-def _parts(corpus: Corpus, facts: bool = False) -> tuple[Graph, list[Graph]]:
-    """The corpus part, and the documents' parts (then, with ``facts``, the facts' parts)."""
+def _parts(corpus: Corpus, facts: bool = False, light: bool = False) -> tuple[Graph, list]:
+    """The corpus part, and the documents' parts (then, with ``facts``, the facts' parts; with
+    ``light``, `kg.rdf.Triples`)."""
     from kg.rdf import corpus_part, document_parts, fact_parts
 
-    parts = list(document_parts(corpus, triples=1))
+    parts = list(document_parts(corpus, triples=1, light=light))
     if facts:
-        parts += list(fact_parts(corpus, triples=20))
+        parts += list(fact_parts(corpus, triples=20, light=light))
     return corpus_part(corpus, facts=not facts), parts
 
 
-@pytest.mark.parametrize("facts", [False, True])
-def test_the_parts_are_the_graph_with_disjoint_subjects(news: Corpus, facts: bool) -> None:
-    whole, (entities, parts) = corpus_to_graph(news), _parts(news, facts)
+@pytest.mark.parametrize(("facts", "light"), [(False, False), (True, False), (True, True)])
+def test_the_parts_are_the_graph_with_disjoint_subjects(news: Corpus, facts: bool, light: bool) -> None:
+    from kg.rdf import Triples
+
+    whole, (entities, parts) = corpus_to_graph(news), _parts(news, facts, light)
+    assert all(isinstance(p, Triples) is light for p in parts)
     docs = parts[:3]
     assert len(news.documents) == 4  # the two files of the same content: one part
     assert all((None, RDF.type, KGO.Sentence) in d for d in docs) and len(parts) > 3 if facts else len(parts) == 3
@@ -578,8 +582,9 @@ def test_turtle_written_in_parts_is_the_canonical_turtle(news: Corpus, tmp_path)
     from kg.rdf import TurtleParts, document_parts
 
     entities, docs = _parts(news)
+    _, light = _parts(news, light=True)
     expected = canonical_turtle(corpus_to_graph(news))
-    for k, order in enumerate(([entities, *docs], [*reversed(docs), entities])):
+    for k, order in enumerate(([entities, *docs], [*reversed(docs), entities], [*light, entities])):
         parts = TurtleParts(tmp_path / f"runs{k}")
         for part in order:
             parts.add(part)

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import rdflib
@@ -48,6 +49,9 @@ from rdflib import Literal, URIRef
 from kg.errors import EntityNotFound
 from kg.ns import KGO, NIF, PROV, RDF, RDFS, SDO, SKOS
 from kg.schema import EVENT, PLACE, schema
+
+if TYPE_CHECKING:
+    from kg.rdf import Triples
 
 __all__ = [
     "ENTITY_TYPES",
@@ -186,7 +190,7 @@ def _division_path(graph: rdflib.Graph, node: URIRef) -> tuple[str, ...]:
     return tuple(reversed(path))
 
 
-def _sentences(graph: rdflib.Graph, name: Callable[[object], str] = str) -> tuple[dict[str, SentenceInfo], dict[str, str]]:
+def _sentences(graph: rdflib.Graph | Triples, name: Callable[[object], str] = str) -> tuple[dict[str, SentenceInfo], dict[str, str]]:
     """Sentence IRI → `SentenceInfo`, and article IRI → headline (``""`` when it has none);
     ``name`` makes an IRI's string (`_Names`: each string once)."""
     articles: dict[str, str] = {}
@@ -220,7 +224,7 @@ class _Facts:
     extracted_by: dict[_Key3, set[str]]
 
 
-def _facts(graph: rdflib.Graph, types: Mapping[str, str], node_evidence: dict[str, set[str]], out: _Facts,
+def _facts(graph: rdflib.Graph | Triples, types: Mapping[str, str], node_evidence: dict[str, set[str]], out: _Facts,
            name: Callable[[object], str] = str) -> None:
     """Adds the evidence sentences, confidence and components of every fact of ``graph`` to
     ``out``, and each fact's sentences to the evidence of its entities (``node_evidence``)."""
@@ -324,7 +328,8 @@ class NetworkBuilder:
     The builder reads the part that holds the entities first (their types, labels and
     attributes, the facts' statements, the ontology: `kg.rdf.corpus_part`), then `add` reads
     each part that holds articles, sentences, mentions or facts' nodes (`kg.rdf.document_parts`,
-    `kg.rdf.fact_parts`: all of a node's triples in one part), and `network` gives the graph
+    `kg.rdf.fact_parts`: all of a node's triples in one part; an rdflib graph or a
+    `kg.rdf.Triples`), and `network` gives the graph
     `to_networkx` gives of their union. ``comention`` is `to_networkx`'s.
 
     Examples
@@ -375,7 +380,7 @@ class NetworkBuilder:
                 if str(s) in types and str(o) in types and s != o:
                     self.triples.add((str(s), rel, str(o)))
 
-    def add(self, graph: rdflib.Graph) -> NetworkBuilder:
+    def add(self, graph: rdflib.Graph | Triples) -> NetworkBuilder:
         """Read the articles, sentences, mentions and facts of one part; returns the builder."""
         types, name = self.types, self.name
         sentences, articles = _sentences(graph, name)
