@@ -10,8 +10,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph
-
 from kg.cache import ExtractCache
 from kg.errors import NothingToBuild, ValidationError
 from kg.executors import DEFAULT_EXECUTOR, executors, start_executor
@@ -26,6 +24,7 @@ from kg.schema import ORGANIZATION, PERSON, entity_types
 
 if TYPE_CHECKING:
     import networkx as nx
+    from rdflib import Graph
 
     from kg.analyze import Analysis
     from kg.rdf import Triples

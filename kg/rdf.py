@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -268,6 +269,8 @@ def _decimal(x: float) -> Literal:
         text = text.rstrip("0").rstrip(".")
     return Literal(text or "0", datatype=XSD.decimal)
 
+
+_U = TypeVar("_U")
 
 # a fact: subject, predicate, object, confidence, components, evidence sentences
 _Fact = tuple[URIRef, URIRef, Node, float, set[str], set[URIRef]]
@@ -643,6 +646,19 @@ def corpus_part(corpus: Corpus, include_ontology: bool = True, facts: bool = Tru
     return g
 
 
+def _cut(m: _Mapper, units: Iterable[_U], write: Callable[[_U], None], triples: int,
+         light: bool) -> Iterator[Graph | Triples]:
+    """What ``write`` maps of each unit into ``m``'s graph, in graphs of about ``triples``
+    triples (whole units each)."""
+    for unit in units:
+        write(unit)
+        if len(m.g) >= triples:
+            yield m.g
+            m.g = _part(light)
+    if len(m.g):
+        yield m.g
+
+
 #: `document_parts` and `fact_parts` give graphs of about this many triples (whole documents, whole facts).
 PART_TRIPLES = 50_000
 
@@ -660,13 +676,7 @@ def fact_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = False)
     []
     """
     m = _Mapper(corpus, _part(light))
-    for f, fact in m.facts(corpus.relations).items():
-        m.fact(f, fact)
-        if len(m.g) >= triples:
-            yield m.g
-            m.g = _part(light)
-    if len(m.g):
-        yield m.g
+    yield from _cut(m, m.facts(corpus.relations).items(), lambda item: m.fact(*item), triples, light)
 
 
 def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = False) -> Iterator[Graph | Triples]:
@@ -686,13 +696,7 @@ def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = Fa
     """
     m = _Mapper(corpus, _part(light))
     mentions = m.mentions_by_article()
-    for docs, arts in m.document_groups():
-        m.document_part(docs, arts, mentions)
-        if len(m.g) >= triples:
-            yield m.g
-            m.g = _part(light)
-    if len(m.g):
-        yield m.g
+    yield from _cut(m, m.document_groups(), lambda group: m.document_part(*group, mentions), triples, light)
 
 
 # --- SHACL ----------------------------------------------------------------------------------
