@@ -156,6 +156,9 @@ def find_triggers(text: str, spots: Sequence[Spot] = ()) -> list[tuple[int, int,
     """
     from kg.extract.phrases import tokens_of
 
+    matches = list(_trigger_regex().finditer(text))
+    if not matches:
+        return []  # most sentences: no need to segment them
     toks = tokens_of(text)
     ends = {t.end for t in toks}
     inside_noun = {k for t in toks if t.tag in NOUN_TAGS for k in range(t.start + 1, t.end)}
@@ -163,7 +166,7 @@ def find_triggers(text: str, spots: Sequence[Spot] = ()) -> list[tuple[int, int,
     heads = words("event_modifier_heads.txt")
     names = [(x.start, x.end) for x in spots]
     out: list[tuple[int, int, Trigger]] = []
-    for m in _trigger_regex().finditer(text):
+    for m in matches:
         a, b = m.start(), m.end()
         if b not in ends:
             continue  # the trigger must end a word (依法逮捕, 举行会谈; not 会议室, 发布会 for 发布)
