@@ -652,8 +652,10 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                     turtle.add(entities_part)
                     with Store.open(gen.path / "store", create=True) as store:
                         # the store is bulk-loaded with kg.ttl's pieces as they are written (every triple
-                        # with its datatype; a piece at a time, in memory bounded by a piece)
-                        written.extend(write_exports(turtle, gen.path, each=store.load_text))
+                        # with its datatype; a piece at a time, in memory bounded by a few pieces), on
+                        # another thread: Oxigraph loads one piece while the next is merged and written
+                        with store.loader() as load:
+                            written.extend(write_exports(turtle, gen.path, each=load))
                         triples = len(store)
                     written.append(gen.path / "store")
                     lap("store", triples=triples)

@@ -80,6 +80,11 @@ __all__ = [
     "atomic_write",
 ]
 
+# terms of rdflib's namespaces written for every node and number: looked up once (a
+# DefinedNamespace finds a term through its metaclass on every access)
+_TYPE = RDF.type
+_NON_NEGATIVE = XSD.nonNegativeInteger
+
 
 #: The ontology (OWL in Turtle) and the SHACL shapes a built graph must satisfy.
 ONTOLOGY_PATH: Path = ONTOLOGY_DIR / "kg.ttl"
@@ -112,7 +117,7 @@ class Triples:
     >>> t.add((KGR["place/甲"], RDFS.label, Literal("甲"))); t.add((KGR["place/甲"], RDFS.label, Literal("甲")))
     >>> len(t), str(t.value(KGR["place/甲"], RDFS.label)), [str(s) for s in t.subjects(RDFS.label, Literal("甲"))]
     (1, '甲', ['https://w3id.org/kg-news/id/place/甲'])
-    >>> (None, RDFS.label, None) in t, (None, RDF.type, None) in t
+    >>> (None, RDFS.label, None) in t, (None, _TYPE, None) in t
     (True, False)
     """
 
@@ -313,7 +318,7 @@ class _Mapper:
     # --- documents, articles, sentences -------------------------------------------------
     def document(self, d: Document) -> None:
         iri = resource("document", d.sha256[:12])
-        self.add(iri, RDF.type, KGO.Document)
+        self.add(iri, _TYPE, KGO.Document)
         self.add(iri, KGO.sourceFile, Literal(d.path))
         self.add(iri, KGO.sha256, Literal(d.sha256))
         self.add(iri, KGO.encoding, Literal(d.encoding))
@@ -328,11 +333,11 @@ class _Mapper:
         doc = self.docs.get(a.document)
         path = doc.path if doc else a.document
         iri = article_iri(sha, a.index)
-        self.add(iri, RDF.type, KGO.Article)
+        self.add(iri, _TYPE, KGO.Article)
         self.add(iri, KGO.inDocument, resource("document", sha[:12]))
         self.add(iri, KGO.sourceFile, Literal(path))
-        self.add(iri, NIF.beginIndex, Literal(a.start, datatype=XSD.nonNegativeInteger))
-        self.add(iri, NIF.endIndex, Literal(a.end, datatype=XSD.nonNegativeInteger))
+        self.add(iri, NIF.beginIndex, Literal(a.start, datatype=_NON_NEGATIVE))
+        self.add(iri, NIF.endIndex, Literal(a.end, datatype=_NON_NEGATIVE))
         if a.title:
             self.add(iri, SDO.headline, Literal(a.title))
         for t in a.alt_titles:
@@ -354,21 +359,21 @@ class _Mapper:
             self.add(iri, KGO.author, person)
             node = article_iri(sha, a.index, f"a{k}")
             self.add(iri, KGO.authorship, node)
-            self.add(node, RDF.type, KGO.Authorship)
+            self.add(node, _TYPE, KGO.Authorship)
             self.add(node, KGO.agent, person)
             self.add(node, KGO.role, Literal(au.role))
             if au.start is not None and au.end is not None:  # a byline; record metadata has no offsets
-                self.add(node, NIF.beginIndex, Literal(au.start, datatype=XSD.nonNegativeInteger))
-                self.add(node, NIF.endIndex, Literal(au.end, datatype=XSD.nonNegativeInteger))
+                self.add(node, NIF.beginIndex, Literal(au.start, datatype=_NON_NEGATIVE))
+                self.add(node, NIF.endIndex, Literal(au.end, datatype=_NON_NEGATIVE))
         for s in a.sentences:
             si = sentence_iri(sha, a.index, s.index)
-            self.add(si, RDF.type, KGO.Sentence)
+            self.add(si, _TYPE, KGO.Sentence)
             self.add(si, NIF.anchorOf, Literal(s.text))
-            self.add(si, NIF.beginIndex, Literal(s.start, datatype=XSD.nonNegativeInteger))
-            self.add(si, NIF.endIndex, Literal(s.end, datatype=XSD.nonNegativeInteger))
+            self.add(si, NIF.beginIndex, Literal(s.start, datatype=_NON_NEGATIVE))
+            self.add(si, NIF.endIndex, Literal(s.end, datatype=_NON_NEGATIVE))
             self.add(si, KGO.inArticle, iri)
             self.add(si, KGO.sourceFile, Literal(path))
-            self.add(si, KGO.sentenceIndex, Literal(s.index, datatype=XSD.nonNegativeInteger))
+            self.add(si, KGO.sentenceIndex, Literal(s.index, datatype=_NON_NEGATIVE))
             self.add(si, KGO.sentenceKind, Literal(getattr(s, "kind", "body")))
 
     # --- entities -------------------------------------------------------------------------
@@ -376,7 +381,7 @@ class _Mapper:
         iri = self.entities[e.key]
         cls = entity_type(e.type).iri  # SchemaError names the known types
         self.typed.add(iri)
-        self.add(iri, RDF.type, cls)
+        self.add(iri, _TYPE, cls)
         self.add(iri, RDFS.label, Literal(e.label))
         for alias in e.aliases:
             if alias != e.label:
@@ -392,7 +397,7 @@ class _Mapper:
             for au in a.authors:
                 person = key_iri(EntityKey(PERSON, au.name))
                 if person not in self.typed:
-                    self.add(person, RDF.type, entity_type(PERSON).iri)
+                    self.add(person, _TYPE, entity_type(PERSON).iri)
                     self.add(person, RDFS.label, Literal(au.name))
                     self.typed.add(person)
 
@@ -403,11 +408,11 @@ class _Mapper:
         art, sha = found
         self.add(article_iri(sha, art.index), KGO.mentions, iri)
         m = resource("mention", sha[:12], str(ev.start), str(ev.end))
-        self.add(m, RDF.type, KGO.Mention)
+        self.add(m, _TYPE, KGO.Mention)
         self.add(m, KGO.refersTo, iri)
         self.add(m, KGO.inSentence, sentence_iri(sha, art.index, ev.sentence))
-        self.add(m, NIF.beginIndex, Literal(ev.start, datatype=XSD.nonNegativeInteger))
-        self.add(m, NIF.endIndex, Literal(ev.end, datatype=XSD.nonNegativeInteger))
+        self.add(m, NIF.beginIndex, Literal(ev.start, datatype=_NON_NEGATIVE))
+        self.add(m, NIF.endIndex, Literal(ev.end, datatype=_NON_NEGATIVE))
         self.add(m, NIF.anchorOf, Literal(ev.quote))
 
     def event(self, iri: URIRef, info: EventInfo) -> None:
@@ -416,7 +421,7 @@ class _Mapper:
         if info.date_text:
             self.add(iri, KGO.dateText, Literal(info.date_text))
         if info.kind and schema().has_event_type(info.kind):
-            self.add(iri, RDF.type, schema().event_type(info.kind).iri)
+            self.add(iri, _TYPE, schema().event_type(info.kind).iri)
         if info.status is not None and info.status in EVENT_STATUS:
             self.add(iri, KGO.eventStatus, EVENT_STATUS[info.status])
 
@@ -428,8 +433,8 @@ class _Mapper:
         datatypes = schema().predicate(r.predicate).datatypes
         if XSD.date in datatypes:
             return date_literal(r.obj)
-        if XSD.nonNegativeInteger in datatypes and r.obj.isdigit():
-            return Literal(int(r.obj), datatype=XSD.nonNegativeInteger)
+        if _NON_NEGATIVE in datatypes and r.obj.isdigit():
+            return Literal(int(r.obj), datatype=_NON_NEGATIVE)
         return Literal(r.obj)
 
     # --- relations --------------------------------------------------------------------------
@@ -462,7 +467,7 @@ class _Mapper:
     def fact(self, f: URIRef, fact: _Fact) -> None:
         """A fact's node (an RDF reification) with its confidence, components and evidence."""
         s, p, o, conf, comps, sents = fact
-        self.add(f, RDF.type, KGO.Fact)
+        self.add(f, _TYPE, KGO.Fact)
         self.add(f, RDF.subject, s)
         self.add(f, RDF.predicate, p)
         self.add(f, RDF.object, o)
@@ -498,7 +503,7 @@ class _Mapper:
 
     def division(self, d: Division) -> None:
         iri = division_iri(d)
-        self.add(iri, RDF.type, KGO.Division)
+        self.add(iri, _TYPE, KGO.Division)
         self.add(iri, RDFS.label, Literal(d.name))
         for alias in d.short:
             if alias != d.name:
@@ -738,7 +743,7 @@ def validate(graph: Graph, inference: str = "none", shapes: Graph | None = None)
     if conforms:
         return []
     lines = []
-    for r in results.subjects(RDF.type, SH.ValidationResult):
+    for r in results.subjects(_TYPE, SH.ValidationResult):
         focus = results.value(r, SH.focusNode)
         path = results.value(r, SH.resultPath)
         msg = results.value(r, SH.resultMessage)
@@ -768,7 +773,7 @@ class PartsValidation:
     --------
     >>> from kg.ns import KGR
     >>> check = PartsValidation()
-    >>> doc = new_graph().add((KGR["mention/0/1"], RDF.type, KGO.Mention))
+    >>> doc = new_graph().add((KGR["mention/0/1"], _TYPE, KGO.Mention))
     >>> _ = doc.add((KGR["mention/0/1"], KGO.refersTo, KGR["person/甲"]))
     >>> check.add(doc)
     >>> for line in check.finish(new_graph()):
@@ -800,7 +805,7 @@ class PartsValidation:
         self.violations.update(validate(part, shapes=self.document_shapes))
         for p in self.links:
             self.pointed.update((p, o) for o in part.objects(None, p))
-        self.sentences.update(part.subjects(RDF.type, KGO.Sentence))
+        self.sentences.update(part.subjects(_TYPE, KGO.Sentence))
 
     def add_facts(self, part: Graph) -> None:
         """Check one part of the facts' nodes (`fact_parts`), after the documents' parts."""
@@ -809,7 +814,7 @@ class PartsValidation:
     def _check_with_sentences(self, graph: Graph, added: list[tuple[Node, Node, Node]]) -> list[str]:
         """Check ``graph`` with the ``added`` triples and the types of the sentences its facts
         cite (the graph is left as it was); the violations are kept and returned."""
-        added += [(s, RDF.type, KGO.Sentence) for s in set(graph.objects(None, PROV.wasDerivedFrom))
+        added += [(s, _TYPE, KGO.Sentence) for s in set(graph.objects(None, PROV.wasDerivedFrom))
                   if s in self.sentences]
         added = [t for t in added if t not in graph]
         for t in added:
@@ -971,10 +976,10 @@ def _subject_blocks(graph: Graph | Triples, w: _Writer) -> Iterator[tuple[tuple[
     for s in sorted(by_subject, key=_sort_key):
         preds = by_subject.pop(s)
         lines = [w.term(s)]
-        order = sorted(preds, key=lambda p: (p != RDF.type, _sort_key(p)))
+        order = sorted(preds, key=lambda p: (p != _TYPE, _sort_key(p)))
         for i, p in enumerate(order):
             values = ", ".join(w.term(o) for o in sorted(preds[p], key=_sort_key))
-            pred = "a" if p == RDF.type else w.term(p)
+            pred = "a" if p == _TYPE else w.term(p)
             end = " ." if i == len(order) - 1 else " ;"
             lines.append(f"    {pred} {values}{end}")
         yield _sort_key(s), "\n".join(lines)

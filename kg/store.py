@@ -19,6 +19,8 @@ Examples
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
@@ -30,7 +32,7 @@ from rdflib.term import Node
 from kg.errors import QueryError, StoreError
 from kg.ns import KGO, NIF, PREFIXES, XSD
 
-__all__ = ["DEFAULT_STORE", "Store", "to_ox", "from_ox", "query_error", "store_location"]
+__all__ = ["DEFAULT_STORE", "LOADER_QUEUE", "Store", "Loader", "to_ox", "from_ox", "query_error", "store_location"]
 
 #: Where ``kg build`` writes the store and ``kg query`` / ``kg export`` read it.
 DEFAULT_STORE = Path("exports") / "store"
@@ -42,6 +44,9 @@ _XSD_INTEGER = str(XSD.integer)
 # and a graph read back from the store equals the graph that was loaded.
 _NON_NEGATIVE = {str(NIF.beginIndex), str(NIF.endIndex), str(KGO.sentenceIndex)}
 _PREFIXES = {k: str(v) for k, v in PREFIXES.items()}
+
+#: How many pieces of text a :class:`Loader` holds while its thread loads one (its memory bound).
+LOADER_QUEUE = 4
 
 
 def to_ox(term: Node) -> Any:
@@ -234,6 +239,10 @@ class Store:
         except SyntaxError as e:
             raise StoreError(f"RDF text: {' '.join(str(e).split())}") from None
 
+    def loader(self, format: str = "ttl") -> Loader:
+        """A :class:`Loader` of RDF text into this store, on a thread of its own."""
+        return Loader(self, format)
+
     def add_graph(self, graph: Graph, replace_predicates: bool = False) -> None:
         """Add the triples of ``graph`` in one transaction (e.g. analysis scores).
 
@@ -318,3 +327,71 @@ class Store:
             from_graph=ox.DefaultGraph(),
             prefixes=_PREFIXES if format in ("ttl", "trig") else None,
         )
+
+
+class Loader:
+    """Bulk-loads pieces of RDF text into ``store`` (:meth:`Store.load_text`) on a thread of its
+    own while the caller goes on, e.g. writing the next piece: Oxigraph's loader releases the GIL,
+    so the load runs on another core. At most :data:`LOADER_QUEUE` pieces wait at a time.
+
+    Call the loader with each piece; :meth:`close` (or leaving the ``with`` block) waits for the
+    last and raises the first error of any load (:class:`~kg.errors.StoreError` for bad text),
+    which a later call raises too. Leaving the block on an error drops the pieces still queued.
+
+    Examples
+    --------
+    >>> with Store.memory() as st:
+    ...     with st.loader() as load:
+    ...         load("<http://example.org/a> <http://example.org/b> 1 .")
+    ...         load("<http://example.org/a> <http://example.org/b> 2 .")
+    ...     len(st)
+    2
+    """
+
+    def __init__(self, store: Store, format: str = "ttl") -> None:
+        self._store, self._format = store, format
+        self._queue: queue.Queue[str | None] = queue.Queue(maxsize=LOADER_QUEUE)
+        self._error: BaseException | None = None
+        self._drop = False
+        self._thread = threading.Thread(target=self._run, name="kg-store-loader", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            text = self._queue.get()
+            if text is None:
+                return
+            if self._error is None and not self._drop:
+                try:
+                    self._store.load_text(text, self._format)
+                except BaseException as e:  # raised in the caller's thread
+                    self._error = e
+
+    def __call__(self, text: str) -> None:
+        """Queue ``text`` to be loaded (waits while the queue is full)."""
+        if self._error is not None:
+            raise self._error
+        if not self._thread.is_alive():
+            raise StoreError("the store's loader is closed")
+        self._queue.put(text)
+
+    def close(self) -> None:
+        """Wait for every queued piece to be loaded; raise the first error of any."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def __enter__(self) -> Loader:
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None:
+            self._drop = True  # the caller failed: what is queued is not loaded
+            self._error = None
+            if self._thread.is_alive():
+                self._queue.put(None)
+                self._thread.join()
+            return
+        self.close()

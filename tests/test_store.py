@@ -114,6 +114,55 @@ def test_load_text_in_pieces_as_kg_ttl_is_written(tmp_path, graph: Graph, monkey
         st.load_text("<a> <b> .")
 
 
+def test_loader_loads_the_pieces_on_its_thread(tmp_path, graph: Graph, monkeypatch) -> None:
+    import kg.rdf
+    from kg.rdf import TurtleParts
+
+    monkeypatch.setattr(kg.rdf, "CHUNK_CHARS", 2_000)
+    parts = TurtleParts(tmp_path / "runs")
+    parts.add(graph)
+    with Store.memory() as st:
+        with st.loader() as load:
+            parts.write(tmp_path / "kg.ttl", each=load)
+        assert isomorphic(st.to_rdflib(), graph)
+
+
+def test_loader_raises_a_bad_piece_and_stops(graph: Graph) -> None:
+    with Store.memory() as st:
+        load = st.loader()
+        load("<urn:a> <urn:b> 1 .")
+        load("<a> <b> .")  # not Turtle: raised when the loader is closed, or by a later call
+        with pytest.raises(StoreError, match="RDF text"):
+            load.close()
+        with pytest.raises(StoreError):
+            load("<urn:a> <urn:b> 2 .")
+        assert len(st) == 1
+
+
+def test_loader_left_on_an_error_drops_what_is_queued(monkeypatch) -> None:
+    import threading
+
+    from kg.store import LOADER_QUEUE
+
+    started, release = threading.Event(), threading.Event()
+    loaded: list[str] = []
+
+    def slow(self: Store, text: str, format: str = "ttl") -> None:
+        started.set()
+        release.wait(10)
+        loaded.append(text)
+
+    monkeypatch.setattr(Store, "load_text", slow)
+    with Store.memory() as st, pytest.raises(KeyboardInterrupt):
+        with st.loader() as load:
+            for k in range(LOADER_QUEUE + 1):  # one loading, the others queued
+                load(f"<urn:a> <urn:b> {k} .")
+            assert started.wait(10)
+            threading.Timer(0.5, release.set).start()  # the first load ends after the block is left
+            raise KeyboardInterrupt
+    assert loaded == ["<urn:a> <urn:b> 0 ."]
+
+
 def test_term_conversion_round_trip() -> None:
     from rdflib import BNode, URIRef
 
