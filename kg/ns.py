@@ -265,13 +265,14 @@ def resource(*parts: str) -> URIRef:
     >>> str(resource("program", "“一网通办”服务 <x>"))
     'https://w3id.org/kg-news/id/program/%E2%80%9C一网通办%E2%80%9D服务%20%3Cx%3E'
     """
-    segs = []
-    for p in parts:
-        out = []
-        for ch in p:
-            if ch.isalnum() or ch in _SAFE:
-                out.append(ch)
-            else:
-                out.append(quote(ch, safe=""))
-        segs.append("".join(out))
-    return URIRef(str(KGR) + "/".join(segs))
+    return URIRef(_BASE + "/".join(map(_segment, parts)))
+
+
+_BASE = str(KGR)
+
+
+def _segment(part: str) -> str:
+    """One path segment of a resource IRI, percent-encoded where it must be."""
+    if part.isascii() and part.isalnum():  # hashes, numbers, words: most segments
+        return part
+    return "".join(ch if ch.isalnum() or ch in _SAFE else quote(ch, safe="") for ch in part)

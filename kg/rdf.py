@@ -24,6 +24,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
@@ -84,6 +85,19 @@ __all__ = [
 # DefinedNamespace finds a term through its metaclass on every access)
 _TYPE = RDF.type
 _NON_NEGATIVE = XSD.nonNegativeInteger
+
+
+@lru_cache(maxsize=1 << 16)
+def _count(n: int) -> Literal:
+    """``n`` as an xsd:nonNegativeInteger literal (offsets and indexes: the same few thousand
+    numbers over and over, and rdflib's literal constructor is the mapping's largest cost)."""
+    return Literal(n, datatype=_NON_NEGATIVE)
+
+
+@lru_cache(maxsize=64)
+def _kind(kind: str) -> Literal:
+    """A sentence kind's literal (``body``, ``title``, …: a handful of values)."""
+    return Literal(kind)
 
 
 #: The ontology (OWL in Turtle) and the SHACL shapes a built graph must satisfy.
@@ -336,8 +350,8 @@ class _Mapper:
         self.add(iri, _TYPE, KGO.Article)
         self.add(iri, KGO.inDocument, resource("document", sha[:12]))
         self.add(iri, KGO.sourceFile, Literal(path))
-        self.add(iri, NIF.beginIndex, Literal(a.start, datatype=_NON_NEGATIVE))
-        self.add(iri, NIF.endIndex, Literal(a.end, datatype=_NON_NEGATIVE))
+        self.add(iri, NIF.beginIndex, _count(a.start))
+        self.add(iri, NIF.endIndex, _count(a.end))
         if a.title:
             self.add(iri, SDO.headline, Literal(a.title))
         for t in a.alt_titles:
@@ -363,18 +377,19 @@ class _Mapper:
             self.add(node, KGO.agent, person)
             self.add(node, KGO.role, Literal(au.role))
             if au.start is not None and au.end is not None:  # a byline; record metadata has no offsets
-                self.add(node, NIF.beginIndex, Literal(au.start, datatype=_NON_NEGATIVE))
-                self.add(node, NIF.endIndex, Literal(au.end, datatype=_NON_NEGATIVE))
+                self.add(node, NIF.beginIndex, _count(au.start))
+                self.add(node, NIF.endIndex, _count(au.end))
+        source = Literal(path)
         for s in a.sentences:
             si = sentence_iri(sha, a.index, s.index)
             self.add(si, _TYPE, KGO.Sentence)
             self.add(si, NIF.anchorOf, Literal(s.text))
-            self.add(si, NIF.beginIndex, Literal(s.start, datatype=_NON_NEGATIVE))
-            self.add(si, NIF.endIndex, Literal(s.end, datatype=_NON_NEGATIVE))
+            self.add(si, NIF.beginIndex, _count(s.start))
+            self.add(si, NIF.endIndex, _count(s.end))
             self.add(si, KGO.inArticle, iri)
-            self.add(si, KGO.sourceFile, Literal(path))
-            self.add(si, KGO.sentenceIndex, Literal(s.index, datatype=_NON_NEGATIVE))
-            self.add(si, KGO.sentenceKind, Literal(getattr(s, "kind", "body")))
+            self.add(si, KGO.sourceFile, source)
+            self.add(si, KGO.sentenceIndex, _count(s.index))
+            self.add(si, KGO.sentenceKind, _kind(getattr(s, "kind", "body")))
 
     # --- entities -------------------------------------------------------------------------
     def entity(self, e: Entity) -> None:
@@ -411,8 +426,8 @@ class _Mapper:
         self.add(m, _TYPE, KGO.Mention)
         self.add(m, KGO.refersTo, iri)
         self.add(m, KGO.inSentence, sentence_iri(sha, art.index, ev.sentence))
-        self.add(m, NIF.beginIndex, Literal(ev.start, datatype=_NON_NEGATIVE))
-        self.add(m, NIF.endIndex, Literal(ev.end, datatype=_NON_NEGATIVE))
+        self.add(m, NIF.beginIndex, _count(ev.start))
+        self.add(m, NIF.endIndex, _count(ev.end))
         self.add(m, NIF.anchorOf, Literal(ev.quote))
 
     def event(self, iri: URIRef, info: EventInfo) -> None:
@@ -434,7 +449,7 @@ class _Mapper:
         if XSD.date in datatypes:
             return date_literal(r.obj)
         if _NON_NEGATIVE in datatypes and r.obj.isdigit():
-            return Literal(int(r.obj), datatype=_NON_NEGATIVE)
+            return _count(int(r.obj))
         return Literal(r.obj)
 
     # --- relations --------------------------------------------------------------------------
