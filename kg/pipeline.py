@@ -15,6 +15,7 @@ from kg.errors import NothingToBuild, ValidationError
 from kg.executors import DEFAULT_EXECUTOR, executors, start_executor
 from kg.extract import DEFAULT_COMPONENTS, extract_many
 from kg.forked import Forked
+from kg.heap import LongLived, collected_by_hand
 from kg.ingest import Ingested, read_sources
 from kg.ingest.sentences import MAX_SENTENCE, split_pieces
 from kg.ingest.simplify import is_traditional, model_text, to_simplified
@@ -468,9 +469,12 @@ def _check_parts(corpus: Corpus, entities: Graph) -> list[str]:
     from kg.rdf import PartsValidation, Triples
 
     checker = PartsValidation()
-    for part, facts in _parts(corpus):
-        assert not isinstance(part, Triples)
-        checker.add_facts(part) if facts else checker.add(part)
+    with collected_by_hand() as collect:  # each part's garbage (cycles of rdflib graphs) walked once
+        for part, facts in _parts(corpus):
+            assert not isinstance(part, Triples)
+            checker.add_facts(part) if facts else checker.add(part)
+            del part
+            collect()
     return checker.finish(entities)
 
 
@@ -544,151 +548,169 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     from kg.relate import event_components, relation_components
     from kg.store import Store
 
-    t0 = time.perf_counter()
-    timings: list[tuple[str, float]] = []
-    mark = [t0]
+    with LongLived() as heap:  # what each stage leaves is kept out of later collections (kg.heap)
+        t0 = time.perf_counter()
+        timings: list[tuple[str, float]] = []
+        mark = [t0]
 
-    def lap(name: str, less: float = 0.0, more: float = 0.0, **counts: int) -> None:
-        """The stage ``name`` ends: its time since the last, ``less`` seconds counted elsewhere
-        (``more`` seconds counted here)."""
-        now = time.perf_counter()
-        seconds = now - mark[0] - less + more
-        timings.append((name, round(seconds, 3)))
-        if on_stage:
-            on_stage(name, seconds, counts)
-        mark[0] = now
+        def lap(name: str, less: float = 0.0, more: float = 0.0, **counts: int) -> None:
+            """The stage ``name`` ends: its time since the last, ``less`` seconds counted elsewhere
+            (``more`` seconds counted here)."""
+            now = time.perf_counter()
+            seconds = now - mark[0] - less + more
+            timings.append((name, round(seconds, 3)))
+            if on_stage:
+                on_stage(name, seconds, counts)
+            heap.keep()  # what the stage made and kept lives on: no collection walks it again
+            mark[0] = now
 
-    files: list[str] = []
+        files: list[str] = []
 
-    def on_file(path: str) -> None:
-        files.append(path)
-        if progress:
-            progress("read", len(files), 0)
+        def on_file(path: str) -> None:
+            files.append(path)
+            if progress:
+                progress("read", len(files), 0)
 
-    _check_components(components, relations, events)
-    executors.get(executor or DEFAULT_EXECUTOR)  # an unknown name fails before anything is read
-    out_dir = Path(out)
-    ingested = read_sources(sources, date=date, progress=on_file, exclude=output_paths(out_dir))
-    if not ingested.documents and not allow_empty:
-        raise _nothing_read(sources, out_dir, ingested)
-    chars = sum(len(d.text) for d in ingested.documents)
-    lap("ingest", files=len(files), documents=len(ingested.documents), characters=chars)
-    comps = list(components or DEFAULT_COMPONENTS)
-    config = build_config(comps, [r.name for r in relation_components.resolve(relations)],
-                          [e.name for e in event_components.resolve(events)], date,
-                          {"validate": validate, "analyze": analyze, "view": view, "strict": strict,
-                           **({"remote": _public(remote)} if remote else {})})
-    fingerprint = _fingerprint(ingested)
-    with lock_output(out_dir, wait=wait, on_wait=on_wait):
-        lap("lock")
-        same = None if full else _unchanged(out_dir, config, fingerprint)
-        if same is not None:
-            clean_output(out_dir)  # what killed builds left (the current build stays as it is)
-            lap("check", documents=len(ingested.documents))
-            return replace(same, files=len(files), skipped=ingested.skipped,
-                           seconds=round(time.perf_counter() - t0, 3), timings=tuple(timings))
-        cache = ExtractCache(out_dir / CACHE, extraction_config(comps), read=not full)
-        with new_generation(out_dir) as gen:
-            sentences = sum(len(a.sentences) for a in ingested.articles)
+        _check_components(components, relations, events)
+        executors.get(executor or DEFAULT_EXECUTOR)  # an unknown name fails before anything is read
+        out_dir = Path(out)
+        ingested = read_sources(sources, date=date, progress=on_file, exclude=output_paths(out_dir))
+        if not ingested.documents and not allow_empty:
+            raise _nothing_read(sources, out_dir, ingested)
+        chars = sum(len(d.text) for d in ingested.documents)
+        lap("ingest", files=len(files), documents=len(ingested.documents), characters=chars)
+        comps = list(components or DEFAULT_COMPONENTS)
+        config = build_config(comps, [r.name for r in relation_components.resolve(relations)],
+                              [e.name for e in event_components.resolve(events)], date,
+                              {"validate": validate, "analyze": analyze, "view": view, "strict": strict,
+                               **({"remote": _public(remote)} if remote else {})})
+        fingerprint = _fingerprint(ingested)
+        with lock_output(out_dir, wait=wait, on_wait=on_wait):
+            lap("lock")
+            same = None if full else _unchanged(out_dir, config, fingerprint)
+            if same is not None:
+                clean_output(out_dir)  # what killed builds left (the current build stays as it is)
+                lap("check", documents=len(ingested.documents))
+                return replace(same, files=len(files), skipped=ingested.skipped,
+                               seconds=round(time.perf_counter() - t0, 3), timings=tuple(timings))
+            cache = ExtractCache(out_dir / CACHE, extraction_config(comps), read=not full)
+            with new_generation(out_dir) as gen:
+                sentences = sum(len(a.sentences) for a in ingested.articles)
 
-            def corpus_lap(name: str) -> None:
-                if name == "extract":
-                    lap(name, sentences=sentences, characters=chars, extracted=cache.misses, reused=cache.hits)
-                else:
-                    lap(name)
+                def corpus_lap(name: str) -> None:
+                    if name == "extract":
+                        lap(name, sentences=sentences, characters=chars, extracted=cache.misses, reused=cache.hits)
+                    else:
+                        lap(name)
 
-            corpus = make_corpus(ingested, comps, progress, jobs, relations, events, cache, corpus_lap,
-                                 executor, scheduler)
-            # the graph in parts (kg.rdf): the entities, facts and ontology, then the documents a
-            # part at a time, each checked, read by the analysis and written to kg.ttl's runs at once
-            entities_part = corpus_part(corpus, facts=False)
-            by_type = Counter(e.type for e in corpus.entities)
-            n_entities, n_relations = len(corpus.entities), len(corpus.relations)
-            network = NetworkBuilder(entities_part, comention="sentence") if analyze or view else None
-            turtle = TurtleParts(gen.path / TURTLE_RUNS)
-            whole = new_graph() if remote else None  # a server's named graphs are cut from the whole graph
-            # a large build is checked (SHACL, a part at a time) on another core, by a child that maps
-            # the parts again as rdflib graphs (kg.forked); the build maps its own lighter parts
-            # (kg.rdf.Triples) for the analysis and kg.ttl; a small build checks its parts as it goes
-            check = Forked(_check_parts, corpus, entities_part) if validate and chars >= BESIDE_MIN_CHARS else None
-            checker = PartsValidation() if validate and check is None else None
-            try:
-                n_triples, checking = len(entities_part), 0.0
-                for part, facts in _parts(corpus, light=checker is None):
-                    n_triples += len(part)
-                    if network is not None:
-                        network.add(part)
-                    turtle.add(part)
-                    if whole is not None:
-                        whole += part
-                    if checker is not None:
-                        assert not isinstance(part, Triples)
-                        t = time.perf_counter()
-                        checker.add_facts(part) if facts else checker.add(part)
-                        checking += time.perf_counter() - t
-                del corpus  # the parts are written: the corpus's memory goes to the stages after
-                lap("rdf", less=checking, triples=n_triples)
-                violations: list[str] = checker.finish(entities_part) if checker is not None else []
-                if violations and strict:
-                    raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
-                if check is None:
-                    lap("validate", more=checking, violations=len(violations))
-                written: list[Path] = []
-                analysis = None
-                graph_of_entities = network.network() if network is not None else None
-                del network
-                if analyze:
-                    from kg.analyze import analyze as run_analysis
-                    from kg.analyze import write_scores
-
-                    assert graph_of_entities is not None
-                    analysis = run_analysis(graph_of_entities)
-                    write_scores(entities_part, analysis)
-                    lap("analyze")
-                # the report and the view of a large graph are written beside the exports and the store
-                pages = Forked(_write_pages, analysis, graph_of_entities, gen.path, view) \
-                    if n_triples >= BESIDE_MIN_TRIPLES and (analysis is not None or view) else None
+                corpus = make_corpus(ingested, comps, progress, jobs, relations, events, cache, corpus_lap,
+                                     executor, scheduler)
+                # the graph in parts (kg.rdf): the entities, facts and ontology, then the documents a
+                # part at a time, each checked, read by the analysis and written to kg.ttl's runs at once
+                entities_part = corpus_part(corpus, facts=False)
+                by_type = Counter(e.type for e in corpus.entities)
+                n_entities, n_relations = len(corpus.entities), len(corpus.relations)
+                network = NetworkBuilder(entities_part, comention="sentence") if analyze or view else None
+                turtle = TurtleParts(gen.path / TURTLE_RUNS)
+                whole = new_graph() if remote else None  # a server's named graphs are cut from the whole graph
+                # a large build is checked (SHACL, a part at a time) on another core, by a child that maps
+                # the parts again as rdflib graphs (kg.forked); the build maps its own lighter parts
+                # (kg.rdf.Triples) for the analysis and kg.ttl; a small build checks its parts as it goes
+                check = Forked(_check_parts, corpus, entities_part) if validate and chars >= BESIDE_MIN_CHARS else None
+                checker = PartsValidation() if validate and check is None else None
                 try:
-                    turtle.add(entities_part)
-                    with Store.open(gen.path / "store", create=True) as store:
-                        # the store is bulk-loaded with kg.ttl's pieces as they are written (every triple
-                        # with its datatype; a piece at a time, in memory bounded by a few pieces), on
-                        # another thread: Oxigraph loads one piece while the next is merged and written
-                        with store.loader() as load:
-                            written.extend(write_exports(turtle, gen.path, each=load))
-                        triples = len(store)
-                    written.append(gen.path / "store")
-                    lap("store", triples=triples)
-                    written.extend(pages.result() if pages is not None
-                                   else _write_pages(analysis, graph_of_entities, gen.path, view))
-                finally:
-                    if pages is not None:
-                        pages.cancel()
-                lap("view")
-                if check is not None:
-                    violations = check.result()
-                    lap("validate", more=checking, violations=len(violations))
+                    n_triples, checking = len(entities_part), 0.0
+                    # each part's garbage is collected once, and what the graph of entities keeps of it
+                    # is not walked again (kg.heap)
+                    with collected_by_hand() as collect:
+                        for part, facts in _parts(corpus, light=checker is None):
+                            n_triples += len(part)
+                            if network is not None:
+                                network.add(part)
+                            turtle.add(part)
+                            if whole is not None:
+                                whole += part
+                            if checker is not None:
+                                assert not isinstance(part, Triples)
+                                t = time.perf_counter()
+                                checker.add_facts(part) if facts else checker.add(part)
+                                checking += time.perf_counter() - t
+                            del part
+                            collect()
+                    del corpus  # the parts are written: the corpus's memory goes to the stages after
+                    lap("rdf", less=checking, triples=n_triples)
+                    violations: list[str] = checker.finish(entities_part) if checker is not None else []
                     if violations and strict:
                         raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
-            finally:  # an error or Ctrl-C: the check stops with the build
-                if check is not None:
-                    check.cancel()
-            report = BuildReport(
-                files=len(files), documents=len(ingested.documents), articles=len(ingested.articles),
-                sentences=sum(len(a.body) for a in ingested.articles), entities=n_entities,
-                relations=n_relations, triples=triples, skipped=ingested.skipped,
-                violations=tuple(violations), outputs=tuple(str(out_dir / p.name) for p in written),
-                by_type=tuple(sorted(by_type.items())), generation=str(gen.path), characters=chars,
-                extracted=cache.misses, reused=cache.hits)
-            write_manifest(gen.path, config, fingerprint, _saved_report(report))
-            if remote:  # the complete build, to the server, before the switch
-                from kg.output import current_generation
-                from kg.remote import publish
+                    if check is None:
+                        lap("validate", more=checking, violations=len(violations))
+                    written: list[Path] = []
+                    analysis = None
+                    graph_of_entities = network.network() if network is not None else None
+                    del network
+                    if analyze:
+                        from kg.analyze import analyze as run_analysis
+                        from kg.analyze import write_scores
 
-                assert whole is not None
-                whole += entities_part
-                publish(whole, remote, gen.path, current_generation(out_dir))
-                lap("publish")
-        cache.prune()  # the entries of documents this build no longer has
-        lap("switch")
-    return replace(report, seconds=round(time.perf_counter() - t0, 3), timings=tuple(timings))
+                        assert graph_of_entities is not None
+                        with collected_by_hand() as collect:  # the measures' garbage walked once
+                            analysis = run_analysis(graph_of_entities)
+                            collect()
+                            write_scores(entities_part, analysis)
+                            collect()
+                        lap("analyze")
+                    # the report and the view of a large graph are written beside the exports and the store
+                    pages = Forked(_write_pages, analysis, graph_of_entities, gen.path, view) \
+                        if n_triples >= BESIDE_MIN_TRIPLES and (analysis is not None or view) else None
+                    try:
+                        with collected_by_hand() as collect:
+                            turtle.add(entities_part)
+                            collect()
+                            with Store.open(gen.path / "store", create=True) as store:
+                                # the store is bulk-loaded with kg.ttl's pieces as they are written (every
+                                # triple with its datatype; a piece at a time, in memory bounded by a few
+                                # pieces), on another thread: Oxigraph loads a piece while the next is
+                                # merged and written
+                                with store.loader() as load:
+
+                                    def each(piece: str) -> None:
+                                        load(piece)
+                                        collect()  # the merge's garbage of that piece, walked once
+
+                                    written.extend(write_exports(turtle, gen.path, each=each))
+                                triples = len(store)
+                        written.append(gen.path / "store")
+                        lap("store", triples=triples)
+                        written.extend(pages.result() if pages is not None
+                                       else _write_pages(analysis, graph_of_entities, gen.path, view))
+                    finally:
+                        if pages is not None:
+                            pages.cancel()
+                    lap("view")
+                    if check is not None:
+                        violations = check.result()
+                        lap("validate", more=checking, violations=len(violations))
+                        if violations and strict:
+                            raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
+                finally:  # an error or Ctrl-C: the check stops with the build
+                    if check is not None:
+                        check.cancel()
+                report = BuildReport(
+                    files=len(files), documents=len(ingested.documents), articles=len(ingested.articles),
+                    sentences=sum(len(a.body) for a in ingested.articles), entities=n_entities,
+                    relations=n_relations, triples=triples, skipped=ingested.skipped,
+                    violations=tuple(violations), outputs=tuple(str(out_dir / p.name) for p in written),
+                    by_type=tuple(sorted(by_type.items())), generation=str(gen.path), characters=chars,
+                    extracted=cache.misses, reused=cache.hits)
+                write_manifest(gen.path, config, fingerprint, _saved_report(report))
+                if remote:  # the complete build, to the server, before the switch
+                    from kg.output import current_generation
+                    from kg.remote import publish
+
+                    assert whole is not None
+                    whole += entities_part
+                    publish(whole, remote, gen.path, current_generation(out_dir))
+                    lap("publish")
+            cache.prune()  # the entries of documents this build no longer has
+            lap("switch")
+        return replace(report, seconds=round(time.perf_counter() - t0, 3), timings=tuple(timings))
