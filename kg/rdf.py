@@ -906,7 +906,15 @@ class _Writer:
         # longest namespace first, so kgr: wins over a shorter prefix of it
         self.prefixes = sorted(prefixes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         self.cache: dict[Node, str] = {}
+        self.predicates: dict[Node, tuple[bool, tuple[int, str, str, str]]] = {}
         self.blank = False  # whether a blank node was written
+
+    def predicate_key(self, p: Node) -> tuple[bool, tuple[int, str, str, str]]:
+        """Where ``p`` goes among a subject's predicates: ``rdf:type`` first, then in order."""
+        key = self.predicates.get(p)
+        if key is None:
+            key = self.predicates[p] = (p != _TYPE, _sort_key(p))
+        return key
 
     def term(self, t: Node) -> str:
         cached = self.cache.get(t)
@@ -988,16 +996,18 @@ def _subject_blocks(graph: Graph | Triples, w: _Writer) -> Iterator[tuple[tuple[
             preds[p] = [o]
         else:
             objs.append(o)
-    for s in sorted(by_subject, key=_sort_key):
+    keys = {s: _sort_key(s) for s in by_subject}
+    for s in sorted(by_subject, key=keys.__getitem__):
         preds = by_subject.pop(s)
         lines = [w.term(s)]
-        order = sorted(preds, key=lambda p: (p != _TYPE, _sort_key(p)))
+        order = sorted(preds, key=w.predicate_key) if len(preds) > 1 else list(preds)
+        last = len(order) - 1
         for i, p in enumerate(order):
-            values = ", ".join(w.term(o) for o in sorted(preds[p], key=_sort_key))
+            objs = preds[p]
+            values = w.term(objs[0]) if len(objs) == 1 else ", ".join(map(w.term, sorted(objs, key=_sort_key)))
             pred = "a" if p == _TYPE else w.term(p)
-            end = " ." if i == len(order) - 1 else " ;"
-            lines.append(f"    {pred} {values}{end}")
-        yield _sort_key(s), "\n".join(lines)
+            lines.append(f"    {pred} {values}{' .' if i == last else ' ;'}")
+        yield keys.pop(s), "\n".join(lines)
 
 
 def _chunked(head: str, blocks: Iterable[str], clear: _Writer | None = None) -> Iterator[str]:
