@@ -94,10 +94,18 @@ class Forked(Generic[R]):
             return
         read, write = os.pipe()
         parent = os.getpid()
-        gc.freeze()  # the child's collector leaves the parent's objects (and their pages) alone
+        # the child's collector leaves the parent's objects (and their pages) alone: they stay
+        # frozen there; here they are handed back unless something (kg.heap.LongLived) had frozen
+        # objects before, which then keeps these frozen too, to hand them all back itself
+        frozen_before = gc.get_freeze_count() > 0
+        gc.freeze()
         try:
             pid = os.fork()
-        finally:
+        except BaseException:
+            if not frozen_before:
+                gc.unfreeze()
+            raise
+        if pid != 0 and not frozen_before:
             gc.unfreeze()
         if pid == 0:  # the child
             os.close(read)

@@ -59,13 +59,14 @@ class LongLived:
 @contextlib.contextmanager
 def collected_by_hand() -> Iterator[Callable[[], None]]:
     """Within the block, the cyclic collector runs only when the function the block is given is
-    called, and then over the objects made since the last call alone (the youngest generation).
+    called: a full collection of every object not kept (:class:`LongLived`).
 
     For a loop that makes a large piece of work at a time (a part of the graph, checked and
-    dropped): called after each piece, a collection walks that piece once, where the automatic
-    collector, started every few hundred allocations, would move the piece into older
-    generations and walk it, and all that the loop keeps, again and again. What survives a
-    call is never walked again within the block.
+    dropped): called after each piece, with what the loop keeps then kept (`LongLived.keep`),
+    a collection walks and frees that piece once, where the automatic collector, started every
+    few hundred allocations, would walk the piece and all that the loop keeps again and again.
+    (Collecting only the youngest generation is not enough: a piece that a cache of an older
+    object still holds until the next piece would move on, uncollected, and pile up.)
 
     Examples
     --------
@@ -82,7 +83,7 @@ def collected_by_hand() -> Iterator[Callable[[], None]]:
     True
     """
     def collect() -> None:
-        gc.collect(0)
+        gc.collect()
 
     was = gc.isenabled()
     gc.disable()

@@ -637,6 +637,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                                 checking += time.perf_counter() - t
                             del part
                             collect()
+                            heap.keep()
                     del corpus  # the parts are written: the corpus's memory goes to the stages after
                     lap("rdf", less=checking, triples=n_triples)
                     violations: list[str] = checker.finish(entities_part) if checker is not None else []

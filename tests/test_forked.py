@@ -43,6 +43,28 @@ def test_the_child_sees_memory_as_it_was_at_the_fork() -> None:
     assert job.result() == 6
 
 
+def _frozen() -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_the_parents_objects_stay_frozen_in_the_child_and_are_handed_back_here() -> None:
+    import gc
+
+    from kg.heap import LongLived
+
+    assert gc.get_freeze_count() == 0
+    assert Forked(_frozen).result() > 0  # the child's collector leaves the parent's objects alone
+    assert gc.get_freeze_count() == 0  # here nothing stays frozen
+    with LongLived() as heap:
+        heap.keep()
+        kept = gc.get_freeze_count()
+        assert Forked(_frozen).result() > 0
+        assert gc.get_freeze_count() >= kept  # a fork does not undo what the build keeps
+    assert gc.get_freeze_count() == 0
+
+
 def test_an_exception_in_the_child_is_raised_by_result() -> None:
     job = Forked(_fail, "坏了")
     with pytest.raises(ValueError, match="坏了"):

@@ -52,6 +52,19 @@ def test_collected_by_hand_frees_each_pieces_cycles_when_told() -> None:
     assert gc.isenabled()
 
 
+def test_collected_by_hand_frees_a_piece_an_older_cache_held_until_the_next() -> None:
+    cache: dict[str, _Node] = {}  # made before the loop: an older object holding the latest piece
+    gone = []
+    with collected_by_hand() as collect:
+        for _ in range(3):
+            piece = _Node()
+            gone.append(weakref.ref(piece))
+            cache["latest"] = piece
+            del piece
+            collect()
+    assert [ref() is None for ref in gone] == [True, True, False]
+
+
 def test_collected_by_hand_restores_the_collector_after_an_error() -> None:
     with pytest.raises(KeyboardInterrupt), collected_by_hand():
         raise KeyboardInterrupt
