@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
     from kg.analyze import Analysis
-    from kg.rdf import Triples
+    from kg.rdf import PartsValidation, Triples
 
 __all__ = ["BuildReport", "extract_articles", "make_corpus", "build", "worker_count", "extract_texts", "DEFAULT_SOURCES", "DEFAULT_OUT"]
 
@@ -466,16 +466,29 @@ def _parts(corpus: Corpus, light: bool = False) -> Iterator[tuple[Graph | Triple
 def _check_parts(corpus: Corpus, entities: Graph) -> list[str]:
     """The SHACL violations of the graph of ``corpus`` whose corpus part is ``entities``, checked
     a part at a time (:class:`kg.rdf.PartsValidation`)."""
-    from kg.rdf import PartsValidation, Triples
+    from kg.rdf import PartsValidation
 
     checker = PartsValidation()
     with collected_by_hand() as collect:  # each part's garbage (cycles of rdflib graphs) walked once
         for part, facts in _parts(corpus):
-            assert not isinstance(part, Triples)
-            checker.add_facts(part) if facts else checker.add(part)
+            _check_part(checker, part, facts)
             del part
             collect()
     return checker.finish(entities)
+
+
+def _check_part(checker: PartsValidation, part: Graph | Triples, facts: bool) -> None:
+    """Check one part of `_parts` (a part of the facts' nodes or of documents)."""
+    from kg.rdf import Triples
+
+    assert not isinstance(part, Triples), "light parts are not checked"
+    checker.add_facts(part) if facts else checker.add(part)
+
+
+def _strict(violations: Sequence[str]) -> None:
+    """Raise :class:`ValidationError` for the violations of a ``strict`` build."""
+    if violations:
+        raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
 
 
 def _write_pages(analysis: Analysis | None, graph: nx.MultiDiGraph | None, folder: Path, view: bool) -> list[Path]:
@@ -544,7 +557,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     from kg.cache import build_config, extraction_config, write_manifest
     from kg.export import write_exports
     from kg.output import CACHE, clean_output, lock_output, new_generation, output_paths
-    from kg.rdf import PartsValidation, Triples, TurtleParts, corpus_part, new_graph
+    from kg.rdf import PartsValidation, TurtleParts, corpus_part, new_graph
     from kg.relate import event_components, relation_components
     from kg.store import Store
 
@@ -631,9 +644,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                             if whole is not None:
                                 whole += part
                             if checker is not None:
-                                assert not isinstance(part, Triples)
                                 t = time.perf_counter()
-                                checker.add_facts(part) if facts else checker.add(part)
+                                _check_part(checker, part, facts)
                                 checking += time.perf_counter() - t
                             del part
                             collect()
@@ -641,8 +653,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                     del corpus  # the parts are written: the corpus's memory goes to the stages after
                     lap("rdf", less=checking, triples=n_triples)
                     violations: list[str] = checker.finish(entities_part) if checker is not None else []
-                    if violations and strict:
-                        raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
+                    if strict:
+                        _strict(violations)
                     if check is None:
                         lap("validate", more=checking, violations=len(violations))
                     written: list[Path] = []
@@ -691,8 +703,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                     if check is not None:
                         violations = check.result()
                         lap("validate", more=checking, violations=len(violations))
-                        if violations and strict:
-                            raise ValidationError(f"{len(violations)} SHACL violations; first: {violations[0]}")
+                        if strict:
+                            _strict(violations)
                 finally:  # an error or Ctrl-C: the check stops with the build
                     if check is not None:
                         check.cancel()

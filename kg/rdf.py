@@ -788,7 +788,7 @@ class PartsValidation:
     --------
     >>> from kg.ns import KGR
     >>> check = PartsValidation()
-    >>> doc = new_graph().add((KGR["mention/0/1"], _TYPE, KGO.Mention))
+    >>> doc = new_graph().add((KGR["mention/0/1"], RDF.type, KGO.Mention))
     >>> _ = doc.add((KGR["mention/0/1"], KGO.refersTo, KGR["person/甲"]))
     >>> check.add(doc)
     >>> for line in check.finish(new_graph()):

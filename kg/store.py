@@ -375,11 +375,15 @@ class Loader:
             raise StoreError("the store's loader is closed")
         self._queue.put(text)
 
-    def close(self) -> None:
-        """Wait for every queued piece to be loaded; raise the first error of any."""
+    def _stop(self) -> None:
+        """Let the thread finish what is queued (or drop it) and end."""
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join()
+
+    def close(self) -> None:
+        """Wait for every queued piece to be loaded; raise the first error of any."""
+        self._stop()
         if self._error is not None:
             raise self._error
 
@@ -388,10 +392,7 @@ class Loader:
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
         if exc_type is not None:
-            self._drop = True  # the caller failed: what is queued is not loaded
-            self._error = None
-            if self._thread.is_alive():
-                self._queue.put(None)
-                self._thread.join()
+            self._drop = True  # the caller failed: what is queued is not loaded, nor its errors raised
+            self._stop()
             return
         self.close()
