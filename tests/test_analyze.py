@@ -23,6 +23,7 @@ from kg.analyze import (
     analyze,
     betweenness,
     centrality_graph,
+    centrality_links,
     communities,
     connected_components,
     degree,
@@ -317,6 +318,45 @@ def test_comention_weights_sentence_over_paragraph_over_article():
     assert W[a][c]["weight"] == PARAGRAPH_WEIGHT
     assert W[a][d]["weight"] == ARTICLE_WEIGHT
     assert W[a][b2]["distance"] == 1 / SENTENCE_WEIGHT
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_the_analysis_s_links_are_the_centrality_graph(seed):
+    # the analysis computes its scores on arrays (centrality_links), never on the networkx graph
+    G = to_networkx(random_graph(300, seed=seed, clusters=6), comention="sentence")
+    W, x = centrality_graph(G), centrality_links(G)
+    assert x.nodes == tuple(sorted(G)) and len(x.ends) == W.number_of_edges() > 0
+    for (i, j), w, near in zip(x.ends.tolist(), x.weight.tolist(), x.close.tolist(), strict=True):
+        u, v = x.nodes[i], x.nodes[j]
+        assert u < v and W[u][v]["weight"] == w and W[u][v]["close"] is near
+    assert x.close.sum() < len(x.close)  # some pairs share only an article
+    a = analyze(G)
+    assert {v: s.degree for v, s in a.scores.items()} == pytest.approx(nx.degree_centrality(W), abs=1e-12)
+    assert {v: s.pagerank for v, s in a.scores.items()} == {v: round(float(f"{p:.12g}"), 15)
+                                                           for v, p in pagerank(W).items()}
+    assert a.components == connected_components(G)
+    assert a.communities == communities(W, seed=42)
+    assert sorted(a.weighted.edges(data=True)) == sorted(W.edges(data=True))
+
+
+def test_components_join_what_links_and_edges_join():
+    b = GraphBuilder()
+    p, q = (b.entity(PERSON, n) for n in ("甲一", "乙二"))
+    r = b.entity(ORGANIZATION, "丙三协会")
+    town, county, alone = b.entity(PLACE, "甲镇"), b.entity(PLACE, "乙县"), b.entity(PLACE, "孤村")
+    art = b.article("a", "标题")
+    s0 = b.sentence(art, 0, "甲一在甲镇。", begin=0)
+    b.mention(s0, p, "甲一")
+    b.mention(s0, town, "甲镇")
+    s1 = b.sentence(art, 1, "乙二来了。", begin=40)  # another paragraph: an article-level link only
+    b.mention(s1, q, "乙二")
+    b.relation(r, "locatedIn", county)  # no text links them: the edge does
+    b.relation(town, "locatedIn", county)  # the place hierarchy: not a link, but it connects
+    a = analyze(b.graph)
+    G = a.graph
+    assert a.components == connected_components(G) == (
+        tuple(sorted(map(str, (p, q, r, town, county)))), (str(alone),))
+    assert a.scores[str(r)].degree > 0 and a.scores[str(town)].degree > 0
 
 
 def test_ties_are_broken_by_mentions_then_name():

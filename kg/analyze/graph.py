@@ -37,12 +37,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
 from typing import TYPE_CHECKING
 
 import networkx as nx
+import numpy as np
 import rdflib
 from rdflib import Literal, URIRef
 
@@ -73,6 +74,8 @@ __all__ = [
     "is_hierarchy",
     "paragraphs",
     "centrality_graph",
+    "Links",
+    "centrality_links",
 ]
 
 #: The entity types (`kg.schema`), in the order used to break ties when an entity has more than one.
@@ -511,43 +514,99 @@ def paragraphs(sentences: Mapping[str, SentenceInfo]) -> dict[str, tuple[str, in
     return dict(sorted(out.items()))
 
 
-def _pair_weights(G: nx.Graph) -> tuple[dict[tuple[str, str], float], set[tuple[str, str]]]:
+def _pair_weights(G: nx.Graph, index: Mapping[str, int]) -> tuple[dict[int, float], set[int]]:
     """Co-mention weight of every pair of entities named in one article (see `centrality_graph`),
-    and the pairs named in one paragraph or sentence."""
+    and the pairs named in one paragraph or sentence; a pair is ``i * n + j`` for the positions
+    ``i < j`` of its entities in ``index`` (the sorted entities, ``n`` of them)."""
+    n = len(index)
     mentioned: Mapping[str, tuple[str, ...]] = G.graph.get("mentioned", {})
     sentences: Mapping[str, SentenceInfo] = G.graph.get("sentences", {})
     where = paragraphs({s: sentences.get(s) or SentenceInfo(s, "") for s in mentioned})
-    # article → paragraph → the entity sets of its sentences
-    tree: dict[str, dict[int, list[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(list))
+    # article → paragraph → the entity sets of its sentences (sorted positions)
+    tree: dict[str, dict[int, list[tuple[int, ...]]]] = defaultdict(lambda: defaultdict(list))
     for sent, ents in mentioned.items():
-        present = tuple(e for e in ents if e in G)
+        present = tuple(sorted(index[e] for e in ents if e in index))
         if present:
             article, k = where[sent]
             tree[article][k].append(present)
-    weights: dict[tuple[str, str], float] = defaultdict(float)
-    close: set[tuple[str, str]] = set()
+    weights: dict[int, float] = defaultdict(float)
+    close: set[int] = set()
     for article in sorted(tree):
-        seen_in_article: set[tuple[str, str]] = set()
-        in_article: set[str] = set()
+        seen_in_article: set[int] = set()
+        in_article: set[int] = set()
         for k in sorted(tree[article]):
-            seen_in_paragraph: set[tuple[str, str]] = set()
-            in_paragraph: set[str] = set()
-            for ents in tree[article][k]:
-                for pair in combinations(ents, 2):
+            seen_in_paragraph: set[int] = set()
+            in_paragraph: set[int] = set()
+            for named in tree[article][k]:
+                for a, b in combinations(named, 2):
+                    pair = a * n + b
                     weights[pair] += SENTENCE_WEIGHT
                     seen_in_paragraph.add(pair)
-                in_paragraph.update(ents)
-            for pair in combinations(sorted(in_paragraph), 2):
+                in_paragraph.update(named)
+            for a, b in combinations(sorted(in_paragraph), 2):
+                pair = a * n + b
                 if pair not in seen_in_paragraph:
                     weights[pair] += PARAGRAPH_WEIGHT
                 seen_in_article.add(pair)
                 close.add(pair)
             in_article.update(in_paragraph)
         if len(in_article) <= MAX_ARTICLE_ENTITIES:
-            for pair in combinations(sorted(in_article), 2):
+            for a, b in combinations(sorted(in_article), 2):
+                pair = a * n + b
                 if pair not in seen_in_article:
                     weights[pair] += ARTICLE_WEIGHT
     return weights, close
+
+
+@dataclass(frozen=True)
+class Links:
+    """`centrality_graph` as arrays (a large corpus has millions of links: a networkx graph of
+    them takes about 400 bytes a link, these 17).
+
+    ``nodes`` are the entities, sorted; link ``k`` joins ``nodes[ends[k, 0]]`` and
+    ``nodes[ends[k, 1]]`` (the first before the second), links sorted by their ends, with its
+    ``weight`` and whether it is ``close`` (see `centrality_graph`).
+    """
+
+    nodes: tuple[str, ...]
+    ends: np.ndarray = field(repr=False)
+    weight: np.ndarray = field(repr=False)
+    close: np.ndarray = field(repr=False)
+
+
+def centrality_links(G: nx.Graph) -> Links:
+    """`centrality_graph` of ``G`` as `Links`: the same links and weights, without networkx.
+
+    Examples
+    --------
+    >>> from kg.schema import ORGANIZATION, PERSON
+    >>> G = nx.MultiDiGraph(mentioned={"a/s0": ("o", "p")}, sentences={"a/s0": SentenceInfo("a/s0", "", "a")})
+    >>> G.add_node("p", type=PERSON); G.add_node("o", type=ORGANIZATION)
+    >>> G.add_edge("p", "o", key="worksFor", relation="worksFor")
+    'worksFor'
+    >>> x = centrality_links(G)
+    >>> x.nodes, x.ends.tolist(), x.weight.tolist(), x.close.tolist()
+    (('o', 'p'), [[0, 1]], [3.0], [True])
+    """
+    nodes = tuple(sorted(G))
+    index = {v: i for i, v in enumerate(nodes)}
+    n = len(nodes)
+    weights, close = _pair_weights(G, index)
+    for u, v, data in G.edges(data=True):
+        rel = data.get("relation")
+        if u == v or rel == COMENTION or is_hierarchy(G, u, v, str(rel)):
+            continue
+        a, b = sorted((index[u], index[v]))
+        pair = a * n + b
+        weights[pair] += RELATION_WEIGHT
+        close.add(pair)
+    codes = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+    order = np.argsort(codes)  # the links sorted by their ends
+    codes = codes[order]
+    weight = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))[order]
+    near = np.isin(codes, np.fromiter(close, dtype=np.int64, count=len(close)))
+    ends = np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1)
+    return Links(nodes, ends, weight, near)
 
 
 def centrality_graph(G: nx.Graph) -> nx.Graph:
@@ -560,6 +619,7 @@ def centrality_graph(G: nx.Graph) -> nx.Graph:
     The place hierarchy (`is_hierarchy`) and co-mention edges of ``G`` are left out: co-mentions
     are counted from ``G.graph["mentioned"]``. ``distance`` is ``1 / weight``, for shortest paths;
     ``close`` is true when a relation, a sentence or a paragraph joins the two (not only articles).
+    The analysis computes the same links as arrays (`centrality_links`).
 
     Examples
     --------
@@ -581,16 +641,9 @@ def centrality_graph(G: nx.Graph) -> nx.Graph:
     """
     W: nx.Graph = nx.Graph()
     W.add_nodes_from(G.nodes)
-    weights, close = _pair_weights(G)
-    for u, v, data in G.edges(data=True):
-        rel = data.get("relation")
-        if u == v or rel == COMENTION or is_hierarchy(G, u, v, str(rel)):
-            continue
-        pair = (u, v) if u < v else (v, u)
-        weights[pair] += RELATION_WEIGHT
-        close.add(pair)
-    for (u, v), w in sorted(weights.items()):
-        W.add_edge(u, v, weight=w, distance=1.0 / w, close=(u, v) in close)
+    x = centrality_links(G)
+    for (i, j), w, near in zip(x.ends.tolist(), x.weight.tolist(), x.close.tolist(), strict=True):
+        W.add_edge(x.nodes[i], x.nodes[j], weight=w, distance=1.0 / w, close=near)
     return W
 
 

@@ -3,8 +3,9 @@
 Every score is computed on `centrality_graph` (relations and co-mentions weighted, the place
 hierarchy left out). The graphs are networkx graphs; betweenness and Louvain run in igraph's C
 core and PageRank in numpy, on one copy of the graph with nodes and links in sorted order
-(`_Indexed`), so nothing depends on how the graph was built. Every function repeats to the last
-bit: Louvain and sampled betweenness take a seed.
+(`_Indexed`), so nothing depends on how the graph was built; `analyze` makes that copy from the
+links as arrays (`centrality_links`), never as a networkx graph. Every function repeats to the
+last bit: Louvain and sampled betweenness take a seed.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from kg.analyze.graph import (
     ENTITY_TYPES,
     RELATIONS,
     EntityNotFound,
+    Links,
     SentenceInfo,
     centrality_graph,
+    centrality_links,
     find_nodes,
     resolve,
     to_networkx,
@@ -75,12 +78,12 @@ SCORE_PREDICATES = (KGO.degree, KGO.betweenness, KGO.pagerank, KGO.community)
 # ---------------------------------------------------------------- scores
 
 
-def _weighted(G: nx.Graph) -> nx.Graph:
-    """``G`` itself when it is already a simple undirected graph (from `centrality_graph`), else
-    its `centrality_graph`."""
+def _indexed(G: nx.Graph) -> _Indexed:
+    """`_Indexed` of ``G`` itself when it is already a simple undirected graph (from
+    `centrality_graph`), else of its `centrality_links`."""
     if G.is_multigraph() or G.is_directed():
-        return centrality_graph(G)
-    return G
+        return _Indexed.from_links(centrality_links(G))
+    return _Indexed.of(G)
 
 
 def degree(G: nx.Graph) -> dict[str, float]:
@@ -89,8 +92,17 @@ def degree(G: nx.Graph) -> dict[str, float]:
     A neighbour is an entity joined by a relation or named in the same article (the place
     hierarchy does not count).
     """
-    W = _weighted(G)
-    return nx.degree_centrality(W) if len(W) > 1 else {n: 0.0 for n in W}
+    if G.is_multigraph() or G.is_directed():
+        return _degree(_Indexed.from_links(centrality_links(G)))
+    return nx.degree_centrality(G) if len(G) > 1 else {n: 0.0 for n in G}
+
+
+def _degree(x: _Indexed) -> dict[str, float]:
+    """`degree` of the links of ``x`` (networkx's ``degree_centrality``: neighbours × 1 / (n − 1))."""
+    if len(x.nodes) <= 1:
+        return dict.fromkeys(x.nodes, 0.0)
+    s = 1.0 / (len(x.nodes) - 1.0)
+    return {v: d * s for v, d in zip(x.nodes, x.graph.degree(), strict=True)}
 
 
 #: Betweenness is exact on graphs of up to this many entities.
@@ -127,9 +139,19 @@ class _Indexed:
         H.es["close"] = [bool(d.get("close", True)) for _, _, d in links]
         return cls(nodes, H)
 
+    @classmethod
+    def from_links(cls, x: Links) -> _Indexed:
+        """The igraph graph of `centrality_links` (the same as `of` its `centrality_graph`)."""
+        ends = list(zip(x.ends[:, 0].tolist(), x.ends[:, 1].tolist(), strict=True))  # igraph reads tuples fastest
+        H = ig.Graph(n=len(x.nodes), edges=ends, directed=False)
+        H.es["weight"] = x.weight.tolist()
+        H.es["distance"] = (1.0 / x.weight).tolist()
+        H.es["close"] = x.close.tolist()
+        return cls(x.nodes, H)
+
     def close(self) -> _Indexed:
         """The same nodes with only the close links (see `betweenness`)."""
-        keep = [e.index for e in self.graph.es if e["close"]]
+        keep = [i for i, near in enumerate(self.graph.es["close"]) if near]
         return _Indexed(self.nodes, self.graph.subgraph_edges(keep, delete_vertices=False))
 
     def values(self, xs: list[float], scale: float = 1.0) -> dict[str, float]:
@@ -170,7 +192,7 @@ def betweenness(G: nx.Graph, samples: int | None = None, seed: int = 42) -> dict
     >>> {v: round(x, 3) for v, x in betweenness(W).items()}
     {'a': 0.0, 'b': 0.667, 'c': 0.667, 'd': 0.0}
     """
-    return _betweenness(_Indexed.of(_weighted(G)).close(), samples, seed)
+    return _betweenness(_indexed(G).close(), samples, seed)
 
 
 def _betweenness(x: _Indexed, samples: int | None, seed: int) -> dict[str, float]:
@@ -212,7 +234,7 @@ def pagerank(G: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: i
     >>> max(pr, key=pr.get), round(sum(pr.values()), 6)
     ('b', 1.0)
     """
-    return _pagerank(_Indexed.of(_weighted(G)), alpha, tol, max_iter)
+    return _pagerank(_indexed(G), alpha, tol, max_iter)
 
 
 def _pagerank(x: _Indexed, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[str, float]:
@@ -250,6 +272,19 @@ def connected_components(G: nx.MultiDiGraph, weighted: nx.Graph | None = None) -
     return tuple(sorted(comps, key=lambda c: (-len(c), c)))
 
 
+def _components(G: nx.MultiDiGraph, x: _Indexed) -> tuple[tuple[str, ...], ...]:
+    """`connected_components` of ``G`` whose `centrality_links` are ``x``: the components of the
+    links, joined by the edges of ``G`` (in igraph)."""
+    index = {v: i for i, v in enumerate(x.nodes)}
+    linked = x.graph.connected_components().membership
+    joins = {(linked[index[u]], linked[index[v]]) for u, v in G.edges()}
+    merged = ig.Graph(n=max(linked, default=-1) + 1, edges=sorted(joins)).connected_components().membership
+    members: dict[int, list[str]] = {}
+    for v, c in zip(x.nodes, linked, strict=True):
+        members.setdefault(merged[c], []).append(v)  # nodes in sorted order: each list sorted
+    return tuple(sorted((tuple(m) for m in members.values()), key=lambda c: (-len(c), c)))
+
+
 def communities(G: nx.Graph, seed: int = 42, resolution: float = 1.0) -> tuple[tuple[str, ...], ...]:
     """Louvain communities on `centrality_graph` (weighted, seeded; igraph's multilevel
     modularity optimisation): largest first, each sorted.
@@ -264,7 +299,7 @@ def communities(G: nx.Graph, seed: int = 42, resolution: float = 1.0) -> tuple[t
     >>> communities(W)
     (('a', 'b', 'c'), ('x', 'y', 'z'))
     """
-    return _communities(_Indexed.of(_weighted(G)), seed, resolution)
+    return _communities(_indexed(G), seed, resolution)
 
 
 def _communities(x: _Indexed, seed: int = 42, resolution: float = 1.0) -> tuple[tuple[str, ...], ...]:
@@ -431,7 +466,12 @@ class Analysis:
     communities: tuple[tuple[str, ...], ...]
     seed: int = 42
     comention: str | None = None
-    weighted: nx.Graph = field(default_factory=nx.Graph, repr=False, compare=False)
+
+    @property
+    def weighted(self) -> nx.Graph:
+        """The `centrality_graph` of ``graph``, made when asked for (the analysis computed its
+        scores on the same links as arrays, `centrality_links`: a large corpus has millions)."""
+        return centrality_graph(self.graph)
 
     def counts_by_type(self) -> dict[str, int]:
         """Number of entities per type, in `ENTITY_TYPES` order (zeros included)."""
@@ -485,12 +525,11 @@ def analyze(
     ({}, ())
     """
     G = graph if isinstance(graph, nx.Graph) else to_networkx(graph, comention=comention)
-    W = centrality_graph(G)
-    deg = degree(W)
-    x = _Indexed.of(W)  # one igraph copy of W for the three scores below
+    x = _Indexed.from_links(centrality_links(G))  # one igraph graph of the links for every score
+    deg = _degree(x)
     btw = _betweenness(x.close(), betweenness_samples, seed)
     pr = _pagerank(x)
-    comps = connected_components(G, W)
+    comps = _components(G, x)
     comms = _communities(x, seed)
     comp_of = {v: i for i, c in enumerate(comps) for v in c}
     comm_of = {v: i for i, c in enumerate(comms) for v in c}
@@ -501,7 +540,7 @@ def analyze(
         )
         for v in G
     }
-    return Analysis(G, MappingProxyType(scores), comps, comms, seed, G.graph.get("comention", comention), W)
+    return Analysis(G, MappingProxyType(scores), comps, comms, seed, G.graph.get("comention", comention))
 
 
 def _double(x: float) -> Literal:
