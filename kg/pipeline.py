@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -459,19 +460,29 @@ def _parts(corpus: Corpus, light: bool = False) -> Iterator[tuple[Graph | Triple
     :class:`kg.rdf.Triples` (faster to build; nothing checks them with SHACL)."""
     from kg.rdf import document_parts, fact_parts
 
-    yield from ((p, False) for p in document_parts(corpus, light=light))
-    yield from ((p, True) for p in fact_parts(corpus, light=light))
+    # map, not a generator expression, which would hold the last part given until the next
+    return chain(map(_a_document_part, document_parts(corpus, light=light)),
+                 map(_a_fact_part, fact_parts(corpus, light=light)))
+
+
+def _a_document_part(part: Graph | Triples) -> tuple[Graph | Triples, bool]:
+    return part, False
+
+
+def _a_fact_part(part: Graph | Triples) -> tuple[Graph | Triples, bool]:
+    return part, True
 
 
 def _check_parts(corpus: Corpus, entities: Graph) -> list[str]:
     """The SHACL violations of the graph of ``corpus`` whose corpus part is ``entities``, checked
     a part at a time (:class:`kg.rdf.PartsValidation`)."""
-    from kg.rdf import PartsValidation
+    from kg.rdf import PartsValidation, release
 
     checker = PartsValidation()
-    with collected_by_hand() as collect:  # each part's garbage (cycles of rdflib graphs) walked once
+    with collected_by_hand() as collect:  # each part's garbage walked once
         for part, facts in _parts(corpus):
             _check_part(checker, part, facts)
+            release(part)  # its triples freed now, not walked by the collection
             del part
             collect()
     return checker.finish(entities)
@@ -557,7 +568,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     from kg.cache import build_config, extraction_config, write_manifest
     from kg.export import write_exports
     from kg.output import CACHE, clean_output, lock_output, new_generation, output_paths
-    from kg.rdf import PartsValidation, TurtleParts, corpus_part, new_graph
+    from kg.rdf import PartsValidation, TurtleParts, corpus_part, new_graph, release
     from kg.relate import event_components, relation_components
     from kg.store import Store
 
@@ -647,6 +658,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                                 t = time.perf_counter()
                                 _check_part(checker, part, facts)
                                 checking += time.perf_counter() - t
+                            release(part)
                             del part
                             collect()
                             heap.keep()

@@ -31,6 +31,7 @@ from typing import TypeVar
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from kg.atomic import atomic_write
@@ -59,6 +60,7 @@ __all__ = [
     "corpus_part",
     "document_parts",
     "fact_parts",
+    "release",
     "PART_TRIPLES",
     "entity_iri",
     "key_iri",
@@ -196,6 +198,29 @@ def _part(light: bool) -> Graph | Triples:
     return Triples() if light else new_graph()
 
 
+def release(part: Graph | Triples) -> None:
+    """Empty ``part`` at once when nothing reads it any more, so its triples are freed now, by
+    reference counting, and no collection walks them.
+
+    An rdflib graph and its store hold each other (its memory store keeps the graph among its
+    contexts), so a dropped graph waits for a cyclic collection, which walks the store's three
+    nested indexes of every triple: on a part of 50,000 triples about 0.35 s, against 0.05 s to
+    drop the indexes (rdflib has no ``clear``: the store is given new, empty ones). A `Triples`
+    holds no cycle and is left as it is.
+
+    Examples
+    --------
+    >>> from kg.ns import KGR
+    >>> g = new_graph().add((KGR["place/甲"], RDFS.label, Literal("甲")))
+    >>> release(g)
+    >>> len(g), list(g)
+    (0, [])
+    """
+    store = getattr(part, "store", None)
+    if type(store) is Memory:
+        Memory.__init__(store, identifier=store.identifier)
+
+
 def key_iri(key: EntityKey) -> URIRef:
     """The IRI of the entity with ``key``: ``kgr:<segment>/<name>``, ``kgr:<segment>/<name>/<n>``
     for the n-th entity of that type and name (the segment is the type's, :mod:`kg.schema`).
@@ -317,6 +342,11 @@ class _Mapper:
 
     def add(self, s: Node, p: Node, o: Node) -> None:
         self.g.add((s, p, o))  # type: ignore[arg-type]  # rdflib's add takes the same triples
+
+    def take(self, fresh: Graph | Triples) -> Graph | Triples:
+        """The graph written so far; what follows goes to ``fresh``."""
+        graph, self.g = self.g, fresh
+        return graph
 
     def iri_for_key(self, key: EntityKey) -> URIRef:
         iri = self.entities.get(key)
@@ -669,14 +699,14 @@ def corpus_part(corpus: Corpus, include_ontology: bool = True, facts: bool = Tru
 def _cut(m: _Mapper, units: Iterable[_U], write: Callable[[_U], None], triples: int,
          light: bool) -> Iterator[Graph | Triples]:
     """What ``write`` maps of each unit into ``m``'s graph, in graphs of about ``triples``
-    triples (whole units each)."""
+    triples (whole units each). The generator keeps no reference to a graph it gave: once its
+    reader drops it, a graph is freed at the next collection (rdflib's graphs are cycles)."""
     for unit in units:
         write(unit)
         if len(m.g) >= triples:
-            yield m.g
-            m.g = _part(light)
+            yield m.take(_part(light))
     if len(m.g):
-        yield m.g
+        yield m.take(_part(light))
 
 
 #: `document_parts` and `fact_parts` give graphs of about this many triples (whole documents, whole facts).

@@ -627,3 +627,46 @@ def test_parts_checked_apart_find_what_the_whole_graph_check_finds(news: Corpus,
     before = set(entities)
     assert check.finish(entities) == expected
     assert set(entities) == before  # the corpus part is left as it was
+
+
+@pytest.mark.parametrize("light", [False, True])
+def test_a_part_is_freed_once_its_reader_drops_it(news: Corpus, light: bool) -> None:
+    import gc
+    import weakref
+    from operator import itemgetter
+
+    from kg.pipeline import _parts as build_parts
+    from kg.rdf import document_parts, fact_parts
+
+    for parts in (document_parts(news, triples=1, light=light), fact_parts(news, triples=1, light=light),
+                  map(itemgetter(0), build_parts(news, light=light))):
+        first = next(parts)
+        gone = weakref.ref(first)
+        del first
+        gc.collect()
+        assert gone() is None  # the suspended generator keeps no reference to the part it gave
+        assert len(next(parts)) > 0
+
+
+def test_a_released_part_is_empty_and_its_triples_freed(news: Corpus) -> None:
+    import gc
+
+    from kg.rdf import Triples, document_parts, release
+
+    part = next(document_parts(news, triples=1))
+    assert len(part) > 10
+    sentence = next(iter(part.subjects(RDF.type, KGO.Sentence)))
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        release(part)
+        assert len(part) == 0 and (sentence, None, None) not in part
+        assert len(gc.get_objects()) < before - 10  # freed by reference counting, no collection
+    finally:
+        if was:
+            gc.enable()
+    light = Triples()
+    light.add((sentence, RDF.type, KGO.Sentence))
+    release(light)  # a light part is left as it is
+    assert len(light) == 1
