@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar
 
 from kg.errors import ExecutorError, KGError
 from kg.forked import die_with_parent
+from kg.heap import in_child
 from kg.registry import Registry
 
 __all__ = ["TaskExecutor", "ExecutorFactory", "executors", "start_executor", "ProcessExecutor", "DaskExecutor",
@@ -88,6 +89,7 @@ def _start_worker(parent: int, components: Sequence[str] | None = None) -> None:
     first task (the workers load theirs at the same time; the build itself never holds the
     models, so the stages after extraction have that memory)."""
     die_with_parent(parent)
+    in_child()
     _one_thread()
     _warm(components)
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from kg.errors import KGError
+from kg.heap import in_child
 
 __all__ = ["Forked", "can_fork", "die_with_parent"]
 
@@ -112,6 +113,7 @@ class Forked(Generic[R]):
             status = 0
             try:
                 die_with_parent(parent)
+                in_child()
                 ok, value = self._call(fn, args)
                 status = 0 if ok else _FAILED
                 try:

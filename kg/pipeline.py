@@ -479,12 +479,15 @@ def _check_parts(corpus: Corpus, entities: Graph) -> list[str]:
     from kg.rdf import PartsValidation, release
 
     checker = PartsValidation()
-    with collected_by_hand() as collect:  # each part's garbage walked once
+    # each part's garbage collected once, and what the checker keeps of it (the sentences and the
+    # entities the documents point at) not walked again: walking it after every part took 13 of
+    # the 67 s of the check of 4,585 articles
+    with LongLived() as heap:
         for part, facts in _parts(corpus):
             _check_part(checker, part, facts)
             release(part)  # its triples freed now, not walked by the collection
             del part
-            collect()
+            heap.keep()
     return checker.finish(entities)
 
 
@@ -644,24 +647,22 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                 checker = PartsValidation() if validate and check is None else None
                 try:
                     n_triples, checking = len(entities_part), 0.0
-                    # each part's garbage is collected once, and what the graph of entities keeps of it
-                    # is not walked again (kg.heap)
-                    with collected_by_hand() as collect:
-                        for part, facts in _parts(corpus, light=checker is None):
-                            n_triples += len(part)
-                            if network is not None:
-                                network.add(part)
-                            turtle.add(part)
-                            if whole is not None:
-                                whole += part
-                            if checker is not None:
-                                t = time.perf_counter()
-                                _check_part(checker, part, facts)
-                                checking += time.perf_counter() - t
-                            release(part)
-                            del part
-                            collect()
-                            heap.keep()
+                    # each part's garbage is collected once (the build's collector runs only when told:
+                    # kg.heap), and what the graph of entities keeps of it is not walked again
+                    for part, facts in _parts(corpus, light=checker is None):
+                        n_triples += len(part)
+                        if network is not None:
+                            network.add(part)
+                        turtle.add(part)
+                        if whole is not None:
+                            whole += part
+                        if checker is not None:
+                            t = time.perf_counter()
+                            _check_part(checker, part, facts)
+                            checking += time.perf_counter() - t
+                        release(part)
+                        del part
+                        heap.keep()  # the part's garbage collected, what the network keeps of it kept
                     del corpus  # the parts are written: the corpus's memory goes to the stages after
                     lap("rdf", less=checking, triples=n_triples)
                     violations: list[str] = checker.finish(entities_part) if checker is not None else []

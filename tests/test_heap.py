@@ -7,7 +7,8 @@ import weakref
 
 import pytest
 
-from kg.heap import LongLived, collected_by_hand
+from kg.forked import Forked, can_fork
+from kg.heap import LongLived, collected_by_hand, in_child
 
 
 class _Node:
@@ -28,6 +29,45 @@ def test_long_lived_keeps_what_was_made_and_hands_it_back() -> None:
     assert gc.get_freeze_count() == 0
     gc.collect()
     assert alive() is None
+
+
+def test_long_lived_collects_only_when_told_and_then_what_the_stage_left() -> None:
+    assert gc.isenabled()
+    with LongLived() as heap:
+        assert not gc.isenabled()  # no collection walks the stage's objects again and again
+        garbage = _Node()
+        gone = weakref.ref(garbage)
+        del garbage
+        for _ in range(50_000):  # enough allocations to start many collections, were it on
+            [].append([])
+        assert gone() is not None
+        heap.keep()  # the stage ends: its garbage is collected, the rest kept
+        assert gone() is None
+    assert gc.isenabled()
+
+
+def test_long_lived_leaves_the_collector_off_when_it_was_off_and_on_after_an_error() -> None:
+    gc.disable()
+    try:
+        with LongLived():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(KeyboardInterrupt), LongLived():
+        raise KeyboardInterrupt
+    assert gc.isenabled()
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs os.fork")
+def test_a_child_forked_in_the_block_runs_its_own_collector() -> None:
+    with LongLived() as heap:
+        heap.keep()
+        assert Forked(gc.isenabled).result() is True
+        assert not gc.isenabled()  # the build's own collector stays off
+    assert Forked(gc.isenabled).result() is True
+    in_child()  # outside a block: changes nothing
+    assert gc.isenabled()
 
 
 def test_long_lived_leaves_a_freeze_it_did_not_make() -> None:
