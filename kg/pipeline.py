@@ -672,25 +672,23 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         lap("validate", more=checking, violations=len(violations))
                     written: list[Path] = []
                     analysis = None
+                    scores: list[Triples] = []  # the entities' scores, written to kg.ttl with them
                     graph_of_entities = network.network() if network is not None else None
                     del network
                     if analyze:
                         from kg.analyze import analyze as run_analysis
-                        from kg.analyze import write_scores
+                        from kg.analyze import score_triples
 
                         assert graph_of_entities is not None
-                        with collected_by_hand() as collect:  # the measures' garbage walked once
-                            analysis = run_analysis(graph_of_entities)
-                            collect()
-                            write_scores(entities_part, analysis)
-                            collect()
+                        analysis = run_analysis(graph_of_entities)
+                        scores.append(score_triples(analysis))
                         lap("analyze")
                     # the report and the view of a large graph are written beside the exports and the store
                     pages = Forked(_write_pages, analysis, graph_of_entities, gen.path, view) \
                         if n_triples >= BESIDE_MIN_TRIPLES and (analysis is not None or view) else None
                     try:
                         with collected_by_hand() as collect:
-                            turtle.add(entities_part)
+                            turtle.add(entities_part, *scores)
                             collect()
                             with Store.open(gen.path / "store", create=True) as store:
                                 # the store is bulk-loaded with kg.ttl's pieces as they are written (every
@@ -735,6 +733,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
 
                     assert whole is not None
                     whole += entities_part
+                    for extra in scores:
+                        whole += extra
                     publish(whole, remote, gen.path, current_generation(out_dir))
                     lap("publish")
             cache.prune()  # the entries of documents this build no longer has

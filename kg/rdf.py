@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
@@ -1014,8 +1015,10 @@ def _prefix_lines(prefixes: dict[str, str]) -> str:
     return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()))
 
 
-def _subject_blocks(graph: Graph | Triples, w: _Writer) -> Iterator[tuple[tuple[int, str, str, str], str]]:
-    """Each subject of ``graph`` in order, with its Turtle (its lines, the first the subject's)."""
+def _subject_blocks(graph: Iterable[tuple[Node, Node, Node]], w: _Writer,
+                    ) -> Iterator[tuple[tuple[int, str, str, str], str]]:
+    """Each subject of ``graph`` (a graph's triples, each once) in order, with its Turtle (its
+    lines, the first the subject's)."""
     by_subject: dict[Node, dict[Node, list[Node]]] = {}
     for s, p, o in graph:  # one pass over the triples, grouped by subject and predicate
         preds = by_subject.get(s)
@@ -1100,16 +1103,23 @@ class TurtleParts:
         self.name = name  # of the run files (two writers of one folder name theirs apart)
         self.runs: list[Path] = []
 
-    def add(self, graph: Graph | Triples) -> None:
-        """Write the sorted Turtle of one part to a run of its own."""
+    def add(self, graph: Graph | Triples, *more: Graph | Triples) -> None:
+        """Write the sorted Turtle of one part to a run of its own; graphs given together are one
+        part (a subject may have triples in several of them: the entities and their scores)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{self.name}-{len(self.runs):06d}.jsonl"
         w = _Writer(self.prefixes)
-        lines = [json.dumps([*key, text], ensure_ascii=False) for key, text in _subject_blocks(graph, w)]
+        part: Iterable[tuple[Node, Node, Node]] = chain(graph, *more) if more else graph
+        lines = [json.dumps([*key, text], ensure_ascii=False) for key, text in _subject_blocks(part, w)]
         if w.blank:  # written again with blank nodes relabelled canonically
+            whole = graph
+            if more:
+                whole = Graph()
+                for g in (graph, *more):
+                    whole += g
             w = _Writer(self.prefixes)
             lines = [json.dumps([*key, text], ensure_ascii=False)
-                     for key, text in _subject_blocks(_canonical_blank_nodes(graph), w)]
+                     for key, text in _subject_blocks(_canonical_blank_nodes(whole), w)]
         with open(path, "w", encoding="utf-8") as fh:
             for line in lines:
                 fh.write(line)
