@@ -670,3 +670,24 @@ def test_a_released_part_is_empty_and_its_triples_freed(news: Corpus) -> None:
     light.add((sentence, RDF.type, KGO.Sentence))
     release(light)  # a light part is left as it is
     assert len(light) == 1
+
+
+def test_graphs_added_together_are_one_part_of_the_turtle(news: Corpus, tmp_path) -> None:
+    from kg.rdf import Triples, TurtleParts
+
+    entities, docs = _parts(news)
+    subject = sorted(entities.subjects(RDF.type, KGO.Person))[0]
+    extra = Triples()
+    extra.add((subject, KGO.pagerank, Literal(0.25, datatype=XSD.double)))  # a subject of the entities' part
+    extra.add((subject, KGO.community, Literal(3, datatype=XSD.integer)))
+    union = Graph()
+    for part in [entities, extra, *docs]:
+        union += part
+    parts = TurtleParts(tmp_path / "runs")
+    for part in docs:
+        parts.add(part)
+    parts.add(entities, extra)
+    text = parts.write(tmp_path / "kg.ttl").read_text(encoding="utf-8")
+    assert text == canonical_turtle(union)
+    blocks = [block for block in text.split("\n\n") if block.startswith(f"<{subject}>")]
+    assert len(blocks) == 1 and "a kgo:Person" in blocks[0] and "kgo:pagerank" in blocks[0]  # one block
