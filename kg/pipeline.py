@@ -632,6 +632,10 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
 
                 corpus = make_corpus(ingested, comps, progress, jobs, relations, events, cache, corpus_lap,
                                      executor, scheduler)
+                # what the report says of the sources; then the corpus alone holds them, and they go with it
+                n_documents, n_articles = len(ingested.documents), len(ingested.articles)
+                n_sentences, skipped = sum(len(a.body) for a in ingested.articles), ingested.skipped
+                del ingested
                 # the graph in parts (kg.rdf): the entities, facts and ontology, then the documents a
                 # part at a time, each checked, read by the analysis and written to kg.ttl's runs at once
                 entities_part = corpus_part(corpus, facts=False)
@@ -720,9 +724,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                     if check is not None:
                         check.cancel()
                 report = BuildReport(
-                    files=len(files), documents=len(ingested.documents), articles=len(ingested.articles),
-                    sentences=sum(len(a.body) for a in ingested.articles), entities=n_entities,
-                    relations=n_relations, triples=triples, skipped=ingested.skipped,
+                    files=len(files), documents=n_documents, articles=n_articles, sentences=n_sentences,
+                    entities=n_entities, relations=n_relations, triples=triples, skipped=skipped,
                     violations=tuple(violations), outputs=tuple(str(out_dir / p.name) for p in written),
                     by_type=tuple(sorted(by_type.items())), generation=str(gen.path), characters=chars,
                     extracted=cache.misses, reused=cache.hits)
