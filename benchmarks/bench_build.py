@@ -11,7 +11,9 @@ rotated (other people in the same kind of news).
 
 The first N lines of the corpus are copied to ``--tmp`` (never into the repository) and built
 there, each build in a fresh process (``kg.pipeline.build``, the report and the analysis
-written, no HTML view). Peak RSS is the build process's and, apart, its largest worker's.
+written, no HTML view). Peak RSS is the build process's and, apart, its largest child's (an
+extraction worker, a process of the relations, the SHACL check's or the view's: whichever grew
+most).
 Prints a Markdown table; times are medians of ``--runs``.
 """
 
@@ -169,7 +171,7 @@ def main() -> None:
             speedup = f"; extract ×{base / t['extract']:.2f} of one job" if base and jobs > 1 else ""
             rows.append(f"| {n} | full, --jobs {jobs} | {r['seconds']:.1f} s, {r['characters'] / r['seconds']:,.0f} "
                         f"chars/s; {r['triples']:,} triples; peak RSS {r['rss'] / 2**30:.2f} GB "
-                        f"(worker {r['worker_rss'] / 2**30:.2f} GB) | {per}{speedup} |")
+                        f"(largest child {r['worker_rss'] / 2**30:.2f} GB) | {per}{speedup} |")
             print(rows[-1], file=sys.stderr)
         if args.no_reruns:
             continue
