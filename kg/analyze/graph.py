@@ -558,10 +558,10 @@ def _pair_weights(G: nx.Graph, index: Mapping[str, int]) -> tuple[dict[int, floa
     return weights, close
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Links:
     """`centrality_graph` as arrays (a large corpus has millions of links: a networkx graph of
-    them takes about 400 bytes a link, these 17).
+    them takes about 400 bytes a link, these arrays 25).
 
     ``nodes`` are the entities, sorted; link ``k`` joins ``nodes[ends[k, 0]]`` and
     ``nodes[ends[k, 1]]`` (the first before the second), links sorted by their ends, with its
