@@ -473,10 +473,10 @@ def _a_fact_part(part: Graph | Triples) -> tuple[Graph | Triples, bool]:
     return part, True
 
 
-def _check_parts(corpus: Corpus, entities: Graph) -> list[str]:
+def _check_parts(corpus: Corpus, entities: Graph | Triples) -> list[str]:
     """The SHACL violations of the graph of ``corpus`` whose corpus part is ``entities``, checked
     a part at a time (:class:`kg.rdf.PartsValidation`)."""
-    from kg.rdf import PartsValidation, release
+    from kg.rdf import PartsValidation, Triples, new_graph, release
 
     checker = PartsValidation()
     # each part's garbage collected once, and what the checker keeps of it (the sentences and the
@@ -488,6 +488,9 @@ def _check_parts(corpus: Corpus, entities: Graph) -> list[str]:
             release(part)  # its triples freed now, not walked by the collection
             del part
             heap.keep()
+    if isinstance(entities, Triples):  # the build's light part, as a graph for pySHACL
+        entities, light = new_graph(), entities
+        entities += light
     return checker.finish(entities)
 
 
@@ -571,7 +574,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     from kg.cache import build_config, extraction_config, write_manifest
     from kg.export import write_exports
     from kg.output import CACHE, clean_output, lock_output, new_generation, output_paths
-    from kg.rdf import PartsValidation, TurtleParts, corpus_part, new_graph, release
+    from kg.rdf import PartsValidation, Triples, TurtleParts, corpus_part, new_graph, release
     from kg.relate import event_components, relation_components
     from kg.store import Store
 
@@ -638,16 +641,19 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                 del ingested
                 # the graph in parts (kg.rdf): the entities, facts and ontology, then the documents a
                 # part at a time, each checked, read by the analysis and written to kg.ttl's runs at once
-                entities_part = corpus_part(corpus, facts=False)
-                by_type = Counter(e.type for e in corpus.entities)
-                n_entities, n_relations = len(corpus.entities), len(corpus.relations)
-                network = NetworkBuilder(entities_part, comention="sentence") if analyze or view else None
-                turtle = TurtleParts(gen.path / TURTLE_RUNS)
-                whole = new_graph() if remote else None  # a server's named graphs are cut from the whole graph
                 # a large build is checked (SHACL, a part at a time) on another core, by a child that maps
                 # the parts again as rdflib graphs (kg.forked); the build maps its own lighter parts
                 # (kg.rdf.Triples) for the analysis and kg.ttl; a small build checks its parts as it goes
-                check = Forked(_check_parts, corpus, entities_part) if validate and chars >= BESIDE_MIN_CHARS else None
+                beside = validate and chars >= BESIDE_MIN_CHARS
+                entities_part = corpus_part(corpus, facts=False, light=beside or not validate)
+                by_type = Counter(e.type for e in corpus.entities)
+                n_entities, n_relations = len(corpus.entities), len(corpus.relations)
+                network = NetworkBuilder(entities_part, comention="sentence") if analyze or view else None
+                if isinstance(entities_part, Triples):
+                    entities_part.forget()  # read: what is left of it is written to kg.ttl at the end
+                turtle = TurtleParts(gen.path / TURTLE_RUNS)
+                whole = new_graph() if remote else None  # a server's named graphs are cut from the whole graph
+                check = Forked(_check_parts, corpus, entities_part) if beside else None
                 checker = PartsValidation() if validate and check is None else None
                 try:
                     n_triples, checking = len(entities_part), 0.0
@@ -669,7 +675,10 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         heap.keep()  # the part's garbage collected, what the network keeps of it kept
                     del corpus  # the parts are written: the corpus's memory goes to the stages after
                     lap("rdf", less=checking, triples=n_triples)
-                    violations: list[str] = checker.finish(entities_part) if checker is not None else []
+                    violations: list[str] = []
+                    if checker is not None:
+                        assert not isinstance(entities_part, Triples)
+                        violations = checker.finish(entities_part)
                     if strict:
                         _strict(violations)
                     if check is None:

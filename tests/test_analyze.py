@@ -527,3 +527,34 @@ def test_network_built_from_the_parts_is_the_graphs(comention, light, tmp_path):
     assert list(G.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
     assert sum(d["mentions"] for _, d in G.nodes(data=True)) > 10
     assert any(d["evidence"] and d["confidence"] for *_, d in G.edges(data=True))
+
+
+def test_a_link_s_weight_is_its_counts_times_the_weights_in_any_order():
+    from kg.analyze import ARTICLE_WEIGHT, PARAGRAPH_WEIGHT, RELATION_WEIGHT, SENTENCE_WEIGHT
+
+    b = GraphBuilder()
+    p, q, r = b.entity(PERSON, "甲一"), b.entity(PERSON, "乙二"), b.entity(ORGANIZATION, "丙三协会")
+    for k in range(3):  # three articles: p and q in one sentence, then in one paragraph, then apart
+        art = b.article(f"a{k}", "标题", source=f"source/t{k}.txt")
+        s0 = b.sentence(art, 0, "甲一和乙二。", begin=0)
+        b.mention(s0, p, "甲一")
+        b.mention(s0, q, "乙二")
+        s1 = b.sentence(art, 1, "乙二在丙三协会。", begin=6)  # the same paragraph
+        b.mention(s1, q, "乙二")
+        b.mention(s1, r, "丙三协会")
+        s2 = b.sentence(art, 2, "丙三协会。", begin=30)  # another paragraph
+        b.mention(s2, r, "丙三协会")
+    b.relation(p, "worksFor", r)
+    G = to_networkx(b.graph, comention="sentence")
+    x = centrality_links(G)
+    pairs = {frozenset((x.nodes[i], x.nodes[j])): w
+             for (i, j), w in zip(x.ends.tolist(), x.weight.tolist(), strict=True)}
+    assert pairs[frozenset(map(str, (p, q)))] == 3 * SENTENCE_WEIGHT
+    assert pairs[frozenset(map(str, (q, r)))] == 3 * SENTENCE_WEIGHT
+    assert pairs[frozenset(map(str, (p, r)))] == 3 * PARAGRAPH_WEIGHT + RELATION_WEIGHT
+    assert ARTICLE_WEIGHT not in pairs.values()
+    # the same sentences named in another order: the same links, to the last bit
+    H = G.copy()
+    H.graph["mentioned"] = dict(reversed(list(G.graph["mentioned"].items())))
+    y = centrality_links(H)
+    assert (y.ends == x.ends).all() and (y.weight == x.weight).all() and (y.close == x.close).all()

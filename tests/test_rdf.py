@@ -691,3 +691,17 @@ def test_graphs_added_together_are_one_part_of_the_turtle(news: Corpus, tmp_path
     assert text == canonical_turtle(union)
     blocks = [block for block in text.split("\n\n") if block.startswith(f"<{subject}>")]
     assert len(blocks) == 1 and "a kgo:Person" in blocks[0] and "kgo:pagerank" in blocks[0]  # one block
+
+
+@pytest.mark.parametrize("facts", [False, True])
+def test_the_light_corpus_part_is_the_corpus_part(news: Corpus, facts: bool) -> None:
+    from kg.rdf import Triples, corpus_part
+
+    graph, light = corpus_part(news, facts=facts), corpus_part(news, facts=facts, light=True)
+    assert isinstance(light, Triples) and len(light) == len(graph) > 1000
+    assert set(light) == set(graph)
+    entity = next(iter(graph.subjects(RDF.type, KGO.Person)))
+    label = graph.value(entity, RDFS.label)
+    assert light.value(entity, RDFS.label) == label is not None
+    light.forget()  # the lookups' indexes dropped, made again when asked for
+    assert light._by_subject is None and light.value(entity, RDFS.label) == label

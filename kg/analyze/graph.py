@@ -35,6 +35,7 @@ places), which the view keeps for navigation.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -130,7 +131,7 @@ def _local(iri: URIRef) -> str:
     return s
 
 
-def _class_types(graph: rdflib.Graph) -> dict[URIRef, str]:
+def _class_types(graph: rdflib.Graph | Triples) -> dict[URIRef, str]:
     """Every class whose instances are entities, mapped to its entity type (subclasses included)."""
     out: dict[URIRef, str] = dict(_TYPE_IRIS)
     for kind in _EVENT_IRIS:
@@ -163,7 +164,7 @@ def _int(value: object) -> int | None:
 _Key3 = tuple[str, str, str]
 
 
-def _entities(graph: rdflib.Graph) -> tuple[dict[str, str], dict[str, str]]:
+def _entities(graph: rdflib.Graph | Triples) -> tuple[dict[str, str], dict[str, str]]:
     """Entity IRI → its entity type, and → its most specific kg class (``kind``)."""
     classes = _class_types(graph)
     rank = {t: i for i, t in enumerate(ENTITY_TYPES)}
@@ -181,7 +182,7 @@ def _entities(graph: rdflib.Graph) -> tuple[dict[str, str], dict[str, str]]:
     return types, kinds
 
 
-def _division_path(graph: rdflib.Graph, node: URIRef) -> tuple[str, ...]:
+def _division_path(graph: rdflib.Graph | Triples, node: URIRef) -> tuple[str, ...]:
     """The names of the gazetteer's divisions a place is in, outermost first, down to its own
     (中国, 浙江省, 杭州市), whether or not the text names them; ``()`` for anything else."""
     path: list[str] = []
@@ -309,7 +310,7 @@ def to_networkx(graph: rdflib.Graph, comention: str | None = None) -> nx.MultiDi
     return NetworkBuilder(graph, comention).add(graph).network()
 
 
-def _strs(graph: rdflib.Graph, s: URIRef, p: URIRef) -> tuple[str, ...]:
+def _strs(graph: rdflib.Graph | Triples, s: URIRef, p: URIRef) -> tuple[str, ...]:
     return tuple(sorted({_text(o) for o in graph.objects(s, p) if isinstance(o, Literal)}))
 
 
@@ -347,7 +348,7 @@ class NetworkBuilder:
     1
     """
 
-    def __init__(self, graph: rdflib.Graph, comention: str | None = None) -> None:
+    def __init__(self, graph: rdflib.Graph | Triples, comention: str | None = None) -> None:
         if comention not in (None, "sentence", "article"):
             raise ValueError(f"comention must be None, 'sentence' or 'article', not {comention!r}")
         self.comention = comention
@@ -514,10 +515,42 @@ def paragraphs(sentences: Mapping[str, SentenceInfo]) -> dict[str, tuple[str, in
     return dict(sorted(out.items()))
 
 
-def _pair_weights(G: nx.Graph, index: Mapping[str, int]) -> tuple[dict[int, float], set[int]]:
-    """Co-mention weight of every pair of entities named in one article (see `centrality_graph`),
-    and the pairs named in one paragraph or sentence; a pair is ``i * n + j`` for the positions
-    ``i < j`` of its entities in ``index`` (the sorted entities, ``n`` of them)."""
+class _Pairs:
+    """The pairs of entities that the links of `centrality_links` count, as arrays of pair codes
+    (``i * n + j`` for the positions ``i < j`` of the two entities among the ``n`` sorted): each
+    pair once per sentence, paragraph, article or relation that joins them, and ``close`` once
+    per paragraph naming both. Codes kept as 8-byte integers, not as keys of a dictionary of
+    Python numbers (a large corpus has millions of pairs: about 100 bytes each as a dictionary)."""
+
+    def __init__(self) -> None:
+        self.sentence = array("q")
+        self.paragraph = array("q")
+        self.article = array("q")
+        self.relation = array("q")
+        self.close = array("q")
+
+    def links(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The distinct pairs (sorted), their weights and whether each is close.
+
+        A pair's weight is ``sentences * SENTENCE_WEIGHT + paragraphs * PARAGRAPH_WEIGHT +
+        articles * ARTICLE_WEIGHT + relations * RELATION_WEIGHT``, from the counts: the same
+        whatever the order the pairs were found in.
+        """
+        kinds = ((self.sentence, SENTENCE_WEIGHT), (self.paragraph, PARAGRAPH_WEIGHT),
+                 (self.article, ARTICLE_WEIGHT), (self.relation, RELATION_WEIGHT))
+        codes = np.unique(np.concatenate([np.frombuffer(a, dtype=np.int64) for a, _ in kinds]))
+        weight = np.zeros(len(codes), dtype=np.float64)
+        for found, w in kinds:
+            if len(found):
+                at = np.searchsorted(codes, np.frombuffer(found, dtype=np.int64))
+                weight += np.bincount(at, minlength=len(codes)) * w
+        near = np.concatenate([np.frombuffer(self.close, dtype=np.int64), np.frombuffer(self.relation, dtype=np.int64)])
+        return codes, weight, np.isin(codes, near)
+
+
+def _pair_weights(G: nx.Graph, index: Mapping[str, int]) -> _Pairs:
+    """The pairs of entities named in one sentence, paragraph or article (see `centrality_graph`)
+    as `_Pairs`; the entities are ``index``'s (the sorted entities, ``n`` of them)."""
     n = len(index)
     mentioned: Mapping[str, tuple[str, ...]] = G.graph.get("mentioned", {})
     sentences: Mapping[str, SentenceInfo] = G.graph.get("sentences", {})
@@ -529,8 +562,8 @@ def _pair_weights(G: nx.Graph, index: Mapping[str, int]) -> tuple[dict[int, floa
         if present:
             article, k = where[sent]
             tree[article][k].append(present)
-    weights: dict[int, float] = defaultdict(float)
-    close: set[int] = set()
+    del where
+    found = _Pairs()
     for article in sorted(tree):
         seen_in_article: set[int] = set()
         in_article: set[int] = set()
@@ -538,24 +571,22 @@ def _pair_weights(G: nx.Graph, index: Mapping[str, int]) -> tuple[dict[int, floa
             seen_in_paragraph: set[int] = set()
             in_paragraph: set[int] = set()
             for named in tree[article][k]:
-                for a, b in combinations(named, 2):
-                    pair = a * n + b
-                    weights[pair] += SENTENCE_WEIGHT
-                    seen_in_paragraph.add(pair)
+                pairs = [a * n + b for a, b in combinations(named, 2)]
+                found.sentence.extend(pairs)
+                seen_in_paragraph.update(pairs)
                 in_paragraph.update(named)
             for a, b in combinations(sorted(in_paragraph), 2):
                 pair = a * n + b
                 if pair not in seen_in_paragraph:
-                    weights[pair] += PARAGRAPH_WEIGHT
+                    found.paragraph.append(pair)
                 seen_in_article.add(pair)
-                close.add(pair)
+                found.close.append(pair)
             in_article.update(in_paragraph)
         if len(in_article) <= MAX_ARTICLE_ENTITIES:
-            for a, b in combinations(sorted(in_article), 2):
-                pair = a * n + b
-                if pair not in seen_in_article:
-                    weights[pair] += ARTICLE_WEIGHT
-    return weights, close
+            found.article.extend(pair for pair in (a * n + b for a, b in combinations(sorted(in_article), 2))
+                                 if pair not in seen_in_article)
+        del tree[article]  # read: its memory goes to the pairs
+    return found
 
 
 @dataclass(frozen=True, eq=False)
@@ -591,20 +622,15 @@ def centrality_links(G: nx.Graph) -> Links:
     nodes = tuple(sorted(G))
     index = {v: i for i, v in enumerate(nodes)}
     n = len(nodes)
-    weights, close = _pair_weights(G, index)
+    found = _pair_weights(G, index)
     for u, v, data in G.edges(data=True):
         rel = data.get("relation")
         if u == v or rel == COMENTION or is_hierarchy(G, u, v, str(rel)):
             continue
         a, b = sorted((index[u], index[v]))
-        pair = a * n + b
-        weights[pair] += RELATION_WEIGHT
-        close.add(pair)
-    codes = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
-    order = np.argsort(codes)  # the links sorted by their ends
-    codes = codes[order]
-    weight = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))[order]
-    near = np.isin(codes, np.fromiter(close, dtype=np.int64, count=len(close)))
+        found.relation.append(a * n + b)
+    codes, weight, near = found.links()
+    del found
     ends = np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1)
     return Links(nodes, ends, weight, near)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -120,16 +120,24 @@ MIN_SAMPLES = 50
 MAX_SAMPLES = 200
 
 
+#: `_Indexed.from_links` hands igraph the links this many at a time (as Python tuples).
+_EDGES_AT_ONCE = 100_000
+
+
 @dataclass(frozen=True)
 class _Indexed:
     """A simple undirected networkx graph as an igraph graph: nodes sorted, links sorted, self-loops left out.
 
-    ``weight``, ``distance`` and ``close`` are edge attributes of the igraph graph (``1.0``,
-    ``1 / weight`` and ``True`` when the networkx link has none).
+    ``links`` are its links as arrays (`Links`: ``weight`` ``1.0`` where the networkx link has
+    none), ``distance`` their lengths (``1 / weight`` where it has none), in the igraph graph's
+    order of edges. The graph itself has no edge attributes: the arrays are given to each of its
+    algorithms as it runs (as attributes, two lists of Python floats for good: 60 bytes a link).
     """
 
     nodes: tuple[str, ...]
     graph: ig.Graph
+    links: Links
+    distance: np.ndarray
 
     @classmethod
     def of(cls, W: nx.Graph) -> _Indexed:
@@ -137,27 +145,28 @@ class _Indexed:
         index = {v: i for i, v in enumerate(nodes)}
         links = sorted((min(index[u], index[v]), max(index[u], index[v]), d) for u, v, d in W.edges(data=True)
                        if u != v)
-        H = ig.Graph(n=len(nodes), edges=[(i, j) for i, j, _ in links], directed=False)
-        weights = [float(d.get("weight", 1.0)) for _, _, d in links]
-        H.es["weight"] = weights
-        H.es["distance"] = [float(d.get("distance", 1.0 / w)) for (_, _, d), w in zip(links, weights, strict=True)]
-        H.es["close"] = [bool(d.get("close", True)) for _, _, d in links]
-        return cls(nodes, H)
+        weight = np.array([float(d.get("weight", 1.0)) for _, _, d in links], dtype=np.float64)
+        ends = np.array([(i, j) for i, j, _ in links], dtype=np.int64).reshape(-1, 2)
+        close = np.array([bool(d.get("close", True)) for _, _, d in links], dtype=bool)
+        distance = np.array([float(d.get("distance", 1.0 / w)) for (_, _, d), w in zip(links, weight, strict=True)],
+                            dtype=np.float64)
+        return replace(cls.from_links(Links(nodes, ends, weight, close)), distance=distance)
 
     @classmethod
     def from_links(cls, x: Links) -> _Indexed:
         """The igraph graph of `centrality_links` (the same as `of` its `centrality_graph`)."""
-        ends = list(zip(x.ends[:, 0].tolist(), x.ends[:, 1].tolist(), strict=True))  # igraph reads tuples fastest
-        H = ig.Graph(n=len(x.nodes), edges=ends, directed=False)
-        H.es["weight"] = x.weight.tolist()
-        H.es["distance"] = (1.0 / x.weight).tolist()
-        H.es["close"] = x.close.tolist()
-        return cls(x.nodes, H)
+        H = ig.Graph(n=len(x.nodes), directed=False)
+        for k in range(0, len(x.ends), _EDGES_AT_ONCE):  # igraph reads tuples fastest, but each takes 100 bytes
+            part = x.ends[k:k + _EDGES_AT_ONCE]
+            H.add_edges(list(zip(part[:, 0].tolist(), part[:, 1].tolist(), strict=True)))
+        return cls(x.nodes, H, x, 1.0 / x.weight)
 
     def close(self) -> _Indexed:
         """The same nodes with only the close links (see `betweenness`)."""
-        keep = [i for i, near in enumerate(self.graph.es["close"]) if near]
-        return _Indexed(self.nodes, self.graph.subgraph_edges(keep, delete_vertices=False))
+        keep = np.flatnonzero(self.links.close)
+        x = self.links
+        return _Indexed(self.nodes, self.graph.subgraph_edges(keep.tolist(), delete_vertices=False),
+                        Links(x.nodes, x.ends[keep], x.weight[keep], x.close[keep]), self.distance[keep])
 
     def values(self, xs: list[float], scale: float = 1.0) -> dict[str, float]:
         return {v: x * scale for v, x in zip(self.nodes, xs, strict=True)}
@@ -210,11 +219,11 @@ def _betweenness(x: _Indexed, samples: int | None, seed: int) -> dict[str, float
     pairs = n - 2  # the other ends a path through a node may have (neither the node nor the source)
     if samples >= n:
         # igraph counts each unordered pair once, networkx each ordered pair
-        return x.values(x.graph.betweenness(directed=False, weights="distance"), 2.0 / ((n - 1) * pairs))
+        return x.values(x.graph.betweenness(directed=False, weights=x.distance.tolist()), 2.0 / ((n - 1) * pairs))
     k = max(1, samples)
     # the positions random.Random(seed).sample(x.nodes, k) would pick: networkx's sources
     sources = random.Random(seed).sample(range(n), k)
-    raw = x.graph.betweenness(directed=False, weights="distance", sources=sources)
+    raw = x.graph.betweenness(directed=False, weights=x.distance.tolist(), sources=sources)
     chosen = set(sources)
     out = {}
     for i, (v, b) in enumerate(zip(x.nodes, raw, strict=True)):
@@ -246,10 +255,10 @@ def _pagerank(x: _Indexed, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: 
     n = len(x.nodes)
     if n == 0:
         return {}
-    ends = np.array(x.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    ends = x.links.ends
     src = np.concatenate([ends[:, 0], ends[:, 1]])  # every link both ways
     dst = np.concatenate([ends[:, 1], ends[:, 0]])
-    w = np.array(x.graph.es["weight"] * 2, dtype=np.float64)
+    w = np.concatenate([x.links.weight, x.links.weight])
     out = np.bincount(src, weights=w, minlength=n)
     dangling = out == 0
     share = w / out[src] if len(src) else w
@@ -311,7 +320,7 @@ def _communities(x: _Indexed, seed: int = 42, resolution: float = 1.0) -> tuple[
     if not x.nodes:
         return ()
     with _igraph_seed(seed):
-        found = x.graph.community_multilevel(weights="weight", resolution=resolution)
+        found = x.graph.community_multilevel(weights=x.links.weight.tolist(), resolution=resolution)
     comms = (tuple(x.nodes[i] for i in c) for c in found)
     return tuple(sorted(comms, key=lambda c: (-len(c), c)))
 
