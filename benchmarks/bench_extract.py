@@ -37,8 +37,8 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kg.extract import DEFAULT_COMPONENTS, extract, extract_many, get, names  # noqa: E402
-from kg.extract.crf import _resources  # noqa: E402
 from kg.extract.phrases import tokens_of  # noqa: E402
+from kg.extract.tokens import forget as forget_segments  # noqa: E402
 from kg.pipeline import GROUP_CHARS  # noqa: E402
 
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜林高欧阳"
@@ -118,7 +118,7 @@ def _run(fn, sentences: list[str], runs: int, grouped: bool = False) -> tuple[fl
     groups = _groups(sentences)
     for _ in range(runs):
         tokens_of.cache_clear()
-        _resources()[0]._cache.clear()
+        forget_segments()
         t = time.perf_counter()
         if grouped:
             found = sum(len(ms) for g in groups for ms in fn(g))

@@ -9,11 +9,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-import jieba
 import pycrfsuite
 
 from kg.errors import ModelError
 from kg.extract.registry import register
+from kg.extract.tokens import _tags as _pos_tags
+from kg.extract.tokens import segment
 from kg.lexicons import chars
 from kg.model import Mention
 from kg.schema import ORGANIZATION, PERSON, PLACE
@@ -260,23 +261,17 @@ def _ctype(ch: str) -> str:
 
 
 class _Segmenter:
-    """A private jieba tokenizer (unaffected by words other components add to jieba's default
-    dictionary) and the part-of-speech tags of jieba's main dictionary."""
+    """kg's jieba segmentation (`kg.extract.tokens.segment`: a private tokenizer, unaffected by
+    words other components add to jieba's default dictionary; the rule components share its
+    words) and the part-of-speech tags of jieba's main dictionary."""
 
     def __init__(self) -> None:
-        self.tokenizer = jieba.Tokenizer()
-        self._cache: dict[str, list[str]] = {}
-        self.tags: dict[str, str] = {}
-        with jieba.get_dict_file() as fh:
-            for raw in fh:
-                parts = raw.decode("utf-8").split()
-                if len(parts) >= 3:
-                    self.tags[parts[0]] = parts[2]
+        self.tags: dict[str, str] = _pos_tags()
 
     def cut(self, text: str) -> list[str]:
-        """jieba's words of ``text`` (the last few thousand texts are remembered: the CRF and the
-        BiLSTM features both segment the same sentence)."""
-        return _remember(self._cache, text, lambda: self.tokenizer.lcut(text, HMM=True), 4096)
+        """jieba's words of ``text`` (the last few thousand texts are remembered: the CRF, the
+        BiLSTM features and the rule components all segment the same sentence)."""
+        return segment(text)
 
 
 def _remember(cache: dict[str, _V], key: str, make: Callable[[], _V], limit: int) -> _V:
