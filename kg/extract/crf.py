@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
 
 import pycrfsuite
 
 from kg.errors import ModelError
 from kg.extract.registry import register
+from kg.extract.tokens import _remember, segment
 from kg.extract.tokens import _tags as _pos_tags
-from kg.extract.tokens import segment
 from kg.lexicons import chars
 from kg.model import Mention
 from kg.schema import ORGANIZATION, PERSON, PLACE
@@ -46,7 +45,6 @@ TYPE_MAP: dict[str, str] = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANIZATION}
 #: Chunks longer than this are cut (at a comma if possible) before tagging.
 MAX_CHUNK = 150
 
-_V = TypeVar("_V")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CHUNK = re.compile(r"[^\r\n。！？!?；;]+[。！？!?；;…]*[”’」』\"']?|[。！？!?；;…]+[”’」』\"']?")
 _SOFT_BREAK = "，,、：: \t\u3000"
@@ -272,16 +270,6 @@ class _Segmenter:
         """jieba's words of ``text`` (the last few thousand texts are remembered: the CRF, the
         BiLSTM features and the rule components all segment the same sentence)."""
         return segment(text)
-
-
-def _remember(cache: dict[str, _V], key: str, make: Callable[[], _V], limit: int) -> _V:
-    """``cache[key]``, made by ``make()`` when missing; the cache is emptied when it holds ``limit``."""
-    value = cache.get(key)
-    if value is None:
-        if len(cache) >= limit:
-            cache.clear()
-        value = cache[key] = make()
-    return value
 
 
 _SEGMENTER: _Segmenter | None = None

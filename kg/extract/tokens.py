@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import jieba
 import jieba.posseg
@@ -36,6 +38,7 @@ def _tags() -> dict[str, str]:
 REMEMBERED_TEXTS = 4096
 
 _SEGMENTER: jieba.Tokenizer | None = None
+_V = TypeVar("_V")
 _SEGMENTER_LOCK = threading.Lock()
 _SEGMENTS: dict[str, list[str]] = {}
 
@@ -61,12 +64,17 @@ def segment(text: str) -> list[str]:
     >>> segment("工会主席说")
     ['工会主席', '说']
     """
-    words = _SEGMENTS.get(text)
-    if words is None:
-        if len(_SEGMENTS) >= REMEMBERED_TEXTS:
-            _SEGMENTS.clear()
-        words = _SEGMENTS[text] = _segmenter().lcut(text, HMM=True)
-    return words
+    return _remember(_SEGMENTS, text, lambda: _segmenter().lcut(text, HMM=True), REMEMBERED_TEXTS)
+
+
+def _remember(cache: dict[str, _V], key: str, make: Callable[[], _V], limit: int) -> _V:
+    """``cache[key]``, made by ``make()`` when missing; the cache is emptied when it holds ``limit``."""
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= limit:
+            cache.clear()
+        value = cache[key] = make()
+    return value
 
 
 def forget() -> None:
