@@ -131,7 +131,8 @@ class _Indexed:
     ``links`` are its links as arrays (`Links`: ``weight`` ``1.0`` where the networkx link has
     none), ``distance`` their lengths (``1 / weight`` where it has none), in the igraph graph's
     order of edges. The graph itself has no edge attributes: the arrays are given to each of its
-    algorithms as it runs (as attributes, two lists of Python floats for good: 60 bytes a link).
+    algorithms as it runs, as they are (igraph reads a NumPy array of floats itself: no list of
+    Python floats, 32 bytes a link, is made).
     """
 
     nodes: tuple[str, ...]
@@ -219,11 +220,11 @@ def _betweenness(x: _Indexed, samples: int | None, seed: int) -> dict[str, float
     pairs = n - 2  # the other ends a path through a node may have (neither the node nor the source)
     if samples >= n:
         # igraph counts each unordered pair once, networkx each ordered pair
-        return x.values(x.graph.betweenness(directed=False, weights=x.distance.tolist()), 2.0 / ((n - 1) * pairs))
+        return x.values(x.graph.betweenness(directed=False, weights=x.distance), 2.0 / ((n - 1) * pairs))
     k = max(1, samples)
     # the positions random.Random(seed).sample(x.nodes, k) would pick: networkx's sources
     sources = random.Random(seed).sample(range(n), k)
-    raw = x.graph.betweenness(directed=False, weights=x.distance.tolist(), sources=sources)
+    raw = x.graph.betweenness(directed=False, weights=x.distance, sources=sources)
     chosen = set(sources)
     out = {}
     for i, (v, b) in enumerate(zip(x.nodes, raw, strict=True)):
@@ -258,14 +259,19 @@ def _pagerank(x: _Indexed, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: 
     ends = x.links.ends
     src = np.concatenate([ends[:, 0], ends[:, 1]])  # every link both ways
     dst = np.concatenate([ends[:, 1], ends[:, 0]])
-    w = np.concatenate([x.links.weight, x.links.weight])
-    out = np.bincount(src, weights=w, minlength=n)
+    share = np.concatenate([x.links.weight, x.links.weight])
+    out = np.bincount(src, weights=share, minlength=n)
     dangling = out == 0
-    share = w / out[src] if len(src) else w
+    if len(src):
+        share /= out[src]  # each link's share of its source's weight
+    flow = np.empty_like(share)  # what each link carries, computed in place: no array of links is made per step
     rank = np.full(n, 1.0 / n)
     for _ in range(max_iter):
         lost = alpha * rank[dangling].sum() / n
-        new = np.bincount(dst, weights=alpha * rank[src] * share, minlength=n) + ((1.0 - alpha) / n + lost)
+        np.take(rank, src, out=flow)
+        flow *= alpha
+        flow *= share
+        new = np.bincount(dst, weights=flow, minlength=n) + ((1.0 - alpha) / n + lost)
         err = float(np.abs(new - rank).sum())
         rank = new
         if err < n * tol:
@@ -320,7 +326,7 @@ def _communities(x: _Indexed, seed: int = 42, resolution: float = 1.0) -> tuple[
     if not x.nodes:
         return ()
     with _igraph_seed(seed):
-        found = x.graph.community_multilevel(weights=x.links.weight.tolist(), resolution=resolution)
+        found = x.graph.community_multilevel(weights=x.links.weight, resolution=resolution)
     comms = (tuple(x.nodes[i] for i in c) for c in found)
     return tuple(sorted(comms, key=lambda c: (-len(c), c)))
 
