@@ -37,7 +37,7 @@ __all__ = [
 ENTITY_TYPES: tuple[str, ...] = entity_types()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """A decoded source file (or one line of a JSON Lines file).
 
@@ -54,7 +54,7 @@ class Document:
     meta: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Author:
     """A person named in a byline, with the role given there (记者, 通讯员, 摄影, 作者).
 
@@ -68,7 +68,7 @@ class Author:
     end: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     """A sentence of an article.
 
@@ -131,7 +131,7 @@ class Sentence:
         return self.to_source(start), self.to_source(end - 1) + 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One article of a document: headline, metadata, authors and sentences."""
 
@@ -157,7 +157,7 @@ class Article:
         return tuple(s for s in self.sentences if s.kind == "body")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skipped:
     """A source that could not be read, and why."""
 
@@ -165,7 +165,7 @@ class Skipped:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A typed span found by an extractor component; offsets are into the text it was given."""
 
@@ -177,7 +177,7 @@ class Mention:
     component: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Where a fact or a mention was stated: ``document text[start:end]`` is the quote."""
 
@@ -189,7 +189,7 @@ class Evidence:
     quote: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Located:
     """A mention placed in its article: the mention (offsets into the sentence) and its evidence."""
 
@@ -201,7 +201,7 @@ class Located:
         return self.mention.type
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class EntityKey:
     """The identity of an entity, stable across runs: its type, canonical name and, when several
     entities share both, a number (2, 3, … for the second, third …).
@@ -238,7 +238,7 @@ HAPPENED, PLANNED, DENIED = "happened", "planned", "denied"
 EVENT_STATUSES: tuple[str, ...] = (HAPPENED, PLANNED, DENIED)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventInfo:
     """What is known of an event besides its name: its type (an event type of :mod:`kg.schema`,
     ``None`` when only "an event"), when it happened (ISO ``date``, as precise as the text says)
@@ -268,7 +268,7 @@ class EventInfo:
         return EventInfo(kind, self.date, self.date_text, status, self.end_date)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventDetails:
     """What an event component says about the event entity ``event``."""
 
@@ -281,7 +281,7 @@ class EventDetails:
     confidence: float = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     """A resolved entity. ``key`` is stable across runs (type + canonical name + disambiguator)."""
 
@@ -295,7 +295,7 @@ class Entity:
     confidence: float = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     """A fact: ``subject predicate obj``. ``obj`` is an entity key, or a literal (a string) when
     ``literal`` is true; ``predicate`` is a fact predicate of :mod:`kg.schema`."""
@@ -309,7 +309,7 @@ class Relation:
     literal: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Spot:
     """An entity mention placed in a sentence's text (offsets into ``Sentence.text``)."""
 
@@ -320,7 +320,7 @@ class Spot:
     evidence: Evidence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SentenceFacts:
     """What a relation or event component reads of one sentence: the sentence, its text as the
     models read it (traditional characters as simplified, one for one), the entity mentions in it
@@ -336,7 +336,7 @@ class SentenceFacts:
         return tuple(x for x in self.spots if x.type == type_)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArticleFacts:
     """An article as relation and event components see it: the article, its document's text,
     its publication date, its sentences (bylines left out) with their mentions, and the
@@ -363,7 +363,7 @@ class ArticleFacts:
         return key if n >= at_least else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Corpus:
     """Everything a build produced, ready for the RDF stage."""
 

@@ -111,7 +111,7 @@ _REL_IRIS: dict[URIRef, str] = {p.iri: p.name for p in schema().predicates if no
 _EVENT_IRIS: tuple[URIRef, ...] = tuple(e.iri for e in schema().event_types)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SentenceInfo:
     """A sentence node: its text and where it comes from."""
 
