@@ -1,13 +1,16 @@
-"""A build's long-lived objects kept out of the reach of Python's cyclic garbage collector."""
+"""A build's long-lived objects kept out of the reach of Python's cyclic garbage collector, and its large blocks given back."""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
+import platform
+import sys
 from collections.abc import Callable, Iterator
 from types import TracebackType
 
-__all__ = ["LongLived", "collected_by_hand", "in_child"]
+__all__ = ["LARGE_BLOCK", "LongLived", "collected_by_hand", "in_child", "large_blocks_returned"]
 
 
 class _State:
@@ -129,3 +132,39 @@ def collected_by_hand() -> Iterator[Callable[[], None]]:
     finally:
         if was:
             gc.enable()
+
+
+#: A block of memory of at least this many bytes is mapped for itself and given back to the
+#: system when it is freed (glibc's default threshold, held there: `large_blocks_returned`).
+LARGE_BLOCK = 128 * 1024
+
+#: glibc's ``mallopt`` parameters (``malloc.h``).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def large_blocks_returned() -> bool:
+    """Have the C library give every block of `LARGE_BLOCK` bytes or more back to the system
+    as soon as it is freed, for the rest of the process; whether it could (glibc only).
+
+    glibc maps a large block for itself and unmaps it when it is freed, but each time such a
+    block is freed it raises that threshold to the block's size (up to 32 MiB), so that later
+    blocks of that size come from its heap, which a few live blocks keep from shrinking. A
+    build makes large blocks stage after stage (the analysis's arrays of a million links, the
+    facts the relation workers send back, pieces of Turtle), and once their stage is over they
+    stayed in the process: fixing the threshold (``mallopt``, which also stops it from moving)
+    keeps them given back. The cost is a mapping per large block (what glibc does for one of
+    them to begin with); small objects are Python's own and do not change.
+
+    Examples
+    --------
+    >>> isinstance(large_blocks_returned(), bool)
+    True
+    """
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK)) and bool(mallopt(_M_TRIM_THRESHOLD, LARGE_BLOCK))

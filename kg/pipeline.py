@@ -16,7 +16,7 @@ from kg.errors import NothingToBuild, ValidationError
 from kg.executors import DEFAULT_EXECUTOR, executors, start_executor
 from kg.extract import DEFAULT_COMPONENTS, extract_many
 from kg.forked import Forked
-from kg.heap import LongLived, collected_by_hand
+from kg.heap import LongLived, collected_by_hand, large_blocks_returned
 from kg.ingest import Ingested, read_sources
 from kg.ingest.sentences import MAX_SENTENCE, split_pieces
 from kg.ingest.simplify import is_traditional, model_text, to_simplified
@@ -578,6 +578,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     from kg.relate import event_components, relation_components
     from kg.store import Store
 
+    large_blocks_returned()  # a stage's large blocks go back to the system when it is done with them
     with LongLived() as heap:  # what each stage leaves is kept out of later collections (kg.heap)
         t0 = time.perf_counter()
         timings: list[tuple[str, float]] = []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import platform
+import sys
 import weakref
 
 import pytest
@@ -116,3 +118,42 @@ def test_collected_by_hand_restores_the_collector_after_an_error() -> None:
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+_LARGE_BLOCKS = """
+import sys
+from kg.heap import large_blocks_returned
+
+def resident():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1])
+
+if sys.argv[1] == "returned":
+    assert large_blocks_returned()
+first = bytearray(8 << 20)
+del first  # glibc would now serve blocks of up to 8 MiB from its heap
+blocks, pins = [], []
+for _ in range(64):
+    blocks.append(bytearray(1 << 20))
+    pins.append(bytearray(4096))  # a small live block after each: the heap cannot shrink past it
+before = resident()
+del blocks
+print(before - resident())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+                    reason="glibc's mallopt only (Linux)")
+def test_large_blocks_go_back_to_the_system_when_freed() -> None:
+    import resource
+    import subprocess
+
+    page = resource.getpagesize()
+
+    def freed(mode: str) -> float:
+        out = subprocess.run([sys.executable, "-c", _LARGE_BLOCKS, mode], capture_output=True, text=True,
+                             check=True).stdout
+        return int(out) * page / 2**20  # MiB no longer resident once the 64 blocks of 1 MiB are freed
+
+    assert freed("returned") > 56
+    assert freed("as glibc does") < 16  # without it the freed blocks stay in the process
