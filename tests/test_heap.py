@@ -155,5 +155,6 @@ def test_large_blocks_go_back_to_the_system_when_freed() -> None:
                              check=True).stdout
         return int(out) * page / 2**20  # MiB no longer resident once the 64 blocks of 1 MiB are freed
 
+    # without it glibc usually keeps them (in its heap, which the small live blocks pin), but
+    # not always (its heap may be trimmed), so only what it promises is asserted
     assert freed("returned") > 56
-    assert freed("as glibc does") < 16  # without it the freed blocks stay in the process
