@@ -121,15 +121,13 @@ def test_collected_by_hand_restores_the_collector_after_an_error() -> None:
 
 
 _LARGE_BLOCKS = """
-import sys
 from kg.heap import large_blocks_returned
 
 def resident():
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1])
 
-if sys.argv[1] == "returned":
-    assert large_blocks_returned()
+assert large_blocks_returned()
 first = bytearray(8 << 20)
 del first  # glibc would now serve blocks of up to 8 MiB from its heap
 blocks, pins = [], []
@@ -150,11 +148,8 @@ def test_large_blocks_go_back_to_the_system_when_freed() -> None:
 
     page = resource.getpagesize()
 
-    def freed(mode: str) -> float:
-        out = subprocess.run([sys.executable, "-c", _LARGE_BLOCKS, mode], capture_output=True, text=True,
-                             check=True).stdout
-        return int(out) * page / 2**20  # MiB no longer resident once the 64 blocks of 1 MiB are freed
-
+    out = subprocess.run([sys.executable, "-c", _LARGE_BLOCKS], capture_output=True, text=True, check=True).stdout
+    freed = int(out) * page / 2**20  # MiB no longer resident once the 64 blocks of 1 MiB are freed
     # without it glibc usually keeps them (in its heap, which the small live blocks pin), but
     # not always (its heap may be trimmed), so only what it promises is asserted
-    assert freed("returned") > 56
+    assert freed > 56
