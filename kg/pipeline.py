@@ -79,8 +79,8 @@ def _extract_groups(groups: list[list[str]], components: Sequence[str] | None) -
     return [_extract_texts(g, components) for g in groups]
 
 
-#: A build of this many characters or more (about 100,000 triples) checks its parts (SHACL) in a
-#: child process on another core, beside the mapping, the analysis and the exports
+#: A build of this many characters or more (about 100,000 triples) checks its parts (SHACL) in
+#: child processes on the other cores (`check_count`), beside the mapping, the analysis and the exports
 #: (:mod:`kg.forked`); a smaller one as its parts are mapped.
 BESIDE_MIN_CHARS = 150_000
 #: The report and the view of a graph of this many triples or more are written in a child
@@ -162,6 +162,29 @@ def worker_count(jobs: int | None, chars: int, tasks: int) -> int:
     free = _available_memory()
     fit = max(1, free // WORKER_BYTES) if free else jobs
     return max(1, min(jobs, _cpus(), tasks, fit))
+
+
+#: The memory a SHACL check beside the build takes of its own (its parts as rdflib graphs, what
+#: it notes of them, the corpus part's graph), for the cap on the number of checks.
+CHECK_BYTES = 512 * 2**20
+
+
+def check_count(jobs: int | None) -> int:
+    """How many processes check a large build's graph (SHACL) beside it: one per core the
+    build's own process leaves (``jobs`` cores at most, default: all), at least one, never more
+    than fit in the available memory (:data:`CHECK_BYTES` each). With two or more, one checks
+    the facts and the entities and the others share out the documents (`_check_parts`).
+
+    Examples
+    --------
+    >>> check_count(1)
+    1
+    >>> 1 <= check_count(None) <= max(1, len(os.sched_getaffinity(0)) - 1)
+    True
+    """
+    n = max(1, min(jobs or _cpus(), _cpus()) - 1)
+    free = _available_memory()
+    return max(1, min(n, free // CHECK_BYTES)) if free else n
 
 
 def _bundles(groups: list[list[str]], limit: int) -> list[list[list[str]]]:
@@ -473,24 +496,45 @@ def _a_fact_part(part: Graph | Triples) -> tuple[Graph | Triples, bool]:
     return part, True
 
 
-def _check_parts(corpus: Corpus, entities: Graph | Triples) -> list[str]:
+def _check_parts(corpus: Corpus, entities: Graph | Triples, share: int = 0, shares: int = 1) -> list[str]:
     """The SHACL violations of the graph of ``corpus`` whose corpus part is ``entities``, checked
-    a part at a time (:class:`kg.rdf.PartsValidation`)."""
-    from kg.rdf import PartsValidation, Triples, new_graph, release
+    a part at a time (:class:`kg.rdf.PartsValidation`), sorted.
 
+    With ``shares`` above 1 this is one of as many checks, each in a process of its own, whose
+    violations together are the graph's: share 0 checks the facts' parts and the corpus part
+    (it maps the documents' parts lightly, for the entities and sentences they point at, and
+    checks none of them), share k ≥ 1 the k-th of the others' shares of the documents
+    (:func:`kg.rdf.document_parts`).
+    """
+    from kg.rdf import PartsValidation, Triples, document_parts, fact_parts, new_graph, release
+
+    if not 0 <= share < shares:
+        raise ValueError(f"share must be in range({shares}), not {share}")
     checker = PartsValidation()
     # each part's garbage collected once, and what the checker keeps of it (the sentences and the
     # entities the documents point at) not walked again: walking it after every part took 13 of
     # the 67 s of the check of 4,585 articles
     with LongLived() as heap:
-        for part, facts in _parts(corpus):
+        if shares == 1:
+            parts: Iterable[tuple[Graph | Triples, bool]] = _parts(corpus)
+        elif share == 0:
+            for light in document_parts(corpus, light=True):
+                checker.note(light)
+                del light
+            heap.keep()
+            parts = map(_a_fact_part, fact_parts(corpus))
+        else:
+            parts = map(_a_document_part, document_parts(corpus, share=(share - 1, shares - 1)))
+        for part, facts in parts:
             _check_part(checker, part, facts)
             release(part)  # its triples freed now, not walked by the collection
             del part
             heap.keep()
+    if shares > 1 and share > 0:
+        return checker.found()
     if isinstance(entities, Triples):  # the build's light part, as a graph for pySHACL
-        entities, light = new_graph(), entities
-        entities += light
+        entities, light_part = new_graph(), entities
+        entities += light_part
     return checker.finish(entities)
 
 
@@ -642,8 +686,9 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                 del ingested
                 # the graph in parts (kg.rdf): the entities, facts and ontology, then the documents a
                 # part at a time, each checked, read by the analysis and written to kg.ttl's runs at once
-                # a large build is checked (SHACL, a part at a time) on another core, by a child that maps
-                # the parts again as rdflib graphs (kg.forked); the build maps its own lighter parts
+                # a large build is checked (SHACL, a part at a time) on the other cores, by children that
+                # map the parts again as rdflib graphs (kg.forked; one per core the build leaves, at least
+                # one: check_count); the build maps its own lighter parts
                 # (kg.rdf.Triples) for the analysis and kg.ttl; a small build checks its parts as it goes
                 beside = validate and chars >= BESIDE_MIN_CHARS
                 entities_part = corpus_part(corpus, facts=False, light=beside or not validate)
@@ -654,8 +699,9 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                     entities_part.forget()  # read: what is left of it is written to kg.ttl at the end
                 turtle = TurtleParts(gen.path / TURTLE_RUNS)
                 whole = new_graph() if remote else None  # a server's named graphs are cut from the whole graph
-                check = Forked(_check_parts, corpus, entities_part) if beside else None
-                checker = PartsValidation() if validate and check is None else None
+                shares = check_count(jobs) if beside else 0
+                checks = [Forked(_check_parts, corpus, entities_part, k, shares) for k in range(shares)]
+                checker = PartsValidation() if validate and not checks else None
                 try:
                     n_triples, checking = len(entities_part), 0.0
                     # each part's garbage is collected once (the build's collector runs only when told:
@@ -682,7 +728,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         violations = checker.finish(entities_part)
                     if strict:
                         _strict(violations)
-                    if check is None:
+                    if not checks:
                         lap("validate", more=checking, violations=len(violations))
                     written: list[Path] = []
                     analysis = None
@@ -725,14 +771,14 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         if pages is not None:
                             pages.cancel()
                     lap("view")
-                    if check is not None:
-                        violations = check.result()
+                    if checks:
+                        violations = sorted(set(chain.from_iterable(c.result() for c in checks)))
                         lap("validate", more=checking, violations=len(violations))
                         if strict:
                             _strict(violations)
-                finally:  # an error or Ctrl-C: the check stops with the build
-                    if check is not None:
-                        check.cancel()
+                finally:  # an error or Ctrl-C: the checks stop with the build
+                    for c in checks:
+                        c.cancel()
                 report = BuildReport(
                     files=len(files), documents=n_documents, articles=n_articles, sentences=n_sentences,
                     entities=n_entities, relations=n_relations, triples=triples, skipped=skipped,

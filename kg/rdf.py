@@ -759,7 +759,8 @@ def fact_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = False)
     yield from _cut(m, m.facts(corpus.relations).items(), lambda item: m.fact(*item), triples, light)
 
 
-def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = False) -> Iterator[Graph | Triples]:
+def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = False,
+                   share: tuple[int, int] = (0, 1)) -> Iterator[Graph | Triples]:
     """The triples of a corpus's documents, in graphs of whole documents of about ``triples``
     triples: each document's node, its articles, sentences, authorships and mentions (documents
     of the same content, whose nodes are the same, in the same graph).
@@ -767,6 +768,9 @@ def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = Fa
     With `corpus_part` they are the corpus's graph (`corpus_to_graph`), without ever holding
     it: a build maps, checks and writes one part at a time. The parts come in the corpus's
     order, and their subjects are disjoint. With ``light`` they are `Triples`, not graphs.
+    ``share=(k, n)`` gives only the k-th of n shares of the documents (every n-th document
+    from the k-th; the n shares together are all of them), for n processes that check a
+    share each.
 
     Examples
     --------
@@ -774,9 +778,14 @@ def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = Fa
     >>> list(document_parts(Corpus((), (), (), ())))
     []
     """
+    k, n = share
+    if not 0 <= k < n:
+        raise ValueError(f"share must be (k, n) with 0 <= k < n, not {share!r}")
     m = _Mapper(corpus, _part(light))
     mentions = m.mentions_by_article()
-    yield from _cut(m, m.document_groups(), lambda group: m.document_part(*group, mentions), triples, light)
+    groups = m.document_groups()
+    mine = groups if n == 1 else groups[k::n]
+    yield from _cut(m, mine, lambda group: m.document_part(*group, mentions), triples, light)
 
 
 # --- SHACL ----------------------------------------------------------------------------------
@@ -878,9 +887,19 @@ class PartsValidation:
     def add(self, part: Graph) -> None:
         """Check one document part (its violations are kept for `finish`)."""
         self.violations.update(validate(part, shapes=self.document_shapes))
+        self.note(part)
+
+    def note(self, part: Graph | Triples) -> None:
+        """Note what the facts' and the corpus part's checks need of a document part (the
+        entities it points at, its sentences) without checking it: the part is checked
+        elsewhere (another `PartsValidation`'s `add`, in a process of its own)."""
         for p in self.links:
-            self.pointed.update((p, o) for o in part.objects(None, p))
+            self.pointed.update((p, o) for _s, o in part.subject_objects(p))
         self.sentences.update(part.subjects(_TYPE, KGO.Sentence))
+
+    def found(self) -> list[str]:
+        """The violations found so far, sorted (a checker given only some document parts)."""
+        return sorted(self.violations)
 
     def add_facts(self, part: Graph) -> None:
         """Check one part of the facts' nodes (`fact_parts`), after the documents' parts."""

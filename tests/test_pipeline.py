@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import chain
 from pathlib import Path
 
 import pytest
@@ -380,3 +381,77 @@ def test_a_view_that_fails_beside_the_store_fails_the_build(built, tmp_path, mon
     with pytest.raises(RuntimeError, match="no room for the view"):
         build([src], out, full=True)
     assert (out / "kg.ttl").read_bytes() == before and not (out / "kg.html").exists()
+
+
+# --- SHACL checked in shares (check_count) -----------------------------------------------------
+@pytest.fixture(scope="module")
+def broken_news(tmp_path_factory):
+    """The synthetic news corpus with a mention that ends before it begins (a document part's
+    violation) and a fact whose evidence is in no article (a fact part's)."""
+    from dataclasses import replace as changed
+
+    from synthetic import news_corpus
+
+    corpus = news_corpus(tmp_path_factory.mktemp("broken"))
+    entity = next(e for e in corpus.entities if e.mentions)
+    first = entity.mentions[0]
+    backwards = changed(first, start=first.end + 1)
+    entities = tuple(changed(e, mentions=(backwards, *e.mentions[1:])) if e is entity else e
+                     for e in corpus.entities)
+    fact = corpus.relations[0]
+    nowhere = changed(fact.evidence[0], article="no-such-article")
+    relations = (changed(fact, evidence=(nowhere,)), *corpus.relations[1:])
+    return changed(corpus, entities=entities, relations=relations)
+
+
+@pytest.mark.parametrize("shares", [1, 2, 3, 5])
+def test_the_checks_in_shares_find_what_the_whole_graph_check_finds(broken_news, shares):
+    from kg.pipeline import _check_parts
+    from kg.rdf import corpus_part, corpus_to_graph, validate
+
+    expected = validate(corpus_to_graph(broken_news))
+    assert any("nif:beginIndex" in v for v in expected) and any("prov:wasDerivedFrom" in v for v in expected)
+    entities = corpus_part(broken_news, facts=False, light=True)
+    found = [_check_parts(broken_news, entities, k, shares) for k in range(shares)]
+    assert sorted(set().union(*found)) == expected
+    if shares > 1:  # share 0 checks no document, the others no fact
+        assert not any("nif:beginIndex" in v for v in found[0])
+        assert not any("prov:wasDerivedFrom" in v for v in chain.from_iterable(found[1:]))
+
+
+def test_a_share_out_of_range_is_refused(broken_news):
+    from kg.pipeline import _check_parts
+    from kg.rdf import corpus_part
+
+    with pytest.raises(ValueError, match="share"):
+        _check_parts(broken_news, corpus_part(broken_news, facts=False, light=True), 2, 2)
+
+
+def test_check_count_leaves_the_build_a_core_and_fits_in_memory(monkeypatch):
+    import kg.pipeline
+
+    monkeypatch.setattr(kg.pipeline, "_cpus", lambda: 8)
+    monkeypatch.setattr(kg.pipeline, "_available_memory", lambda: 64 * kg.pipeline.CHECK_BYTES)
+    assert [kg.pipeline.check_count(j) for j in (None, 1, 2, 4, 100)] == [7, 1, 1, 3, 7]
+    monkeypatch.setattr(kg.pipeline, "_available_memory", lambda: 2 * kg.pipeline.CHECK_BYTES)
+    assert kg.pipeline.check_count(None) == 2
+    monkeypatch.setattr(kg.pipeline, "_available_memory", lambda: None)  # unknown: the cores decide
+    assert kg.pipeline.check_count(None) == 7
+
+
+def test_a_build_checked_in_shares_is_the_same_build(built, tmp_path, monkeypatch):
+    import os
+
+    import kg.pipeline
+    import kg.rdf
+
+    src, out, report = built
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_CHARS", 0)
+    monkeypatch.setattr(kg.pipeline, "check_count", lambda jobs: 3)
+    again = build([src], tmp_path / "out", view=False, full=True)
+    assert again.violations == report.violations == ()
+    assert (tmp_path / "out" / "kg.ttl").read_bytes() == (out / "kg.ttl").read_bytes()
+    # the shares run in processes of their own, and what each finds reaches the build
+    monkeypatch.setattr(kg.rdf, "validate", lambda graph, shapes=None: [f"checked in process {os.getpid()}"])
+    broken = build([src], tmp_path / "broken", view=False, full=True)
+    assert len(broken.violations) >= 2 and f"checked in process {os.getpid()}" not in broken.violations

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+from itertools import chain
 
 import pyoxigraph
 import pytest
@@ -705,3 +706,33 @@ def test_the_light_corpus_part_is_the_corpus_part(news: Corpus, facts: bool) -> 
     assert light.value(entity, RDFS.label) == label is not None
     light.forget()  # the lookups' indexes dropped, made again when asked for
     assert light._by_subject is None and light.value(entity, RDFS.label) == label
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_the_shares_of_the_documents_are_the_documents_parts_once_each(news: Corpus, n: int) -> None:
+    from kg.rdf import document_parts
+
+    whole = [set(p) for p in document_parts(news, triples=1)]  # one part per document group
+    shares = [[set(p) for p in document_parts(news, triples=1, share=(k, n))] for k in range(n)]
+    assert sorted(map(len, chain.from_iterable(shares))) == sorted(map(len, whole))
+    assert set().union(*chain.from_iterable(shares)) == set().union(*whole)
+    for k, mine in enumerate(shares):  # every n-th group from the k-th, in order
+        assert mine == whole[k::n]
+    with pytest.raises(ValueError, match="share"):
+        next(document_parts(news, share=(n, n)))
+
+
+def test_parts_noted_light_serve_the_facts_and_corpus_checks(news: Corpus) -> None:
+    from kg.rdf import PartsValidation, corpus_part, document_parts, fact_parts
+
+    checked, noted = PartsValidation(), PartsValidation()
+    for part in document_parts(news, triples=1):
+        checked.add(part)
+    for part in document_parts(news, triples=1, light=True):
+        noted.note(part)
+    assert noted.pointed == checked.pointed and noted.sentences == checked.sentences and noted.sentences
+    assert noted.found() == [] and noted.violations == set()  # noting checks nothing
+    for check in (checked, noted):
+        for part in fact_parts(news):
+            check.add_facts(part)
+    assert noted.finish(corpus_part(news, facts=False)) == checked.finish(corpus_part(news, facts=False))
