@@ -429,14 +429,32 @@ def test_a_share_out_of_range_is_refused(broken_news):
 
 def test_check_count_leaves_the_build_a_core_and_fits_in_memory(monkeypatch):
     import kg.pipeline
+    from kg.pipeline import CHECK_BYTES, MAX_CHECKS, check_count
 
     monkeypatch.setattr(kg.pipeline, "_cpus", lambda: 8)
-    monkeypatch.setattr(kg.pipeline, "_available_memory", lambda: 64 * kg.pipeline.CHECK_BYTES)
-    assert [kg.pipeline.check_count(j) for j in (None, 1, 2, 4, 100)] == [7, 1, 1, 3, 7]
-    monkeypatch.setattr(kg.pipeline, "_available_memory", lambda: 2 * kg.pipeline.CHECK_BYTES)
-    assert kg.pipeline.check_count(None) == 2
+    monkeypatch.setattr(kg.pipeline, "_available_memory", lambda: 64 * CHECK_BYTES)
+    assert MAX_CHECKS == 3
+    assert [check_count(j) for j in (None, 1, 2, 3, 4, 100)] == [3, 1, 1, 2, 3, 3]
+    assert check_count(None, each=32 * CHECK_BYTES) == 2  # a check given the build's memory, when more
+    assert check_count(None, each=1) == 3  # never less than CHECK_BYTES each
+    monkeypatch.setattr(kg.pipeline, "_available_memory", lambda: 2 * CHECK_BYTES)
+    assert check_count(None) == 2
+    monkeypatch.setattr(kg.pipeline, "_available_memory", lambda: CHECK_BYTES // 2)
+    assert check_count(None) == 1  # one check always (it runs beside the build, or in line)
     monkeypatch.setattr(kg.pipeline, "_available_memory", lambda: None)  # unknown: the cores decide
-    assert kg.pipeline.check_count(None) == 7
+    assert check_count(None) == 3
+    monkeypatch.setattr(kg.pipeline, "_cpus", lambda: 2)
+    assert check_count(None) == check_count(2) == 1
+
+
+def test_the_build_knows_its_own_memory():
+    from kg.pipeline import _resident
+
+    held = _resident()
+    block = bytearray(64 * 2**20)
+    block[::4096] = b"x" * len(block[::4096])  # touched: resident
+    assert _resident() - held >= 48 * 2**20
+    del block
 
 
 def test_a_build_checked_in_shares_is_the_same_build(built, tmp_path, monkeypatch):
@@ -447,7 +465,7 @@ def test_a_build_checked_in_shares_is_the_same_build(built, tmp_path, monkeypatc
 
     src, out, report = built
     monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_CHARS", 0)
-    monkeypatch.setattr(kg.pipeline, "check_count", lambda jobs: 3)
+    monkeypatch.setattr(kg.pipeline, "check_count", lambda jobs, each=0: 3)
     again = build([src], tmp_path / "out", view=False, full=True)
     assert again.violations == report.violations == ()
     assert (tmp_path / "out" / "kg.ttl").read_bytes() == (out / "kg.ttl").read_bytes()
