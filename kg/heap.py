@@ -10,7 +10,8 @@ import sys
 from collections.abc import Callable, Iterator
 from types import TracebackType
 
-__all__ = ["LARGE_BLOCK", "LongLived", "collected_by_hand", "in_child", "large_blocks_returned"]
+__all__ = ["LARGE_BLOCK", "LongLived", "collected_by_hand", "in_child", "large_blocks_returned",
+           "returning_large_blocks"]
 
 
 class _State:
@@ -140,24 +141,34 @@ LARGE_BLOCK = 128 * 1024
 
 #: glibc's ``mallopt`` parameters (``malloc.h``).
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+#: The highest mmap threshold glibc's own adjustment reaches (``DEFAULT_MMAP_THRESHOLD_MAX``: 32 MiB
+#: on 64-bit systems), where a process that freed large blocks ends up; its trim threshold then twice that.
+_MMAP_THRESHOLD_MAX = 4 * 1024 * 1024 * ctypes.sizeof(ctypes.c_long)
 
 
-def large_blocks_returned() -> bool:
+def large_blocks_returned(returned: bool = True) -> bool:
     """Have the C library give every block of `LARGE_BLOCK` bytes or more back to the system
-    as soon as it is freed, for the rest of the process; whether it could (glibc only).
+    as soon as it is freed (``returned``), or serve blocks of up to 32 MiB from its heap again
+    (not ``returned``); whether it could (glibc only).
 
     glibc maps a large block for itself and unmaps it when it is freed, but each time such a
     block is freed it raises that threshold to the block's size (up to 32 MiB), so that later
     blocks of that size come from its heap, which a few live blocks keep from shrinking. A
-    build makes large blocks stage after stage (the analysis's arrays of a million links, the
-    facts the relation workers send back, pieces of Turtle), and once their stage is over they
-    stayed in the process: fixing the threshold (``mallopt``, which also stops it from moving)
-    keeps them given back. The cost is a mapping per large block (what glibc does for one of
-    them to begin with); small objects are Python's own and do not change.
+    build's stages after extraction make large blocks (the analysis's arrays of a million
+    links, pieces of Turtle), and once their stage is over they stayed in the process: fixing
+    the threshold (``mallopt``, which also stops it from moving) keeps them given back.
+
+    The cost is a mapping, and fresh pages, per large block: the models' inference makes and
+    frees large arrays sentence after sentence, and with the threshold fixed extraction took
+    1.7 times as long (150 news articles in one process: 7.8-9.0 s, 13.6-15.3 s fixed), so a
+    build fixes it after extraction (`returning_large_blocks`) and puts glibc back where its
+    own adjustment ends, the 32 MiB threshold, when done (a fixed threshold never moves again).
 
     Examples
     --------
     >>> isinstance(large_blocks_returned(), bool)
+    True
+    >>> isinstance(large_blocks_returned(False), bool)
     True
     """
     if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
@@ -167,4 +178,24 @@ def large_blocks_returned() -> bool:
     except (OSError, AttributeError):
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return bool(mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK)) and bool(mallopt(_M_TRIM_THRESHOLD, LARGE_BLOCK))
+    mmap, trim = (LARGE_BLOCK, LARGE_BLOCK) if returned else (_MMAP_THRESHOLD_MAX, 2 * _MMAP_THRESHOLD_MAX)
+    return bool(mallopt(_M_MMAP_THRESHOLD, mmap)) and bool(mallopt(_M_TRIM_THRESHOLD, trim))
+
+
+@contextlib.contextmanager
+def returning_large_blocks() -> Iterator[bool]:
+    """Within the block large blocks go back to the system when freed (`large_blocks_returned`);
+    after it, glibc serves them from its heap again. Gives whether it could.
+
+    Examples
+    --------
+    >>> with returning_large_blocks() as fixed:
+    ...     isinstance(fixed, bool)
+    True
+    """
+    fixed = large_blocks_returned()
+    try:
+        yield fixed
+    finally:
+        if fixed:
+            large_blocks_returned(False)

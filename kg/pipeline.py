@@ -6,6 +6,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
@@ -16,7 +17,7 @@ from kg.errors import NothingToBuild, ValidationError
 from kg.executors import DEFAULT_EXECUTOR, executors, start_executor
 from kg.extract import DEFAULT_COMPONENTS, extract_many
 from kg.forked import Forked
-from kg.heap import LongLived, collected_by_hand, large_blocks_returned
+from kg.heap import LongLived, collected_by_hand, returning_large_blocks
 from kg.ingest import Ingested, read_sources
 from kg.ingest.sentences import MAX_SENTENCE, split_pieces
 from kg.ingest.simplify import is_traditional, model_text, to_simplified
@@ -638,7 +639,6 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     from kg.relate import event_components, relation_components
     from kg.store import Store
 
-    large_blocks_returned()  # a stage's large blocks go back to the system when it is done with them
     with LongLived() as heap:  # what each stage leaves is kept out of later collections (kg.heap)
         t0 = time.perf_counter()
         timings: list[tuple[str, float]] = []
@@ -685,7 +685,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                 return replace(same, files=len(files), skipped=ingested.skipped,
                                seconds=round(time.perf_counter() - t0, 3), timings=tuple(timings))
             cache = ExtractCache(out_dir / CACHE, extraction_config(comps), read=not full)
-            with new_generation(out_dir) as gen:
+            with new_generation(out_dir) as gen, ExitStack() as after_extraction:
                 sentences = sum(len(a.sentences) for a in ingested.articles)
 
                 def corpus_lap(name: str) -> None:
@@ -696,6 +696,9 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
 
                 corpus = make_corpus(ingested, comps, progress, jobs, relations, events, cache, corpus_lap,
                                      executor, scheduler)
+                # from here a stage's large blocks go back to the system when it is done with them (not
+                # during extraction, whose models make and free large arrays sentence after sentence)
+                after_extraction.enter_context(returning_large_blocks())
                 # what the report says of the sources; then the corpus alone holds them, and they go with it
                 n_documents, n_articles = len(ingested.documents), len(ingested.articles)
                 n_sentences, skipped = sum(len(a.body) for a in ingested.articles), ingested.skipped
