@@ -120,41 +120,6 @@ def test_collected_by_hand_restores_the_collector_after_an_error() -> None:
         gc.enable()
 
 
-_LARGE_BLOCKS = """
-from kg.heap import large_blocks_returned
-
-def resident():
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1])
-
-assert large_blocks_returned()
-first = bytearray(8 << 20)
-del first  # glibc would now serve blocks of up to 8 MiB from its heap
-blocks, pins = [], []
-for _ in range(64):
-    blocks.append(bytearray(1 << 20))
-    pins.append(bytearray(4096))  # a small live block after each: the heap cannot shrink past it
-before = resident()
-del blocks
-print(before - resident())
-"""
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
-                    reason="glibc's mallopt only (Linux)")
-def test_large_blocks_go_back_to_the_system_when_freed() -> None:
-    import resource
-    import subprocess
-
-    page = resource.getpagesize()
-
-    out = subprocess.run([sys.executable, "-c", _LARGE_BLOCKS], capture_output=True, text=True, check=True).stdout
-    freed = int(out) * page / 2**20  # MiB no longer resident once the 64 blocks of 1 MiB are freed
-    # without it glibc usually keeps them (in its heap, which the small live blocks pin), but
-    # not always (its heap may be trimmed), so only what it promises is asserted
-    assert freed > 56
-
-
 _BLOCKS_KEPT_OR_NOT = """
 import sys
 from kg.heap import returning_large_blocks
