@@ -727,6 +727,7 @@ def test_parts_noted_light_serve_the_facts_and_corpus_checks(news: Corpus) -> No
 
     checked, noted = PartsValidation(), PartsValidation()
     for part in document_parts(news, triples=1):
+        assert isinstance(part, Graph)
         checked.add(part)
     for part in document_parts(news, triples=1, light=True):
         noted.note(part)
@@ -734,5 +735,6 @@ def test_parts_noted_light_serve_the_facts_and_corpus_checks(news: Corpus) -> No
     assert noted.found() == [] and noted.violations == set()  # noting checks nothing
     for check in (checked, noted):
         for part in fact_parts(news):
+            assert isinstance(part, Graph)
             check.add_facts(part)
     assert noted.finish(corpus_part(news, facts=False)) == checked.finish(corpus_part(news, facts=False))
