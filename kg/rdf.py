@@ -783,8 +783,7 @@ def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = Fa
         raise ValueError(f"share must be (k, n) with 0 <= k < n, not {share!r}")
     m = _Mapper(corpus, _part(light))
     mentions = m.mentions_by_article()
-    groups = m.document_groups()
-    mine = groups if n == 1 else groups[k::n]
+    mine = m.document_groups()[k::n]
     yield from _cut(m, mine, lambda group: m.document_part(*group, mentions), triples, light)
 
 
