@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import TypeVar
 import jieba
 import jieba.posseg
 
-__all__ = ["Token", "tokenize", "pos", "segment", "forget", "REMEMBERED_TEXTS"]
+__all__ = ["Token", "tokenize", "tokenize_span", "pos", "segment", "forget", "REMEMBERED_TEXTS"]
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -107,4 +108,50 @@ def tokenize(text: str) -> list[Token]:
     for w in segment(text):
         out.append(Token(w, pos_, pos_ + len(w), tags.get(w, "")))
         pos_ += len(w)
+    return out
+
+
+#: A character jieba segments as part of a block (Han characters, Latin letters, digits, ``+#&._%-``):
+#: jieba cuts a text into these blocks first and segments each on its own, and every other
+#: character is a word by itself (``\r\n`` is one), so a block's words never depend on the rest.
+_BLOCK_CHAR = re.compile(jieba.re_han_default.pattern.strip("()").rstrip("+"))
+
+
+def _in_block(text: str, k: int) -> bool:
+    return _BLOCK_CHAR.match(text, k, k + 1) is not None
+
+
+def tokenize_span(text: str, start: int, end: int) -> list[Token]:
+    """The tokens of :func:`tokenize` ``(text)`` that lie in the blocks jieba cuts around
+    ``text[start:end]``, and the token right after them; segmenting only those.
+
+    jieba segments each run of :data:`_BLOCK_CHAR` characters on its own, so these are exactly
+    the tokens the whole text's segmentation has there: a component that reads the words around
+    one place of a long sentence segments a clause, not the sentence.
+
+    Examples
+    --------
+    >>> [t.word for t in tokenize_span("据悉，工会主席说，明天开会。", 4, 6)]
+    ['工会主席', '说', '，']
+    >>> [t.start for t in tokenize_span("据悉，工会主席说，明天开会。", 4, 6)]
+    [3, 7, 8]
+    """
+    a, b = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    while a > 0 and _in_block(text, a - 1):
+        a -= 1
+    while b < len(text) and _in_block(text, b):
+        b += 1
+    if a > 0 and text.startswith("\r\n", a - 1):
+        a -= 1  # a line break is one word
+    if a < b < len(text) and text.startswith("\r\n", b - 1):
+        b -= 1  # the line break is the word after the blocks
+    tags = _tags()
+    out = []
+    pos_ = a
+    for w in segment(text[a:b]) if b > a else ():
+        out.append(Token(w, pos_, pos_ + len(w), tags.get(w, "")))
+        pos_ += len(w)
+    if b < len(text):  # the word after the blocks: one character (or a line break)
+        w = "\r\n" if text.startswith("\r\n", b) else text[b]
+        out.append(Token(w, b, b + len(w), tags.get(w, "")))
     return out

@@ -6,7 +6,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from kg.extract.lexicon import longest_first, table, words
-from kg.extract.phrases import is_cjk, is_nounish, tokens_of
+from kg.extract.phrases import is_cjk, is_nounish
+from kg.extract.tokens import tokenize_span
 from kg.gazetteer import gazetteer
 from kg.model import ArticleFacts, EntityKey, Evidence, Relation, SentenceFacts, Spot
 from kg.relate import confidence as conf
@@ -58,10 +59,9 @@ def clause_floor(text: str, pos: int) -> int:
 def _extend_left(text: str, start: int, seg_end: int, floor: int, stops: frozenset[int]) -> int:
     """Extend a title left over the noun-like words that modify it (法律援助律师, 青年技工,
     省劳动模范), never over a verb (邀请工程师) or into another name."""
-    toks = tokens_of(text)
     never = words("title_left_stops.txt")
     while start > floor and start not in stops:
-        prev = next((t for t in toks if t.start < start <= t.end), None)
+        prev = next((t for t in tokenize_span(text, start - 1, start) if t.start < start <= t.end), None)
         if prev is None or not is_cjk(text[start - 1]) or text[start - 1] in never:
             break
         lo = prev.start if prev.end == start else start - 1

@@ -26,7 +26,7 @@ from functools import cache
 from importlib.resources import files
 
 from kg.dates import DateMention, find_dates, number
-from kg.extract.phrases import tokens_of
+from kg.extract.tokens import tokenize_span
 from kg.lexicons import entries, table, words
 from kg.model import (
     DENIED,
@@ -154,20 +154,15 @@ def find_triggers(text: str, spots: Sequence[Spot] = ()) -> list[tuple[int, int,
     >>> [(t.word, t.kind) for _, _, t in find_triggers("海河集团董事长林晓峰昨日宣布辞职。")]
     [('辞职', 'Resignation')]
     """
-    from kg.extract.phrases import tokens_of
-
-    matches = list(_trigger_regex().finditer(text))
-    if not matches:
-        return []  # most sentences: no need to segment them
-    toks = tokens_of(text)
-    ends = {t.end for t in toks}
-    inside_noun = {k for t in toks if t.tag in NOUN_TAGS for k in range(t.start + 1, t.end)}
-    next_word = {t.start: t.word for t in toks}
     heads = words("event_modifier_heads.txt")
     names = [(x.start, x.end) for x in spots]
     out: list[tuple[int, int, Trigger]] = []
-    for m in matches:
+    for m in _trigger_regex().finditer(text):  # most sentences have none: they are not segmented
         a, b = m.start(), m.end()
+        toks = tokenize_span(text, a, b)  # the words of the trigger's clause, and the next one
+        ends = {t.end for t in toks}
+        inside_noun = {k for t in toks if t.tag in NOUN_TAGS for k in range(t.start + 1, t.end)}
+        next_word = {t.start: t.word for t in toks}
         if b not in ends:
             continue  # the trigger must end a word (依法逮捕, 举行会谈; not 会议室, 发布会 for 发布)
         if a in inside_noun:
@@ -413,7 +408,7 @@ def _word_start(text: str, pos: int) -> int:
     >>> text[_word_start(text, 5):]
     '2010年创办至今'
     """
-    return next((t.start for t in tokens_of(text) if t.start <= pos < t.end), pos)
+    return next((t.start for t in tokenize_span(text, pos, pos + 1) if t.start <= pos < t.end), pos)
 
 
 def _paragraph_dates(article: ArticleFacts, published: str | None) -> dict[int, DateMention | None]:
