@@ -102,12 +102,16 @@ def tokenize(text: str) -> list[Token]:
     >>> [t.word for t in tokenize("工会主席说")]
     ['工会主席', '说']
     """
+    return _placed(segment(text), 0)
+
+
+def _placed(words: list[str], at: int) -> list[Token]:
+    """``words``, consecutive from offset ``at``, as tokens with their dictionary tags."""
     tags = _tags()
     out = []
-    pos_ = 0
-    for w in segment(text):
-        out.append(Token(w, pos_, pos_ + len(w), tags.get(w, "")))
-        pos_ += len(w)
+    for w in words:
+        out.append(Token(w, at, at + len(w), tags.get(w, "")))
+        at += len(w)
     return out
 
 
@@ -145,13 +149,7 @@ def tokenize_span(text: str, start: int, end: int) -> list[Token]:
         a -= 1  # a line break is one word
     if a < b < len(text) and text.startswith("\r\n", b - 1):
         b -= 1  # the line break is the word after the blocks
-    tags = _tags()
-    out = []
-    pos_ = a
-    for w in segment(text[a:b]) if b > a else ():
-        out.append(Token(w, pos_, pos_ + len(w), tags.get(w, "")))
-        pos_ += len(w)
+    out = _placed(segment(text[a:b]), a) if b > a else []
     if b < len(text):  # the word after the blocks: one character (or a line break)
-        w = "\r\n" if text.startswith("\r\n", b) else text[b]
-        out.append(Token(w, b, b + len(w), tags.get(w, "")))
+        out += _placed(["\r\n" if text.startswith("\r\n", b) else text[b]], b)
     return out
