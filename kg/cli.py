@@ -73,6 +73,9 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
               help="Event components to run (see `kg relations --list`; '' runs none) [default: the built-ins marked *].")
 @click.option("--no-view", is_flag=True, help="Do not write the HTML view and report.")
 @click.option("--strict", is_flag=True, help="Fail when the graph does not conform to the SHACL shapes.")
+@click.option("--check-all", is_flag=True,
+              help="Check every document with the SHACL shapes (a build of over a million characters "
+                   "checks every fact and entity and a sample of its documents).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for extraction [default: one per CPU on large builds].")
 @click.option("--executor", metavar="NAME", callback=_check_executor,
               help="Where extraction runs: process (worker processes here, on large builds) or dask "
@@ -93,7 +96,7 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: str | None,
               relations: str | None, events: str | None, no_view: bool,
-              strict: bool, jobs: int | None, executor: str | None, scheduler: str | None, wait: bool,
+              strict: bool, check_all: bool, jobs: int | None, executor: str | None, scheduler: str | None, wait: bool,
               allow_empty: bool, full: bool, as_json: bool, show_progress: bool, remote: str | None,
               quiet: bool) -> None:
     """Read news files and build the knowledge graph.
@@ -130,6 +133,7 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
         kg build news/ --no-wait -q
         kg build --relations title-rule,byline --events ''
         kg build news/ --jobs 2 --json > summary.json
+        kg build archive/ --check-all --strict
         kg build news/ --store sparql+http://127.0.0.1:7878
         kg build news/ --executor dask --scheduler tcp://10.0.0.5:8786
     """
@@ -151,7 +155,7 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
                        on_wait=lambda message: click.echo(f"kg: {_printable(message)}", err=True),
                        allow_empty=allow_empty, relations=_names(relations), events=_names(events),
                        full=full, on_stage=watch.stage, remote=remote, executor=executor,
-                       scheduler=scheduler)
+                       scheduler=scheduler, check_all=check_all)
     finally:
         watch.close()
     if as_json:
@@ -169,6 +173,9 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
                f"{report.triples} triples in {report.seconds:.1f} s")
     click.echo(f"extracted {report.extracted} document(s), {report.reused} from the cache; stages: "
                    + ", ".join(f"{n} {t:.1f} s" for n, t in report.timings if n not in ("lock", "switch")))
+    if 0 < report.checked < report.documents:
+        click.echo(f"SHACL: checked every fact and entity and a sample of {report.checked} of {report.documents} "
+                   "documents (--check-all checks them all)")
     if report.violations:
         click.echo(f"SHACL: {len(report.violations)} violation(s), e.g. {_printable(report.violations[0])}", err=True)
     for sk in report.skipped:  # a file name is shown on one line, whatever characters it holds
@@ -242,6 +249,7 @@ def _build_json(report: Any) -> str:
         "entities": report.entities, "by_type": dict(report.by_type), "relations": report.relations,
         "triples": report.triples, "extracted": report.extracted, "reused": report.reused,
         "seconds": report.seconds, "stages": dict(report.timings), "violations": list(report.violations),
+        "checked": report.checked,
         "skipped": [{"path": sk.path, "reason": sk.reason} for sk in report.skipped],
         "outputs": list(report.outputs), "generation": report.generation,
     }, ensure_ascii=False)

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from kg.analyze import Analysis
     from kg.rdf import PartsValidation, Triples
 
-__all__ = ["BuildReport", "extract_articles", "make_corpus", "build", "worker_count", "extract_texts", "DEFAULT_SOURCES", "DEFAULT_OUT"]
+__all__ = ["BuildReport", "extract_articles", "make_corpus", "build", "worker_count", "extract_texts", "DEFAULT_SOURCES",
+           "DEFAULT_OUT", "CHECK_CHARS", "check_sample"]
 
 DEFAULT_SOURCES = ("source",)
 DEFAULT_OUT = "exports"
@@ -67,6 +68,9 @@ class BuildReport:
     reused: int = 0
     #: True when the sources and configuration were the current build's: nothing was written
     unchanged: bool = False
+    #: documents whose parts the SHACL check read: every one, unless the build was larger than
+    #: :data:`CHECK_CHARS` and checked a sample of them (`check_sample`); 0 when not validated
+    checked: int = 0
 
 
 def _extract_texts(texts: list[str], components: Sequence[str] | None) -> list[list[Mention]]:
@@ -457,7 +461,8 @@ def _public(location: str) -> str:
     return parse_location(location).location
 
 
-_SAVED = ("files", "documents", "articles", "sentences", "characters", "entities", "relations", "triples")
+_SAVED = ("files", "documents", "articles", "sentences", "characters", "entities", "relations", "triples",
+          "checked")
 
 
 def _saved_report(report: BuildReport) -> dict[str, object]:
@@ -494,14 +499,16 @@ def _unchanged(out: Path, config: dict[str, object], sources: list[list[object]]
         return None
 
 
-def _parts(corpus: Corpus, light: bool = False) -> Iterator[tuple[Graph | Triples, bool]]:
+def _parts(corpus: Corpus, light: bool = False,
+           only: frozenset[str] | None = None) -> Iterator[tuple[Graph | Triples, bool]]:
     """The graph of ``corpus`` but its corpus part (:func:`kg.rdf.corpus_part`), a part at a time:
-    the documents' parts, then the facts' (each with ``True``); with ``light`` as
-    :class:`kg.rdf.Triples` (faster to build; nothing checks them with SHACL)."""
+    the documents' parts (of the documents ``only`` names: content hashes), then the facts' (each
+    with ``True``); with ``light`` as :class:`kg.rdf.Triples` (faster to build; nothing checks
+    them with SHACL)."""
     from kg.rdf import document_parts, fact_parts
 
     # map, not a generator expression, which would hold the last part given until the next
-    return chain(map(_a_document_part, document_parts(corpus, light=light)),
+    return chain(map(_a_document_part, document_parts(corpus, light=light, only=only)),
                  map(_a_fact_part, fact_parts(corpus, light=light)))
 
 
@@ -513,7 +520,47 @@ def _a_fact_part(part: Graph | Triples) -> tuple[Graph | Triples, bool]:
     return part, True
 
 
-def _check_parts(corpus: Corpus, entities: Graph | Triples, share: int = 0, shares: int = 1) -> list[str]:
+#: A build's SHACL check reads the parts of its documents up to about this many characters of
+#: them (some 800 news articles): every document of a build that size or smaller, a sample of
+#: that size of a larger one (`check_sample`), whose facts and entities are all checked all the
+#: same. The documents' parts are most of a check's work (4,585 articles, 5.8 million characters:
+#: 42 of 66 s, against 24 s for the facts and the entities), so a huge build's check costs about
+#: what its facts and entities do; ``build(check_all=True)`` (``kg build --check-all``) reads them all.
+CHECK_CHARS = 1_000_000
+
+
+def check_sample(documents: Sequence[Document], chars: int | None = None) -> frozenset[str] | None:
+    """The content hashes (`Document.sha256`) of the documents a build's SHACL check reads, or
+    None for all of them: when the documents have more than ``chars`` characters (default:
+    :data:`CHECK_CHARS`), those of the
+    smallest hashes up to about ``chars`` (the same documents give the same sample, whatever their
+    order or paths, and any document is as likely to be in it as another).
+
+    Examples
+    --------
+    >>> docs = [Document(f"{k}.txt", "新闻" * 300, f"{k:064x}", "utf-8") for k in (3, 1, 2)]
+    >>> check_sample(docs) is None
+    True
+    >>> sorted(int(h, 16) for h in check_sample(docs, chars=1000))
+    [1, 2]
+    """
+    if chars is None:
+        chars = CHECK_CHARS
+    if sum(len(d.text) for d in documents) <= chars:
+        return None
+    picked: set[str] = set()
+    size = 0
+    for d in sorted(documents, key=lambda d: d.sha256):
+        if size >= chars:
+            break
+        if d.sha256 not in picked:
+            picked.add(d.sha256)
+            size += len(d.text)
+    return frozenset(picked)
+
+
+def _check_parts(corpus: Corpus, entities: Graph | Triples, share: int = 0, shares: int = 1,
+                 only: frozenset[str] | None = None) -> list[str]:
     """The SHACL violations of the graph of ``corpus`` whose corpus part is ``entities``, checked
     a part at a time (:class:`kg.rdf.PartsValidation`), sorted.
 
@@ -521,27 +568,31 @@ def _check_parts(corpus: Corpus, entities: Graph | Triples, share: int = 0, shar
     violations together are the graph's: share 0 checks the facts' parts and the corpus part
     (it maps the documents' parts lightly, for the entities and sentences they point at, and
     checks none of them), share k ≥ 1 the k-th of the others' shares of the documents
-    (:func:`kg.rdf.document_parts`).
+    (:func:`kg.rdf.document_parts`). ``only`` (content hashes: `check_sample`) checks the parts
+    of those documents alone, and every fact (the sentences they cite are known without mapping
+    the other documents).
     """
-    from kg.rdf import PartsValidation, Triples, document_parts, fact_parts, new_graph, release
+    from kg.rdf import PartsValidation, Triples, document_parts, fact_parts, new_graph, release, sentence_iris
 
     if not 0 <= share < shares:
         raise ValueError(f"share must be in range({shares}), not {share}")
     checker = PartsValidation()
+    if only is not None and share == 0:  # facts cite sentences of documents not read
+        checker.note_sentences(sentence_iris(corpus))
     # each part's garbage collected once, and what the checker keeps of it (the sentences and the
     # entities the documents point at) not walked again: walking it after every part took 13 of
     # the 67 s of the check of 4,585 articles
     with LongLived() as heap:
         if shares == 1:
-            parts: Iterable[tuple[Graph | Triples, bool]] = _parts(corpus)
+            parts: Iterable[tuple[Graph | Triples, bool]] = _parts(corpus, only=only)
         elif share == 0:
-            for light in document_parts(corpus, light=True):
+            for light in document_parts(corpus, light=True, only=only):
                 checker.note(light)
                 del light
             heap.keep()
             parts = map(_a_fact_part, fact_parts(corpus))
         else:
-            parts = map(_a_document_part, document_parts(corpus, share=(share - 1, shares - 1)))
+            parts = map(_a_document_part, document_parts(corpus, share=(share - 1, shares - 1), only=only))
         for part, facts in parts:
             _check_part(checker, part, facts)
             release(part)  # its triples freed now, not walked by the collection
@@ -592,7 +643,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
           allow_empty: bool = False, relations: Sequence[str] | None = None,
           events: Sequence[str] | None = None, full: bool = False,
           on_stage: OnStage | None = None, remote: str | None = None, executor: str | None = None,
-          scheduler: str | None = None) -> BuildReport:
+          scheduler: str | None = None, check_all: bool = False) -> BuildReport:
     """Build the knowledge graph of ``sources`` into ``out``.
 
     Writes ``kg.ttl`` (sorted, byte-identical for the same input), ``ontology.ttl``, the store
@@ -600,7 +651,9 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     generation of ``out`` that replaces the previous build in one atomic switch at the end
     (:mod:`kg.output`): ``out`` always holds one complete build, and a build that fails or is
     interrupted leaves the previous one as it was. SHACL violations are reported (``strict``
-    raises :class:`ValidationError` instead).
+    raises :class:`ValidationError` instead); a build of more than :data:`CHECK_CHARS`
+    characters checks every fact and entity and a sample of its documents (`check_sample`;
+    ``report.checked`` counts them), unless ``check_all``.
 
     Builds are incremental: the mentions of each document are kept in ``out/.cache``
     (:mod:`kg.cache`) and only new or changed documents are extracted again; resolution,
@@ -674,6 +727,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
         config = build_config(comps, [r.name for r in relation_components.resolve(relations)],
                               [e.name for e in event_components.resolve(events)], date,
                               {"validate": validate, "analyze": analyze, "view": view, "strict": strict,
+                               "check_all": check_all,
                                **({"remote": _public(remote)} if remote else {})})
         fingerprint = _fingerprint(ingested)
         with lock_output(out_dir, wait=wait, on_wait=on_wait):
@@ -719,9 +773,19 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                 turtle = TurtleParts(gen.path / TURTLE_RUNS)
                 whole = new_graph() if remote else None  # a server's named graphs are cut from the whole graph
                 shares = check_count(jobs, _resident()) if beside else 0
-                checks = [Forked(_check_parts, corpus, entities_part, k, shares) for k in range(shares)]
+                # a large build checks a sample of its documents (a small one is checked as it is mapped)
+                sample = None if check_all or not beside else check_sample(corpus.documents)
+                n_checked = 0 if not validate else len(corpus.documents) if sample is None \
+                    else sum(d.sha256 in sample for d in corpus.documents)
+                checks = [Forked(_check_parts, corpus, entities_part, k, shares, sample) for k in range(shares)]
                 checker = PartsValidation() if validate and not checks else None
                 try:
+                    # the store is bulk-loaded with each part's Turtle as the part is written, on a thread
+                    # of its own (Oxigraph's loader releases the GIL), while the next part is mapped; it
+                    # is opened after the checks are forked, so that no child starts with its thread
+                    store = after_extraction.enter_context(Store.open(gen.path / "store", create=True))
+                    load = store.loader()
+                    after_extraction.callback(load.abandon)  # an error: the queued parts are dropped
                     n_triples, checking = len(entities_part), 0.0
                     # each part's garbage is collected once (the build's collector runs only when told:
                     # kg.heap), and what the graph of entities keeps of it is not walked again
@@ -729,7 +793,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         n_triples += len(part)
                         if network is not None:
                             network.add(part)
-                        turtle.add(part)
+                        turtle.add(part, each=load)
                         if whole is not None:
                             whole += part
                         if checker is not None:
@@ -762,26 +826,23 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         analysis = run_analysis(graph_of_entities)
                         scores.append(score_triples(analysis))
                         lap("analyze")
+                    load.close()  # the documents' parts are in the store (before the view's child is forked)
                     # the report and the view of a large graph are written beside the exports and the store
                     pages = Forked(_write_pages, analysis, graph_of_entities, gen.path, view) \
                         if n_triples >= BESIDE_MIN_TRIPLES and (analysis is not None or view) else None
                     try:
                         with collected_by_hand() as collect:
-                            turtle.add(entities_part, *scores)
-                            collect()
-                            with Store.open(gen.path / "store", create=True) as store:
-                                # the store is bulk-loaded with kg.ttl's pieces as they are written (every
-                                # triple with its datatype; a piece at a time, in memory bounded by a few
-                                # pieces), on another thread: Oxigraph loads a piece while the next is
-                                # merged and written
-                                with store.loader() as load:
+                            # the entities and their scores are loaded while kg.ttl's runs are merged
+                            with store.loader() as last:
+                                turtle.add(entities_part, *scores, each=last)
+                                collect()
 
-                                    def each(piece: str) -> None:
-                                        load(piece)
-                                        collect()  # the merge's garbage of that piece, walked once
+                                def each(piece: str) -> None:
+                                    collect()  # the merge's garbage of that piece, walked once
 
-                                    written.extend(write_exports(turtle, gen.path, each=each))
-                                triples = len(store)
+                                written.extend(write_exports(turtle, gen.path, each=each))
+                            triples = len(store)
+                        store.close()
                         written.append(gen.path / "store")
                         lap("store", triples=triples)
                         written.extend(pages.result() if pages is not None
@@ -803,7 +864,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                     entities=n_entities, relations=n_relations, triples=triples, skipped=skipped,
                     violations=tuple(violations), outputs=tuple(str(out_dir / p.name) for p in written),
                     by_type=tuple(sorted(by_type.items())), generation=str(gen.path), characters=chars,
-                    extracted=cache.misses, reused=cache.hits)
+                    extracted=cache.misses, reused=cache.hits, checked=n_checked)
                 write_manifest(gen.path, config, fingerprint, _saved_report(report))
                 if remote:  # the complete build, to the server, before the switch
                     from kg.output import current_generation

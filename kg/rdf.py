@@ -22,7 +22,7 @@ import heapq
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from decimal import Decimal
 from functools import lru_cache
 from itertools import chain
@@ -62,6 +62,7 @@ __all__ = [
     "corpus_part",
     "document_parts",
     "fact_parts",
+    "sentence_iris",
     "release",
     "PART_TRIPLES",
     "entity_iri",
@@ -760,7 +761,8 @@ def fact_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = False)
 
 
 def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = False,
-                   share: tuple[int, int] = (0, 1)) -> Iterator[Graph | Triples]:
+                   share: tuple[int, int] = (0, 1),
+                   only: Set[str] | None = None) -> Iterator[Graph | Triples]:
     """The triples of a corpus's documents, in graphs of whole documents of about ``triples``
     triples: each document's node, its articles, sentences, authorships and mentions (documents
     of the same content, whose nodes are the same, in the same graph).
@@ -770,7 +772,8 @@ def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = Fa
     order, and their subjects are disjoint. With ``light`` they are `Triples`, not graphs.
     ``share=(k, n)`` gives only the k-th of n shares of the documents (every n-th document
     from the k-th; the n shares together are all of them), for n processes that check a
-    share each.
+    share each. ``only`` (content hashes, `Document.sha256`) keeps the documents of those
+    contents (and articles of no document of the corpus), e.g. a sample to check.
 
     Examples
     --------
@@ -783,8 +786,26 @@ def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = Fa
         raise ValueError(f"share must be (k, n) with 0 <= k < n, not {share!r}")
     m = _Mapper(corpus, _part(light))
     mentions = m.mentions_by_article()
-    mine = m.document_groups()[k::n]
+    groups = m.document_groups()
+    if only is not None:
+        groups = [g for g in groups if not g[0] or any(d.sha256 in only for d in g[0])]
+    mine = groups[k::n]
     yield from _cut(m, mine, lambda group: m.document_part(*group, mentions), triples, light)
+
+
+def sentence_iris(corpus: Corpus) -> Iterator[URIRef]:
+    """The IRI of every sentence of a corpus's articles (the ``kgo:Sentence`` nodes of
+    `document_parts`), without mapping the documents.
+
+    Examples
+    --------
+    >>> from kg.model import Corpus
+    >>> list(sentence_iris(Corpus()))
+    []
+    """
+    for a, sha in _Mapper(corpus, Triples()).articles.values():
+        for s in a.sentences:
+            yield sentence_iri(sha, a.index, s.index)
 
 
 # --- SHACL ----------------------------------------------------------------------------------
@@ -895,6 +916,11 @@ class PartsValidation:
         for p in self.links:
             self.pointed.update((p, o) for _s, o in part.subject_objects(p))
         self.sentences.update(part.subjects(_TYPE, KGO.Sentence))
+
+    def note_sentences(self, sentences: Iterable[Node]) -> None:
+        """Note sentences of parts that are neither checked nor noted (a sample's check: the
+        facts that cite them are checked all the same, `sentence_iris`)."""
+        self.sentences.update(sentences)
 
     def found(self) -> list[str]:
         """The violations found so far, sorted (a checker given only some document parts)."""
@@ -1150,28 +1176,31 @@ class TurtleParts:
         self.name = name  # of the run files (two writers of one folder name theirs apart)
         self.runs: list[Path] = []
 
-    def add(self, graph: Graph | Triples, *more: Graph | Triples) -> None:
+    def add(self, graph: Graph | Triples, *more: Graph | Triples,
+            each: Callable[[str], None] | None = None) -> None:
         """Write the sorted Turtle of one part to a run of its own; graphs given together are one
-        part (a subject may have triples in several of them: the entities and their scores)."""
+        part (a subject may have triples in several of them: the entities and their scores).
+        ``each`` is called with the part's Turtle, a document of its own (the prefixes first),
+        e.g. to load a store with the part now rather than with `write`'s pieces."""
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{self.name}-{len(self.runs):06d}.jsonl"
         w = _Writer(self.prefixes)
         part: Iterable[tuple[Node, Node, Node]] = chain(graph, *more) if more else graph
-        lines = [json.dumps([*key, text], ensure_ascii=False) for key, text in _subject_blocks(part, w)]
+        blocks = list(_subject_blocks(part, w))
         if w.blank:  # written again with blank nodes relabelled canonically
             whole = graph
             if more:
                 whole = Graph()
                 for g in (graph, *more):
                     whole += g
-            w = _Writer(self.prefixes)
-            lines = [json.dumps([*key, text], ensure_ascii=False)
-                     for key, text in _subject_blocks(_canonical_blank_nodes(whole), w)]
+            blocks = list(_subject_blocks(_canonical_blank_nodes(whole), _Writer(self.prefixes)))
         with open(path, "w", encoding="utf-8") as fh:
-            for line in lines:
-                fh.write(line)
+            for key, text in blocks:
+                fh.write(json.dumps([*key, text], ensure_ascii=False))
                 fh.write("\n")
         self.runs.append(path)
+        if each is not None:
+            each("".join(_chunked(_prefix_lines(self.prefixes), (text for _key, text in blocks))))
 
     def _blocks(self) -> Iterator[str]:
         def read(path: Path) -> Iterator[tuple[tuple[int, str, str, str], str]]:

@@ -387,12 +387,17 @@ class Loader:
         if self._error is not None:
             raise self._error
 
+    def abandon(self) -> None:
+        """Stop without loading what is still queued, nor raising any error (the caller failed);
+        after `close`, nothing is left to do."""
+        self._drop = True
+        self._stop()
+
     def __enter__(self) -> Loader:
         return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
-        if exc_type is not None:
-            self._drop = True  # the caller failed: what is queued is not loaded, nor its errors raised
-            self._stop()
+        if exc_type is not None:  # the caller failed: what is queued is not loaded, nor its errors raised
+            self.abandon()
             return
         self.close()

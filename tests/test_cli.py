@@ -365,3 +365,24 @@ def test_build_help_lists_every_input_format():
     text = " ".join(CliRunner().invoke(cli, ["build", "--help"]).output.split())
     for suffix in (".md", ".txt", ".jsonl", ".html"):
         assert suffix in text
+
+
+def test_build_says_when_shacl_checked_a_sample_and_check_all_reads_every_document(tmp_path, monkeypatch):
+    from synthetic import NEWS_PAGES
+
+    import kg.pipeline
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for k, text in enumerate(NEWS_PAGES):
+        (src / f"page{k}.md").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_CHARS", 0)
+    monkeypatch.setattr(kg.pipeline, "CHECK_CHARS", min(len(t) for t in NEWS_PAGES))
+    args = ["build", str(src), "--out", str(tmp_path / "out"), "--no-view"]
+    sampled = CliRunner().invoke(cli, args)
+    assert sampled.exit_code == 0, sampled.output
+    assert f"of {len(NEWS_PAGES)} documents (--check-all checks them all)" in sampled.output
+    every = CliRunner().invoke(cli, [*args, "--check-all", "--json"])
+    assert every.exit_code == 0, every.output
+    assert json.loads(every.stdout.strip().splitlines()[-1])["checked"] == len(NEWS_PAGES)
+    assert "--check-all" in CliRunner().invoke(cli, ["build", "--help"]).output

@@ -427,6 +427,70 @@ def test_a_share_out_of_range_is_refused(broken_news):
         _check_parts(broken_news, corpus_part(broken_news, facts=False, light=True), 2, 2)
 
 
+def test_the_check_sample_is_chosen_by_content_within_its_budget():
+    from kg.model import Document
+    from kg.pipeline import check_sample
+
+    docs = [Document(f"news/{k}.txt", "职工" * (50 + k), f"{(k * 7919) % 101:064x}", "utf-8") for k in range(40)]
+    assert check_sample(docs, chars=sum(len(d.text) for d in docs)) is None  # small enough: all
+    budget = 1_000
+    sample = check_sample(docs, chars=budget)
+    assert sample is not None and 0 < len(sample) < len(docs)
+    chosen = [d for d in docs if d.sha256 in sample]
+    size = sum(len(d.text) for d in chosen)
+    assert budget <= size < budget + max(len(d.text) for d in docs)
+    # the smallest hashes, whatever the order or the paths of the documents
+    assert max(d.sha256 for d in chosen) < min(d.sha256 for d in docs if d.sha256 not in sample)
+    renamed = [Document(f"elsewhere/{d.path}", d.text, d.sha256, d.encoding) for d in reversed(docs)]
+    assert check_sample(renamed, chars=budget) == sample
+
+
+@pytest.mark.parametrize("shares", [1, 3])
+def test_a_sampled_check_reads_its_documents_and_every_fact(broken_news, shares):
+    from kg.pipeline import _check_parts
+    from kg.rdf import corpus_part, corpus_to_graph, validate
+
+    expected = set(validate(corpus_to_graph(broken_news)))
+    entities = corpus_part(broken_news, facts=False, light=True)
+    broken_doc = next(e for e in broken_news.entities if e.mentions).mentions[0].document
+    by_path = {d.path: d.sha256 for d in broken_news.documents}
+    others = {sha for sha in by_path.values() if sha != by_path[broken_doc]}
+    assert others
+
+    def check(only: frozenset[str]) -> set[str]:
+        return set().union(*(_check_parts(broken_news, entities, k, shares, only) for k in range(shares)))
+
+    with_it, without_it = check(frozenset({by_path[broken_doc]})), check(frozenset(others))
+    assert with_it == expected  # the document with the bad mention read: everything found
+    # without it, its mention's violation is not found, the facts' still are, and nothing else
+    # (the facts that cite sentences of documents not read are not taken for broken)
+    assert without_it < expected
+    assert not any("nif:beginIndex" in v for v in without_it)
+    assert any("prov:wasDerivedFrom" in v for v in without_it)
+
+
+def test_a_large_build_checks_a_sample_of_its_documents_and_says_so(tmp_path, monkeypatch):
+    from synthetic import NEWS_PAGES
+
+    import kg.pipeline
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for k, text in enumerate(NEWS_PAGES):
+        (src / f"page{k}.md").write_text(text, encoding="utf-8")
+    whole = build([src], tmp_path / "whole", view=False)
+    assert whole.checked == whole.documents == len(NEWS_PAGES)
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_CHARS", 0)
+    monkeypatch.setattr(kg.pipeline, "CHECK_CHARS", min(len(t) for t in NEWS_PAGES))
+    sampled = build([src], tmp_path / "sampled", view=False)
+    assert 0 < sampled.checked < sampled.documents
+    assert sampled.violations == whole.violations
+    assert (tmp_path / "sampled" / "kg.ttl").read_bytes() == (tmp_path / "whole" / "kg.ttl").read_bytes()
+    every = build([src], tmp_path / "sampled", view=False, check_all=True)  # another configuration
+    assert not every.unchanged and every.checked == every.documents
+    assert build([src], tmp_path / "sampled", view=False, check_all=True).checked == every.documents  # unchanged
+
+
 def test_check_count_leaves_the_build_a_core_and_fits_in_memory(monkeypatch):
     import kg.pipeline
     from kg.pipeline import CHECK_BYTES, MAX_CHECKS, check_count

@@ -598,6 +598,20 @@ def test_turtle_written_in_parts_is_the_canonical_turtle(news: Corpus, tmp_path)
     assert big.write(tmp_path / "one.ttl").read_text(encoding="utf-8") == expected
 
 
+def test_document_parts_of_some_documents_and_every_sentence(news: Corpus) -> None:
+    from kg.rdf import document_parts, sentence_iris
+
+    everything = [t for part in document_parts(news) for t in part]
+    sentences = {s for s, p, o in everything if p == RDF.type and o == KGO.Sentence}
+    assert sentences and set(sentence_iris(news)) == sentences
+    chosen = news.documents[0]
+    some = [t for part in document_parts(news, only={chosen.sha256}) for t in part]
+    assert 0 < len(some) < len(everything) and set(some) <= set(everything)
+    files = {str(o) for _s, p, o in some if p == KGO.sourceFile}
+    assert files == {d.path for d in news.documents if d.sha256 == chosen.sha256}
+    assert list(document_parts(news, only=set())) == []
+
+
 @pytest.mark.parametrize("facts", [False, True])
 def test_parts_checked_apart_find_what_the_whole_graph_check_finds(news: Corpus, facts: bool) -> None:
     from kg.rdf import PartsValidation

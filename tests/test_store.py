@@ -163,6 +163,55 @@ def test_loader_left_on_an_error_drops_what_is_queued(monkeypatch) -> None:
     assert loaded == ["<urn:a> <urn:b> 0 ."]
 
 
+def test_an_abandoned_loader_drops_what_is_queued_and_a_closed_one_is_left_as_it_is(monkeypatch) -> None:
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    loaded: list[str] = []
+
+    def slow(self: Store, text: str, format: str = "ttl") -> None:
+        started.set()
+        release.wait(10)
+        loaded.append(text)
+
+    with Store.memory() as st:
+        done = st.loader()
+        done("<urn:a> <urn:b> 1 .")
+        done.close()
+        done.abandon()  # after close: nothing to do, nothing lost
+        assert len(st) == 1
+        monkeypatch.setattr(Store, "load_text", slow)
+        load = st.loader()
+        load("<urn:a> <urn:b> 2 .")
+        load("<urn:a> <urn:b> 3 .")
+        assert started.wait(10)
+        threading.Timer(0.5, release.set).start()
+        load.abandon()  # waits for the load under way, drops the queued one, raises nothing
+        assert loaded == ["<urn:a> <urn:b> 2 ."]
+        with pytest.raises(StoreError, match="closed"):
+            load("<urn:a> <urn:b> 4 .")
+
+
+def test_turtle_parts_hand_each_part_to_a_store_as_it_is_added(tmp_path, graph: Graph) -> None:
+    import kg.rdf
+    from kg.rdf import TurtleParts
+
+    subjects = sorted(set(graph.subjects()), key=str)
+    halves = [Graph(), Graph()]
+    for t in graph:
+        halves[subjects.index(t[0]) % 2].add(t)
+    parts = TurtleParts(tmp_path / "runs")
+    texts: list[str] = []
+    with Store.memory() as st:
+        with st.loader() as load:
+            for half in halves:
+                parts.add(half, each=lambda text: (texts.append(text), load(text)))
+        assert len(texts) == 2 and all(t.startswith("@prefix") for t in texts)
+        assert isomorphic(Graph().parse(data=texts[0], format="turtle"), halves[0])
+        assert isomorphic(st.to_rdflib(), graph)  # the store has every part before kg.ttl is written
+    assert parts.write(tmp_path / "kg.ttl").read_text(encoding="utf-8") == kg.rdf.canonical_turtle(graph)
+
+
 def test_term_conversion_round_trip() -> None:
     from rdflib import BNode, URIRef
 
