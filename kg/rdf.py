@@ -1180,8 +1180,9 @@ class TurtleParts:
             each: Callable[[str], None] | None = None) -> None:
         """Write the sorted Turtle of one part to a run of its own; graphs given together are one
         part (a subject may have triples in several of them: the entities and their scores).
-        ``each`` is called with the part's Turtle, a document of its own (the prefixes first),
-        e.g. to load a store with the part now rather than with `write`'s pieces."""
+        ``each`` is called with the part's Turtle in pieces of about :data:`CHUNK_CHARS`
+        characters (whole subjects), each a document of its own (the prefixes first), e.g. to load
+        a store with the part now rather than with `write`'s pieces."""
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{self.name}-{len(self.runs):06d}.jsonl"
         w = _Writer(self.prefixes)
@@ -1200,7 +1201,9 @@ class TurtleParts:
                 fh.write("\n")
         self.runs.append(path)
         if each is not None:
-            each("".join(_chunked(_prefix_lines(self.prefixes), (text for _key, text in blocks))))
+            head = _prefix_lines(self.prefixes)
+            for k, piece in enumerate(_chunked(head, (text for _key, text in blocks))):
+                each(piece if k == 0 else head + piece)
 
     def _blocks(self) -> Iterator[str]:
         def read(path: Path) -> Iterator[tuple[tuple[int, str, str, str], str]]:
