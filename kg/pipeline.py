@@ -502,14 +502,14 @@ def _unchanged(out: Path, config: dict[str, object], sources: list[list[object]]
 def _parts(corpus: Corpus, light: bool = False,
            only: frozenset[str] | None = None) -> Iterator[tuple[Graph | Triples, bool]]:
     """The graph of ``corpus`` but its corpus part (:func:`kg.rdf.corpus_part`), a part at a time:
-    the documents' parts (of the documents ``only`` names: content hashes), then the facts' (each
-    with ``True``); with ``light`` as :class:`kg.rdf.Triples` (faster to build; nothing checks
+    the documents' parts (of the documents ``only`` names: content hashes), then the facts' (of
+    those documents: `kg.rdf.fact_parts`; each with ``True``); with ``light`` as :class:`kg.rdf.Triples` (faster to build; nothing checks
     them with SHACL)."""
     from kg.rdf import document_parts, fact_parts
 
     # map, not a generator expression, which would hold the last part given until the next
     return chain(map(_a_document_part, document_parts(corpus, light=light, only=only)),
-                 map(_a_fact_part, fact_parts(corpus, light=light)))
+                 map(_a_fact_part, fact_parts(corpus, light=light, only=only)))
 
 
 def _a_document_part(part: Graph | Triples) -> tuple[Graph | Triples, bool]:
@@ -522,10 +522,11 @@ def _a_fact_part(part: Graph | Triples) -> tuple[Graph | Triples, bool]:
 
 #: A build's SHACL check reads the parts of its documents up to about this many characters of
 #: them (some 800 news articles): every document of a build that size or smaller, a sample of
-#: that size of a larger one (`check_sample`), whose facts and entities are all checked all the
-#: same. The documents' parts are most of a check's work (4,585 articles, 5.8 million characters:
-#: 42 of 66 s, against 24 s for the facts and the entities), so a huge build's check costs about
-#: what its facts and entities do; ``build(check_all=True)`` (``kg build --check-all``) reads them all.
+#: that size of a larger one (`check_sample`) with the facts they give evidence for, and every
+#: entity all the same. The documents' and the facts' parts are most of a check's work (4,585
+#: articles, 5.8 million characters: 50 of 66 s, against 16 s for the entities), so a huge build's
+#: check costs about what its entities do; ``build(check_all=True)`` (``kg build --check-all``)
+#: reads them all.
 CHECK_CHARS = 1_000_000
 
 
@@ -569,8 +570,8 @@ def _check_parts(corpus: Corpus, entities: Graph | Triples, share: int = 0, shar
     (it maps the documents' parts lightly, for the entities and sentences they point at, and
     checks none of them), share k ≥ 1 the k-th of the others' shares of the documents
     (:func:`kg.rdf.document_parts`). ``only`` (content hashes: `check_sample`) checks the parts
-    of those documents alone, and every fact (the sentences they cite are known without mapping
-    the other documents).
+    of those documents alone, and the facts they give evidence for (which may cite sentences of
+    other documents: every sentence is known without mapping them), and every entity.
     """
     from kg.rdf import PartsValidation, Triples, document_parts, fact_parts, new_graph, release, sentence_iris
 
@@ -590,7 +591,7 @@ def _check_parts(corpus: Corpus, entities: Graph | Triples, share: int = 0, shar
                 checker.note(light)
                 del light
             heap.keep()
-            parts = map(_a_fact_part, fact_parts(corpus))
+            parts = map(_a_fact_part, fact_parts(corpus, only=only))
         else:
             parts = map(_a_document_part, document_parts(corpus, share=(share - 1, shares - 1), only=only))
         for part, facts in parts:
@@ -652,8 +653,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
     (:mod:`kg.output`): ``out`` always holds one complete build, and a build that fails or is
     interrupted leaves the previous one as it was. SHACL violations are reported (``strict``
     raises :class:`ValidationError` instead); a build of more than :data:`CHECK_CHARS`
-    characters checks every fact and entity and a sample of its documents (`check_sample`;
-    ``report.checked`` counts them), unless ``check_all``.
+    characters checks every entity and a sample of its documents with their facts
+    (`check_sample`; ``report.checked`` counts them), unless ``check_all``.
 
     Builds are incremental: the mentions of each document are kept in ``out/.cache``
     (:mod:`kg.cache`) and only new or changed documents are extracted again; resolution,

@@ -744,11 +744,13 @@ def _cut(m: _Mapper, units: Iterable[_U], write: Callable[[_U], None], triples: 
 PART_TRIPLES = 50_000
 
 
-def fact_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = False) -> Iterator[Graph | Triples]:
+def fact_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = False,
+               only: Set[str] | None = None) -> Iterator[Graph | Triples]:
     """The nodes of a corpus's facts (``kgo:Fact``: statement, confidence, components,
     evidence), in graphs of about ``triples`` triples: `corpus_part` without them
     (``facts=False``), `document_parts` and these are the corpus's graph. With ``light`` they
-    are `Triples`, not graphs.
+    are `Triples`, not graphs. ``only`` (content hashes, as `document_parts`'s) keeps the facts
+    with evidence in those documents, and those whose evidence is in no sentence of the corpus.
 
     Examples
     --------
@@ -757,7 +759,12 @@ def fact_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = False)
     []
     """
     m = _Mapper(corpus, _part(light))
-    yield from _cut(m, m.facts(corpus.relations).items(), lambda item: m.fact(*item), triples, light)
+    facts: Iterable[tuple[URIRef, _Fact]] = m.facts(corpus.relations).items()
+    if only is not None:
+        cited = {sentence_iri(sha, a.index, s.index) for a, sha in m.articles.values() if sha in only
+                 for s in a.sentences}
+        facts = [(f, fact) for f, fact in facts if not fact[5] or not fact[5].isdisjoint(cited)]
+    yield from _cut(m, facts, lambda item: m.fact(*item), triples, light)
 
 
 def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = False,

@@ -446,7 +446,7 @@ def test_the_check_sample_is_chosen_by_content_within_its_budget():
 
 
 @pytest.mark.parametrize("shares", [1, 3])
-def test_a_sampled_check_reads_its_documents_and_every_fact(broken_news, shares):
+def test_a_sampled_check_reads_its_documents_and_their_facts(broken_news, shares):
     from kg.pipeline import _check_parts
     from kg.rdf import corpus_part, corpus_to_graph, validate
 
@@ -462,8 +462,8 @@ def test_a_sampled_check_reads_its_documents_and_every_fact(broken_news, shares)
 
     with_it, without_it = check(frozenset({by_path[broken_doc]})), check(frozenset(others))
     assert with_it == expected  # the document with the bad mention read: everything found
-    # without it, its mention's violation is not found, the facts' still are, and nothing else
-    # (the facts that cite sentences of documents not read are not taken for broken)
+    # without it, its mention's violation is not found, the fact of no sentence still is, and
+    # nothing else (the facts that cite sentences of documents not read are not taken for broken)
     assert without_it < expected
     assert not any("nif:beginIndex" in v for v in without_it)
     assert any("prov:wasDerivedFrom" in v for v in without_it)

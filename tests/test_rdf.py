@@ -612,6 +612,30 @@ def test_document_parts_of_some_documents_and_every_sentence(news: Corpus) -> No
     assert list(document_parts(news, only=set())) == []
 
 
+def test_fact_parts_of_some_documents(news: Corpus) -> None:
+    from kg.rdf import fact_parts
+
+    def facts(only: set[str] | None) -> dict[object, set[object]]:
+        found: dict[object, set[object]] = {}
+        for part in fact_parts(news, only=only):
+            for s, p, o in part:
+                found.setdefault(s, set()).add((p, o))
+        return found
+
+    every = facts(None)
+    chosen = news.documents[0]
+    some = facts({chosen.sha256})
+    assert 0 < len(some) < len(every)
+    assert all(every[f] == triples for f, triples in some.items())  # whole nodes, all their evidence
+    mine = str(resource("article", chosen.sha256[:12])) + "/"
+
+    def cites_mine(triples: set[object]) -> bool:
+        return any(p == PROV.wasDerivedFrom and str(o).startswith(mine) for p, o in triples)  # type: ignore[misc]
+
+    assert all(cites_mine(every[f]) == (f in some) for f in every)  # the facts with evidence there
+    assert facts(set()) == {}  # every fact of this corpus cites a sentence
+
+
 @pytest.mark.parametrize("facts", [False, True])
 def test_parts_checked_apart_find_what_the_whole_graph_check_finds(news: Corpus, facts: bool) -> None:
     from kg.rdf import PartsValidation
