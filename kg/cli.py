@@ -74,8 +74,8 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--no-view", is_flag=True, help="Do not write the HTML view and report.")
 @click.option("--strict", is_flag=True, help="Fail when the graph does not conform to the SHACL shapes.")
 @click.option("--check-all", is_flag=True,
-              help="Check every document with the SHACL shapes (a build of over a million characters "
-                   "checks every entity and a sample of its documents with their facts).")
+              help="Check everything with the SHACL shapes (a build of over a million characters checks "
+                   "a sample of its documents, with their facts and the entities they mention).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for extraction [default: one per CPU on large builds].")
 @click.option("--executor", metavar="NAME", callback=_check_executor,
               help="Where extraction runs: process (worker processes here, on large builds) or dask "
@@ -174,8 +174,8 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
     click.echo(f"extracted {report.extracted} document(s), {report.reused} from the cache; stages: "
                    + ", ".join(f"{n} {t:.1f} s" for n, t in report.timings if n not in ("lock", "switch")))
     if 0 < report.checked < report.documents:
-        click.echo(f"SHACL: checked every entity and a sample of {report.checked} of {report.documents} "
-                   "documents with their facts (--check-all checks them all)")
+        click.echo(f"SHACL: checked a sample of {report.checked} of {report.documents} documents, with their "
+                   "facts and the entities they mention (--check-all checks everything)")
     if report.violations:
         click.echo(f"SHACL: {len(report.violations)} violation(s), e.g. {_printable(report.violations[0])}", err=True)
     for sk in report.skipped:  # a file name is shown on one line, whatever characters it holds

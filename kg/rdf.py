@@ -63,6 +63,7 @@ __all__ = [
     "document_parts",
     "fact_parts",
     "sentence_iris",
+    "entity_iris",
     "release",
     "PART_TRIPLES",
     "entity_iri",
@@ -798,6 +799,24 @@ def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = Fa
         groups = [g for g in groups if not g[0] or any(d.sha256 in only for d in g[0])]
     mine = groups[k::n]
     yield from _cut(m, mine, lambda group: m.document_part(*group, mentions), triples, light)
+
+
+def entity_iris(corpus: Corpus) -> set[URIRef]:
+    """The IRIs of a corpus's entities and of the persons its bylines name: the subjects of
+    `corpus_part` that are entities (the others are divisions, the facts' statements' subjects
+    being entities too, and the ontology's).
+
+    Examples
+    --------
+    >>> from kg.model import Corpus
+    >>> entity_iris(Corpus())
+    set()
+    """
+    m = _Mapper(corpus, Triples())
+    out = set(m.entities.values())
+    for a, _sha in m.articles.values():
+        out.update(key_iri(EntityKey(PERSON, au.name)) for au in a.authors)
+    return out
 
 
 def sentence_iris(corpus: Corpus) -> Iterator[URIRef]:

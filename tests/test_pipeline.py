@@ -469,6 +469,32 @@ def test_a_sampled_check_reads_its_documents_and_their_facts(broken_news, shares
     assert any("prov:wasDerivedFrom" in v for v in without_it)
 
 
+@pytest.mark.parametrize("shares", [1, 3])
+def test_a_sampled_check_reads_the_entities_its_documents_mention(broken_news, shares):
+    from dataclasses import replace as changed
+
+    from kg.pipeline import _check_parts
+    from kg.rdf import corpus_part, corpus_to_graph, entity_iri, validate
+
+    by_path = {d.path: d.sha256 for d in broken_news.documents}
+    # an entity mentioned in one document alone, given a second label (one label is allowed)
+    entity = next(e for e in broken_news.entities if e.mentions and len({by_path[m.document] for m in e.mentions}) == 1)
+    corpus = changed(broken_news, entities=(*broken_news.entities, changed(entity, label=entity.label + "又名")))
+    iri = entity_iri(entity).split("/id/")[1]
+    expected = set(validate(corpus_to_graph(corpus)))
+    twice = {v for v in expected if v.startswith(f"kgr:{iri} rdfs:label")}
+    assert len(twice) == 1
+    home = by_path[entity.mentions[0].document]
+    entities = corpus_part(corpus, facts=False, light=True)
+
+    def check(only: frozenset[str]) -> set[str]:
+        return set().union(*(_check_parts(corpus, entities, k, shares, only) for k in range(shares)))
+
+    assert twice <= check(frozenset({home})) <= expected
+    elsewhere = check(frozenset(set(by_path.values()) - {home}))
+    assert elsewhere <= expected and not twice & elsewhere
+
+
 def test_a_large_build_checks_a_sample_of_its_documents_and_says_so(tmp_path, monkeypatch):
     from synthetic import NEWS_PAGES
 
