@@ -15,11 +15,12 @@ byte-identical files.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as _dt
 import hashlib
 import heapq
-import json
+import marshal
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Set
@@ -1174,6 +1175,92 @@ def turtle_chunks(graph: Graph, prefixes: dict[str, str] | None = None) -> Itera
     yield from _chunked(_prefix_lines(prefixes), (text for _key, text in _subject_blocks(canonical, w)), w)
 
 
+#: About how many characters of Turtle a run of `TurtleParts` holds in one record: the merge
+#: holds one record of each run at a time.
+RUN_RECORD_CHARS = 1 << 16
+
+
+def _key_text(key: tuple[int, str, str, str]) -> str:
+    """A `_sort_key` as one string, in the same order (blank nodes, IRIs, literals, the rest;
+    then by the text, the language and the datatype, which hold no NUL character).
+
+    Examples
+    --------
+    >>> keys = [_sort_key(t) for t in (URIRef("urn:b"), BNode("z"), URIRef("urn:a"), Literal("a", lang="zh"))]
+    >>> sorted(keys) == sorted(keys, key=_key_text)
+    True
+    """
+    kind, text, lang, datatype = key
+    return f"{kind}{text}\0{lang}\0{datatype}" if lang or datatype else f"{kind}{text}"
+
+
+class _Run:
+    """The records of one run file, read one at a time: ``keys`` (sorted) and ``texts`` (each a
+    subject's block between line breaks) from ``pos`` on are what is left of the current one."""
+
+    def __init__(self, path: Path) -> None:
+        self.fh = open(path, "rb")  # noqa: SIM115 (closed by next_record at the end, or by close)
+        self.keys: list[str] = []
+        self.texts: list[str] = []
+        self.pos = 0
+
+    def next_record(self) -> bool:
+        """Read the next record; False (and the file closed) at the end."""
+        try:
+            self.keys, self.texts = marshal.load(self.fh)
+        except EOFError:
+            self.close()
+            return False
+        self.pos = 0
+        return True
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _merged_runs(runs: list[_Run]) -> Iterator[list[str]]:
+    """The texts of ``runs`` in the order of their keys, a slice of one run at a time: what
+    `heapq.merge` of the runs' (key, text) gives (ties in the order of the runs), taking from
+    the run of the smallest key every text before the next run's smallest key at once (a
+    part's subjects of one kind and document follow each other)."""
+    heap = [(r.keys[0], i) for i, r in enumerate(runs) if r.next_record()]
+    heapq.heapify(heap)
+    while heap:
+        key, i = heap[0]
+        run = runs[i]
+        if len(heap) == 1:
+            end = len(run.keys)
+        else:  # the second smallest of a heap is one of the root's children
+            other = heap[1] if len(heap) == 2 or heap[1] < heap[2] else heap[2]
+            below = bisect.bisect_right if i < other[1] else bisect.bisect_left
+            end = below(run.keys, other[0], run.pos)
+        yield run.texts[run.pos:end]
+        if end < len(run.keys):
+            run.pos = end
+            heapq.heapreplace(heap, (run.keys[end], i))
+        elif run.next_record():
+            heapq.heapreplace(heap, (run.keys[0], i))
+        else:
+            heapq.heappop(heap)
+
+
+def _write_run(path: Path, blocks: Iterable[tuple[tuple[int, str, str, str], str]]) -> None:
+    """Write a run file: `_subject_blocks` (sorted) as records of about `RUN_RECORD_CHARS`."""
+    keys: list[str] = []
+    texts: list[str] = []
+    size = 0
+    with open(path, "wb") as fh:
+        for key, text in blocks:
+            keys.append(_key_text(key))
+            texts.append(f"\n{text}\n")
+            size += len(text)
+            if size >= RUN_RECORD_CHARS:
+                marshal.dump((keys, texts), fh)
+                keys, texts, size = [], [], 0
+        if keys:
+            marshal.dump((keys, texts), fh)
+
+
 class TurtleParts:
     """The canonical Turtle (`canonical_turtle`) of a graph given in parts whose subjects are
     disjoint (`corpus_part`, `document_parts`), without holding the graph: each part is
@@ -1210,7 +1297,7 @@ class TurtleParts:
         characters (whole subjects), each a document of its own (the prefixes first), e.g. to load
         a store with the part now rather than with `write`'s pieces."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{self.name}-{len(self.runs):06d}.jsonl"
+        path = self.folder / f"{self.name}-{len(self.runs):06d}.run"
         w = _Writer(self.prefixes)
         part: Iterable[tuple[Node, Node, Node]] = chain(graph, *more) if more else graph
         blocks = list(_subject_blocks(part, w))
@@ -1221,25 +1308,12 @@ class TurtleParts:
                 for g in (graph, *more):
                     whole += g
             blocks = list(_subject_blocks(_canonical_blank_nodes(whole), _Writer(self.prefixes)))
-        with open(path, "w", encoding="utf-8") as fh:
-            for key, text in blocks:
-                fh.write(json.dumps([*key, text], ensure_ascii=False))
-                fh.write("\n")
+        _write_run(path, blocks)
         self.runs.append(path)
         if each is not None:
             head = _prefix_lines(self.prefixes)
             for k, piece in enumerate(_chunked(head, (text for _key, text in blocks))):
                 each(piece if k == 0 else head + piece)
-
-    def _blocks(self) -> Iterator[str]:
-        def read(path: Path) -> Iterator[tuple[tuple[int, str, str, str], str]]:
-            with open(path, encoding="utf-8") as fh:
-                for line in fh:
-                    a, b, c, d, text = json.loads(line)
-                    yield (a, b, c, d), text
-
-        for _key, text in heapq.merge(*(read(p) for p in self.runs), key=lambda kt: kt[0]):
-            yield text
 
     def write(self, path: str | os.PathLike[str], each: Callable[[str], None] | None = None) -> Path:
         """Write the canonical Turtle of every part added to ``path`` (atomically); the runs
@@ -1247,16 +1321,35 @@ class TurtleParts:
         characters, whole subjects) as a Turtle document of its own (the prefixes first), e.g.
         to load a store a piece at a time."""
         head = _prefix_lines(self.prefixes)
+        runs = [_Run(p) for p in self.runs]
 
         def pieces() -> Iterator[str]:
-            for k, piece in enumerate(_chunked(head, self._blocks())):
-                if each is not None:
-                    each(piece if k == 0 else head + piece)
-                yield piece
+            out, size, first = [head], len(head), True
+            for texts in _merged_runs(runs):
+                more = sum(map(len, texts))
+                if size + more < CHUNK_CHARS:  # the slice fits in the piece
+                    out.extend(texts)
+                    size += more
+                    continue
+                for text in texts:
+                    out.append(text)
+                    size += len(text)
+                    if size >= CHUNK_CHARS:
+                        yield from piece(out, first)
+                        out, size, first = [], 0, False
+            yield from piece(out, first)
+
+        def piece(out: list[str], first: bool) -> Iterator[str]:
+            text = "".join(out)
+            if each is not None:
+                each(text if first else head + text)
+            yield text
 
         try:
             return atomic_write(path, pieces())
         finally:
+            for r in runs:
+                r.close()
             self.close()
 
     def close(self) -> None:
