@@ -563,3 +563,33 @@ def test_a_build_checked_in_shares_is_the_same_build(built, tmp_path, monkeypatc
     monkeypatch.setattr(kg.rdf, "validate", lambda graph, shapes=None: [f"checked in process {os.getpid()}"])
     broken = build([src], tmp_path / "broken", view=False, full=True)
     assert len(broken.violations) >= 2 and f"checked in process {os.getpid()}" not in broken.violations
+
+
+def test_a_build_that_fails_while_the_store_loads_leaves_the_previous_one_and_no_loader(built, tmp_path, monkeypatch):
+    import threading
+
+    import kg.pipeline
+    import kg.rdf
+
+    src, _, _ = built
+    out = tmp_path / "out"
+    build([src], out, view=False)
+    before = (out / "kg.ttl").read_bytes()
+    real_add = kg.rdf.TurtleParts.add
+    calls = []
+
+    def failing(self, *graphs, each=None):
+        calls.append(each)
+        if len(calls) == 2:  # the second part (the facts'), while the store's loader runs
+            raise RuntimeError("disk full while writing a run")
+        return real_add(self, *graphs, each=each)
+
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_CHARS", 0)
+    monkeypatch.setattr(kg.rdf.TurtleParts, "add", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build([src], out, view=False, full=True)
+    assert calls[0] is not None  # the parts went to the store as they were written
+    assert (out / "kg.ttl").read_bytes() == before
+    assert not [t for t in threading.enumerate() if t.name == "kg-store-loader"]
+    monkeypatch.setattr(kg.rdf.TurtleParts, "add", real_add)
+    assert build([src], out, view=False, full=True).triples > 0  # and the next build runs
