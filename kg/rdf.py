@@ -184,6 +184,11 @@ class Triples:
     def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
         yield from self._index()[0].get(subject, {}).get(predicate, ())
 
+    def grouped(self) -> dict[Node, dict[Node, list[Node]]]:
+        """Subject → predicate → objects, in the order the triples were added (to be read, not
+        changed: the lookups use it)."""
+        return self._index()[0]
+
     def value(self, subject: Node, predicate: Node) -> Node | None:
         found = self._index()[0].get(subject, {}).get(predicate)
         return found[0] if found else None
@@ -1118,20 +1123,24 @@ def _prefix_lines(prefixes: dict[str, str]) -> str:
 def _subject_blocks(graph: Iterable[tuple[Node, Node, Node]], w: _Writer,
                     ) -> Iterator[tuple[tuple[int, str, str, str], str]]:
     """Each subject of ``graph`` (a graph's triples, each once) in order, with its Turtle (its
-    lines, the first the subject's)."""
-    by_subject: dict[Node, dict[Node, list[Node]]] = {}
-    for s, p, o in graph:  # one pass over the triples, grouped by subject and predicate
-        preds = by_subject.get(s)
-        if preds is None:
-            preds = by_subject[s] = {}
-        objs = preds.get(p)
-        if objs is None:
-            preds[p] = [o]
-        else:
-            objs.append(o)
+    lines, the first the subject's); a `Triples` gives them grouped as it holds them."""
+    if isinstance(graph, Triples):
+        by_subject = graph.grouped()
+        taken = False
+    else:
+        by_subject, taken = {}, True
+        for s, p, o in graph:  # one pass over the triples, grouped by subject and predicate
+            preds = by_subject.get(s)
+            if preds is None:
+                preds = by_subject[s] = {}
+            objs = preds.get(p)
+            if objs is None:
+                preds[p] = [o]
+            else:
+                objs.append(o)
     keys = {s: _sort_key(s) for s in by_subject}
     for s in sorted(by_subject, key=keys.__getitem__):
-        preds = by_subject.pop(s)
+        preds = by_subject.pop(s) if taken else by_subject[s]
         lines = [w.term(s)]
         order = sorted(preds, key=w.predicate_key) if len(preds) > 1 else list(preds)
         last = len(order) - 1
