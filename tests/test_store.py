@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
@@ -139,11 +141,9 @@ def test_loader_raises_a_bad_piece_and_stops(graph: Graph) -> None:
         assert len(st) == 1
 
 
-def test_loader_left_on_an_error_drops_what_is_queued(monkeypatch) -> None:
-    import threading
-
-    from kg.store import LOADER_QUEUE
-
+def _slow_loads(monkeypatch) -> tuple[threading.Event, threading.Event, list[str]]:
+    """``Store.load_text`` made to wait for ``release`` (after setting ``started``) and to keep
+    what it was given in ``loaded``."""
     started, release = threading.Event(), threading.Event()
     loaded: list[str] = []
 
@@ -153,6 +153,13 @@ def test_loader_left_on_an_error_drops_what_is_queued(monkeypatch) -> None:
         loaded.append(text)
 
     monkeypatch.setattr(Store, "load_text", slow)
+    return started, release, loaded
+
+
+def test_loader_left_on_an_error_drops_what_is_queued(monkeypatch) -> None:
+    from kg.store import LOADER_QUEUE
+
+    started, release, loaded = _slow_loads(monkeypatch)
     with Store.memory() as st, pytest.raises(KeyboardInterrupt):
         with st.loader() as load:
             for k in range(LOADER_QUEUE + 1):  # one loading, the others queued
@@ -164,23 +171,13 @@ def test_loader_left_on_an_error_drops_what_is_queued(monkeypatch) -> None:
 
 
 def test_an_abandoned_loader_drops_what_is_queued_and_a_closed_one_is_left_as_it_is(monkeypatch) -> None:
-    import threading
-
-    started, release = threading.Event(), threading.Event()
-    loaded: list[str] = []
-
-    def slow(self: Store, text: str, format: str = "ttl") -> None:
-        started.set()
-        release.wait(10)
-        loaded.append(text)
-
     with Store.memory() as st:
         done = st.loader()
         done("<urn:a> <urn:b> 1 .")
         done.close()
         done.abandon()  # after close: nothing to do, nothing lost
         assert len(st) == 1
-        monkeypatch.setattr(Store, "load_text", slow)
+        started, release, loaded = _slow_loads(monkeypatch)
         load = st.loader()
         load("<urn:a> <urn:b> 2 .")
         load("<urn:a> <urn:b> 3 .")
