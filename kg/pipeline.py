@@ -503,8 +503,8 @@ def _parts(corpus: Corpus, light: bool = False,
            only: frozenset[str] | None = None) -> Iterator[tuple[Graph | Triples, bool]]:
     """The graph of ``corpus`` but its corpus part (:func:`kg.rdf.corpus_part`), a part at a time:
     the documents' parts (of the documents ``only`` names: content hashes), then the facts' (of
-    those documents: `kg.rdf.fact_parts`; each with ``True``); with ``light`` as :class:`kg.rdf.Triples` (faster to build; nothing checks
-    them with SHACL)."""
+    those documents: `kg.rdf.fact_parts`; each with ``True``); with ``light`` as
+    :class:`kg.rdf.Triples` (faster to build; nothing checks them with SHACL)."""
     from kg.rdf import document_parts, fact_parts
 
     # map, not a generator expression, which would hold the last part given until the next
@@ -532,9 +532,9 @@ CHECK_CHARS = 1_000_000
 def check_sample(documents: Sequence[Document], chars: int | None = None) -> frozenset[str] | None:
     """The content hashes (`Document.sha256`) of the documents a build's SHACL check reads, or
     None for all of them: when the documents have more than ``chars`` characters (default:
-    :data:`CHECK_CHARS`), those of the
-    smallest hashes up to about ``chars`` (the same documents give the same sample, whatever their
-    order or paths, and any document is as likely to be in it as another).
+    :data:`CHECK_CHARS`), those of the smallest hashes up to about ``chars`` (the same documents
+    give the same sample, whatever their order or paths, and any document is as likely to be in
+    it as another).
 
     Examples
     --------
