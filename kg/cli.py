@@ -117,6 +117,11 @@ def build_cmd(sources: tuple[str, ...], out: str, date: str | None, components: 
     extracts everything again. On a terminal (or with --progress) one line per stage on stderr
     gives its counts, time and rate.
 
+    The graph is checked against the SHACL shapes (--strict fails on a violation); a build of
+    over a million characters checks a sample of its documents, about a million characters of
+    them, with their facts and the entities they mention, and says so (--check-all checks
+    everything).
+
     With --store sparql+http://…, the complete build is also written to that SPARQL server
     (Graph Store Protocol: only the graphs of changed documents, and the corpus graph, are
     replaced) before --out switches to it; when the server fails, the build fails and --out
