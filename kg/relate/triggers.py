@@ -411,9 +411,11 @@ def _word_start(text: str, pos: int) -> int:
     return next((t.start for t in tokenize_span(text, pos, pos + 1) if t.start <= pos < t.end), pos)
 
 
-def _paragraph_dates(article: ArticleFacts, published: str | None) -> dict[int, DateMention | None]:
-    """For each sentence (by index), the last date with a value stated before it in its paragraph."""
-    out: dict[int, DateMention | None] = {}
+def _paragraph_dates(article: ArticleFacts, published: str | None,
+                     ) -> dict[int, tuple[DateMention | None, list[DateMention]]]:
+    """For each sentence (by index), the last date with a value stated before it in its
+    paragraph, and the dates of the sentence itself read with that one (`find_dates`)."""
+    out: dict[int, tuple[DateMention | None, list[DateMention]]] = {}
     paras = article.article.paragraphs
     last: DateMention | None = None
     para_of_last = None
@@ -421,8 +423,9 @@ def _paragraph_dates(article: ArticleFacts, published: str | None) -> dict[int, 
         p = next((k for k, (x, y) in enumerate(paras) if x <= s.sentence.start < y), None)
         if p != para_of_last:
             last, para_of_last = None, p
-        out[s.sentence.index] = last
-        for d in find_dates(s.text, published, last.value if last else None):
+        dates = find_dates(s.text, published, last.value if last else None)
+        out[s.sentence.index] = (last, dates)
+        for d in dates:
             if d.value is not None and d.grain == "day":
                 last = d
     return out
@@ -450,8 +453,7 @@ def trigger_events(article: ArticleFacts) -> Iterator[Relation | EventDetails | 
                  if not habitual(s.text, t[0], clause_start(s.text, t[0])) and not by_reporter(s.text, t[0], s.spots)]
         if not found:
             continue
-        prev = earlier.get(s.sentence.index)
-        dates = find_dates(s.text, pub, prev.value if prev else None)
+        prev, dates = earlier.get(s.sentence.index) or (None, find_dates(s.text, pub))
         for a, b, trig in found:
             yield from _one(article, s, a, b, trig, dates, prev, names, seen)
 
