@@ -453,7 +453,7 @@ def trigger_events(article: ArticleFacts) -> Iterator[Relation | EventDetails | 
                  if not habitual(s.text, t[0], clause_start(s.text, t[0])) and not by_reporter(s.text, t[0], s.spots)]
         if not found:
             continue
-        prev, dates = earlier.get(s.sentence.index) or (None, find_dates(s.text, pub))
+        prev, dates = earlier[s.sentence.index]  # every sentence of the body has its entry
         for a, b, trig in found:
             yield from _one(article, s, a, b, trig, dates, prev, names, seen)
 
