@@ -119,13 +119,14 @@ MANAGER_WAIT = 5.0
 def _stop(pool: Any) -> None:
     """Stop a pool's workers now, not after their tasks (Ctrl-C or an error)."""
     procs = list((getattr(pool, "_processes", None) or {}).values())  # where the pool keeps them
+    # the pool's manager thread closes its wake-up pipe as it ends: wait for it, or the
+    # interpreter's exit may write to that pipe while it closes (CPython 3.11's
+    # concurrent.futures: "OSError: Bad file descriptor" and a traceback after Ctrl-C). Taken
+    # before the shutdown, which forgets it.
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
         proc.terminate()
-    # the pool's manager thread closes its wake-up pipe as it ends: wait for it, or the
-    # interpreter's exit may write to that pipe while it closes (CPython 3.11's
-    # concurrent.futures: "OSError: Bad file descriptor" and a traceback after Ctrl-C)
-    manager = getattr(pool, "_executor_manager_thread", None)
     if manager is not None and manager.is_alive():
         manager.join(timeout=MANAGER_WAIT)
 

@@ -1,4 +1,4 @@
-"""Extraction on a dask.distributed cluster gives the build of one machine, byte for byte."""
+"""The extraction executors: a dask.distributed cluster gives the build of one machine, byte for byte, and a stopped process pool leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.errors import ComponentNotFound, ExecutorError
-from kg.executors import CONNECT_TIMEOUT, _on_worker
+from kg.executors import CONNECT_TIMEOUT, ProcessExecutor, _on_worker
 from kg.pipeline import build
 
 UNREACHABLE = "tcp://127.0.0.1:1"
@@ -169,3 +169,16 @@ def test_kg_build_executor_dask_scheduler(cluster, local, tmp_path, monkeypatch,
     assert code == 1 and err.startswith("kg: error: cannot reach a dask scheduler at 'no-port-here'")
     assert err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "other" / "kg.ttl").exists()
+
+
+def test_a_stopped_process_pool_has_closed_its_wake_up_pipe():
+    """After ``abort`` the pool's manager thread has ended (and closed its wake-up pipe), so the
+    interpreter's exit cannot write to that pipe while it closes (a traceback after Ctrl-C)."""
+    ex = ProcessExecutor(2, ["persons"])
+    assert list(ex.map(abs, [-1, -2, 3])) == [1, 2, 3]
+    manager = ex._pool._executor_manager_thread
+    wakeup = ex._pool._executor_manager_thread_wakeup
+    procs = list(ex._pool._processes.values())
+    ex.abort()
+    assert not manager.is_alive() and wakeup._closed
+    assert not any(p.is_alive() for p in procs)
