@@ -790,17 +790,15 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                     entities_part.forget()  # read: what is left of it is written to kg.ttl at the end
                 turtle = TurtleParts(gen.path / TURTLE_RUNS)
                 whole = new_graph() if remote else None  # a server's named graphs are cut from the whole graph
-                shares = check_count(jobs, _resident()) if beside else 0
                 # a large build checks a sample of its documents (a small one is checked as it is mapped)
                 sample = None if check_all or not beside else check_sample(corpus.documents)
                 n_checked = 0 if not validate else len(corpus.documents) if sample is None \
                     else sum(d.sha256 in sample for d in corpus.documents)
-                checks = [Forked(_check_parts, corpus, entities_part, k, shares, sample) for k in range(shares)]
-                checker = PartsValidation() if validate and not checks else None
+                checks: list[Forked[list[str]]] = []  # a large build's, forked once its parts are loaded
+                checker = PartsValidation() if validate and not beside else None
                 try:
                     # the store is bulk-loaded with each part's Turtle as the part is written, on a thread
-                    # of its own (Oxigraph's loader releases the GIL), while the next part is mapped; it
-                    # is opened after the checks are forked, so that no child starts with its thread
+                    # of its own (Oxigraph's loader releases the GIL), while the next part is mapped
                     store = after_extraction.enter_context(Store.open(gen.path / "store", create=True))
                     load = store.loader()
                     after_extraction.callback(load.abandon)  # an error: the queued parts are dropped
@@ -821,6 +819,14 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         release(part)
                         del part
                         heap.keep()  # the part's garbage collected, what the network keeps of it kept
+                    load.close()  # the documents' parts are in the store (before a child is forked)
+                    if beside:
+                        # checked by children forked now, when no loader thread runs and the rdf
+                        # stage's two busy threads are done, beside the analysis (one core); forked
+                        # beside the rdf stage they made it 4.7 s longer (4,585 articles, one job)
+                        shares = check_count(jobs, _resident())
+                        checks = [Forked(_check_parts, corpus, entities_part, k, shares, sample)
+                                  for k in range(shares)]
                     del corpus  # the parts are written: the corpus's memory goes to the stages after
                     lap("rdf", less=checking, triples=n_triples)
                     violations: list[str] = []
@@ -844,7 +850,6 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         analysis = run_analysis(graph_of_entities)
                         scores.append(score_triples(analysis))
                         lap("analyze")
-                    load.close()  # the documents' parts are in the store (before the view's child is forked)
                     # the report and the view of a large graph are written beside the exports and the store
                     pages = Forked(_write_pages, analysis, graph_of_entities, gen.path, view) \
                         if n_triples >= BESIDE_MIN_TRIPLES and (analysis is not None or view) else None
