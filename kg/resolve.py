@@ -697,14 +697,18 @@ def _occurrences(text: str, word: str) -> Iterable[int]:
         i = text.find(word, i + 1)
 
 
-def _names_again(text: str, cands: list[Entity]) -> list[_Found]:
-    """Every place a candidate's name or alias recurs (three characters at least, four for an
-    organization)."""
+def _names_to_find(cands: list[Entity]) -> list[tuple[str, Entity]]:
+    """The names and aliases of the candidates that are looked for again (three characters at
+    least, four for an organization), each with its entity, in the candidates' order."""
+    return [(name, e) for e in cands for name in {e.label, *e.aliases}
+            if len(name) >= 3 and (e.type != ORGANIZATION or len(name) >= 4)]
+
+
+def _names_again(text: str, names: list[tuple[str, Entity]]) -> list[_Found]:
+    """Every place one of the ``names`` (`_names_to_find`) recurs in ``text``."""
     found: list[_Found] = []
-    for e in cands:
-        for name in {e.label, *e.aliases}:
-            if len(name) < 3 or (e.type == ORGANIZATION and len(name) < 4):
-                continue
+    for name, e in names:
+        if name in text:
             found.extend((i, i + len(name), e, "") for i in _occurrences(text, name))
     return found
 
@@ -795,11 +799,12 @@ def more_mentions(entities: list[Entity], articles: Iterable[Article], doc_texts
         if not cands:
             continue
         doc_text = doc_texts[art.document]
+        names = _names_to_find(cands)
         for sent in art.sentences:
             if sent.kind == "byline":
                 continue
             spans = taken[(art.id, sent.index)]
-            found = (_names_again(sent.text, cands) + _brands_again(sent.text, brands.get(art.document, {}))
+            found = (_names_again(sent.text, names) + _brands_again(sent.text, brands.get(art.document, {}))
                      + _quoted_abbreviations(sent.text, cands))
             for a, b, e, alias in _by_position(found):
                 src = sent.source_span(a, b)
