@@ -544,8 +544,27 @@ class _Pairs:
             if len(found):
                 at = np.searchsorted(codes, np.frombuffer(found, dtype=np.int64))
                 weight += np.bincount(at, minlength=len(codes)) * w
-        near = np.concatenate([np.frombuffer(self.close, dtype=np.int64), np.frombuffer(self.relation, dtype=np.int64)])
-        return codes, weight, np.isin(codes, near)
+                del at
+        near = np.unique(np.concatenate([np.frombuffer(self.close, dtype=np.int64),
+                                         np.frombuffer(self.relation, dtype=np.int64)]))
+        return codes, weight, _members(codes, near)
+
+
+def _members(codes: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin(codes, sorted_set)`` for a sorted array of distinct codes, by a binary search of
+    each code: ``isin`` sorts both arrays together, with an index, and on 4,585 articles (1.3
+    million links) that took some 60 MB for a moment, the largest block of the analysis.
+
+    Examples
+    --------
+    >>> _members(np.array([1, 4, 7, 9]), np.array([4, 9, 12])).tolist()
+    [False, True, False, True]
+    """
+    if not len(sorted_set):
+        return np.zeros(len(codes), dtype=bool)
+    at = np.searchsorted(sorted_set, codes)
+    at[at == len(sorted_set)] = 0  # past the last: compared with the first, which differs
+    return np.asarray(sorted_set[at] == codes)
 
 
 def _pair_weights(G: nx.Graph, index: Mapping[str, int]) -> _Pairs:

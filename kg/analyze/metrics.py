@@ -256,22 +256,30 @@ def _pagerank(x: _Indexed, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: 
     n = len(x.nodes)
     if n == 0:
         return {}
-    ends = x.links.ends
-    src = np.concatenate([ends[:, 0], ends[:, 1]])  # every link both ways
-    dst = np.concatenate([ends[:, 1], ends[:, 0]])
-    share = np.concatenate([x.links.weight, x.links.weight])
-    out = np.bincount(src, weights=share, minlength=n)
+    # every link both ways: forward (first end to second) summed first, then backward, each in
+    # the links' order, as one sum over the two directions in a row would (np.add.at adds in
+    # order: the same bits) without arrays of twice the links (on 4,585 articles 1.3 million
+    # links, the build's largest moment: 84 MB of them, now 52)
+    first, second = np.ascontiguousarray(x.links.ends[:, 0]), np.ascontiguousarray(x.links.ends[:, 1])
+    weight = x.links.weight
+    out = np.bincount(first, weights=weight, minlength=n).astype(np.float64, copy=False)  # (ints when no links)
+    np.add.at(out, second, weight)
     dangling = out == 0
-    if len(src):
-        share /= out[src]  # each link's share of its source's weight
-    flow = np.empty_like(share)  # what each link carries, computed in place: no array of links is made per step
+    forward = weight / out[first]  # each link's share of its source's weight, each way
+    backward = weight / out[second]
+    flow = np.empty_like(weight)  # what a link carries one way, computed in place: no array is made per step
     rank = np.full(n, 1.0 / n)
     for _ in range(max_iter):
         lost = alpha * rank[dangling].sum() / n
-        np.take(rank, src, out=flow)
+        np.take(rank, first, out=flow)
         flow *= alpha
-        flow *= share
-        new = np.bincount(dst, weights=flow, minlength=n) + ((1.0 - alpha) / n + lost)
+        flow *= forward
+        new = np.bincount(second, weights=flow, minlength=n).astype(np.float64, copy=False)
+        np.take(rank, second, out=flow)
+        flow *= alpha
+        flow *= backward
+        np.add.at(new, first, flow)
+        new += (1.0 - alpha) / n + lost
         err = float(np.abs(new - rank).sum())
         rank = new
         if err < n * tol:
