@@ -235,28 +235,38 @@ def _said(views: Sequence[ArticleFacts], rel: Sequence[Registered[Callable[..., 
     return out
 
 
-def _said_in_parallel(views: Sequence[ArticleFacts], rel: Sequence[Registered[Callable[..., Iterable[Relation]]]],
+def _said_of(articles: Sequence[Article], documents: Sequence[Document], entities: Sequence[Entity],
+             rel: Sequence[Registered[Callable[..., Iterable[Relation]]]],
+             evs: Sequence[Registered[EventComponent]]) -> list[_Said]:
+    """`_said` of the views of ``articles`` (:func:`article_facts`: a view depends on its article
+    alone, so those of a share of the articles are the same as among all of them)."""
+    return _said(article_facts(articles, documents, entities), rel, evs)
+
+
+def _said_in_parallel(articles: Sequence[Article], documents: Sequence[Document], entities: Sequence[Entity],
+                      rel: Sequence[Registered[Callable[..., Iterable[Relation]]]],
                       evs: Sequence[Registered[EventComponent]], jobs: int) -> list[_Said]:
-    """`_said` over consecutive parts of ``views`` (about as many sentences each), all but the first
-    in forked processes (:class:`kg.forked.Forked`: they see the views as they are, and send back
-    only what the components said); the same list as `_said` of all the views."""
+    """`_said_of` consecutive shares of ``articles`` (about as many sentences each), all but the
+    first in forked processes (:class:`kg.forked.Forked`: they see the articles as they are, make
+    their views themselves, and send back only what the components said); the same list as
+    `_said_of` all the articles."""
     from kg.forked import Forked, can_fork
 
-    if jobs <= 1 or len(views) < PARALLEL_MIN_ARTICLES or not can_fork():
-        return _said(views, rel, evs)
-    sizes = [len(v.sentences) + 1 for v in views]
+    if jobs <= 1 or len(articles) < PARALLEL_MIN_ARTICLES or not can_fork():
+        return _said_of(articles, documents, entities, rel, evs)
+    sizes = [len(a.sentences) + 1 for a in articles]
     share = sum(sizes) / jobs
-    parts: list[Sequence[ArticleFacts]] = []
+    parts: list[Sequence[Article]] = []
     start = total = 0
     for i, n in enumerate(sizes):
         total += n
         if total >= share * (len(parts) + 1) and len(parts) < jobs - 1:
-            parts.append(views[start:i + 1])
+            parts.append(articles[start:i + 1])
             start = i + 1
-    parts.append(views[start:])
-    children = [Forked(_said, part, rel, evs) for part in parts[1:]]
+    parts.append(articles[start:])
+    children = [Forked(_said_of, part, documents, entities, rel, evs) for part in parts[1:]]
     try:
-        out = _said(parts[0], rel, evs)
+        out = _said_of(parts[0], documents, entities, rel, evs)
         for child in children:
             out.extend(child.result())
     finally:  # an error or Ctrl-C: the other processes stop with it
@@ -277,15 +287,13 @@ def relations_for(articles: Iterable[Article], documents: Iterable[Document], en
     each on its share of the articles, with the same result: a component is called once per
     article and must not depend on its calls for other articles.
     """
-    arts = list(articles)
-    ents = list(entities)
-    views = article_facts(arts, documents, ents)
+    arts, docs, ents = list(articles), list(documents), list(entities)
     rel = relation_components.resolve(relations)
     evs = event_components.resolve(events)
     found: list[Relation] = []
     infos = EventInfos()
     taken = {e.key for e in ents}
-    for rels, said in _said_in_parallel(views, rel, evs, jobs):
+    for rels, said in _said_in_parallel(arts, docs, ents, rel, evs, jobs):
         for name, rs in rels:
             found.extend(_checked(r, name) for r in rs)
         for name, items in said:
