@@ -6,6 +6,6 @@ outside :mod:`kg.extract` (dates, bylines) read the lists without importing the 
 
 from __future__ import annotations
 
-from kg.lexicons import chars, entries, longest_first, longest_suffix, table, words
+from kg.lexicons import chars, entries, last_chars, longest_first, longest_suffix, table, words
 
-__all__ = ["words", "entries", "table", "chars", "longest_first", "longest_suffix"]
+__all__ = ["words", "entries", "table", "chars", "longest_first", "longest_suffix", "last_chars"]

@@ -17,7 +17,7 @@ from kg.confidence import (
     PROGRAM_QUOTED_WITH_WORD,
     PROGRAM_TITLE,
 )
-from kg.extract.lexicon import chars, entries, longest_suffix, table, words
+from kg.extract.lexicon import chars, entries, last_chars, longest_suffix, table, words
 from kg.extract.phrases import is_cjk, tokens_of
 from kg.extract.registry import register
 from kg.extract.tokens import Token
@@ -165,6 +165,10 @@ def _is_law_word(tok: Token) -> bool:
         and tok.word not in _NOT_LAW and not tok.word.endswith(_NOT_LAW_ENDS)
 
 
+#: The last characters of the words `_phrases` looks for: program words, and law words (…法).
+_PHRASE_ENDS = last_chars("program_suffixes.txt") | {"法"}
+
+
 def _phrase_start(toks: tuple[Token, ...], i: int) -> int:
     """Index of the first token of the unquoted program name that ends with token ``i``."""
     tok = toks[i]
@@ -187,7 +191,10 @@ def _phrase_confidence(toks: tuple[Token, ...], j: int, i: int) -> float:
 def _phrases(found: _Found, toks: tuple[Token, ...]) -> None:
     """Unquoted phrases ending with a program word: 纠纷调处机制, 某某问政平台, 安全生产法."""
     text = found.text
+    ends = _PHRASE_ENDS
     for i, tok in enumerate(toks):
+        if tok.word[-1:] not in ends:
+            continue  # neither a law word nor a program word: tested faster than both
         if found.starts_inside(tok.start):
             continue
         if _is_law_word(tok):

@@ -17,7 +17,7 @@ from kg.confidence import (
     PLACE_SITE,
     PLACE_WEAK_SITE,
 )
-from kg.extract.lexicon import chars, entries, longest_first, longest_suffix, table, words
+from kg.extract.lexicon import chars, entries, last_chars, longest_first, longest_suffix, table, words
 from kg.extract.phrases import extend_left, is_cjk, is_nounish, match_suffix, tokens_of
 from kg.extract.registry import register
 from kg.extract.tokens import Token, pos
@@ -158,7 +158,9 @@ def find_organizations(text: str) -> list[Mention]:
     toks = tokens_of(text)
     suffixes = table("org_suffixes.txt")
     strong = _strong_org_words()
-    return [m for i in range(len(toks)) if (m := _organization_at(text, toks, i, suffixes, strong)) is not None]
+    ends = last_chars("org_suffixes.txt")  # a token ending with none of them ends no name
+    return [m for i, t in enumerate(toks)
+            if t.word[-1:] in ends and (m := _organization_at(text, toks, i, suffixes, strong)) is not None]
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,8 @@ from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
 
-__all__ = ["words", "entries", "table", "rows", "chars", "longest_first", "longest_suffix", "ui", "UI_CATALOGUE"]
+__all__ = ["words", "entries", "table", "rows", "chars", "longest_first", "longest_suffix", "last_chars", "ui",
+           "UI_CATALOGUE"]
 
 #: The message catalogue: the Chinese labels and sentences of the report and the view.
 UI_CATALOGUE = "ui_zh.tsv"
@@ -95,7 +96,15 @@ def longest_first(name: str) -> tuple[str, ...]:
 
 
 @cache
-def _last_chars(name: str) -> frozenset[str]:
+def last_chars(name: str) -> frozenset[str]:
+    """The characters the entries of lexicon ``name`` end with: a word ending with none of them
+    has no :func:`longest_suffix` (a test faster than the call).
+
+    Examples
+    --------
+    >>> "会" in last_chars("org_suffixes.txt"), "的" in last_chars("org_suffixes.txt")
+    (True, False)
+    """
     return frozenset(w[-1] for w in words(name) if w)
 
 
@@ -112,7 +121,7 @@ def longest_suffix(text: str, name: str) -> str | None:
     >>> longest_suffix("某某市总工会", "org_suffixes.txt")
     '总工会'
     """
-    if not text or text[-1] not in _last_chars(name):
+    if not text or text[-1] not in last_chars(name):
         return None
     entries = words(name)
     for k in range(min(_max_len(name), len(text)), 0, -1):
