@@ -339,23 +339,25 @@ def _surnames() -> tuple[frozenset[str], frozenset[str]]:
 
 def _looks_like_name(w: str) -> bool:
     single, double = _surnames()
-    if not all(is_cjk(c) or c == "·" for c in w):
-        return False
     if "·" in w:
-        return 3 <= len(w) <= 12
-    if w[:2] in double and 3 <= len(w) <= 4:
-        return True
-    return w[0] in single and 2 <= len(w) <= 3
+        return 3 <= len(w) <= 12 and all(is_cjk(c) or c == "·" for c in w)
+    # the surname and the length first: most words fail them, faster tested than their characters
+    if not ((w[:2] in double and 3 <= len(w) <= 4) or (w[:1] in single and 2 <= len(w) <= 3)):
+        return False
+    return all(is_cjk(c) for c in w)
 
 
 def _title_end_positions(text: str, toks: tuple[Token, ...]) -> dict[int, str]:
     """``{offset right after a title: title}``; a title may be quoted (“大国工匠”X)."""
     titles = words("titles.txt")
+    ends = last_chars("titles.txt")
     out: dict[int, str] = {}
     for i in range(len(toks)):
         acc = ""
         for k in range(i, min(i + 4, len(toks))):
             acc += toks[k].word
+            if acc[-1:] not in ends:
+                continue  # it ends no title (tested faster than looking for one)
             hit = longest_suffix(acc, "titles.txt")
             if hit and (acc == hit or acc in titles or toks[k].word.endswith(hit)):
                 end = toks[k].end
