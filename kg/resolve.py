@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from kg.extract.lexicon import chars, table, words
+from kg.extract.lexicon import chars, longest_first, table, words
 from kg.gazetteer import gazetteer
 from kg.model import Article, Entity, EntityKey, Evidence, Located, Mention
 from kg.schema import EVENT, ORGANIZATION, PERSON, PLACE, PROGRAM
@@ -317,7 +317,7 @@ def bodies_in_titles(articles: Iterable[Article], located: Sequence[Located]) ->
     out = []
     for art in articles:
         for s in art.sentences:
-            for body in words("national_bodies.txt"):
+            for body in longest_first("national_bodies.txt"):  # the longer first, in the same order always
                 i = s.text.find(body + head)
                 while i >= 0:
                     a, b = s.source_span(i, i + len(body))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from kg.confidence import MIN_CONFIDENCE, MODEL_FLOOR, NESTED_INNER_MIN, SURE_MODEL_SPAN, UNSUPPORTED
-from kg.extract.lexicon import chars, entries, table, words
+from kg.extract.lexicon import chars, entries, longest_first, table, words
 from kg.extract.registry import is_statistical
 from kg.model import Mention
 from kg.schema import EVENT, ORGANIZATION, PERSON, PLACE, PROGRAM
@@ -76,14 +77,33 @@ def _dropped_in_context(m: Mention, text: str, strict: bool) -> bool:
     return m.start > 0 and text[m.start - 1] == _THIS and m.text[0] not in chars("anaphor_levels")
 
 
+@lru_cache(maxsize=1)
+def _title_splits() -> dict[str, tuple[tuple[str, str, int], ...]]:
+    """Each way a title splits in two (``head``, ``tail``, ``len(head)``), by the first character
+    of its tail; the titles longest first (then alphabetically), so the first that fits is
+    always the same one (a set's order changes from one process to the next)."""
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    for t in longest_first("titles.txt"):
+        for k in range(1, len(t)):
+            out.setdefault(t[k], []).append((t[:k], t[k:], k))
+    return {c: tuple(v) for c, v in out.items()}
+
+
 def _cut_before_title(m: Mention, text: str) -> Mention | None:
-    """某某总工会党组 + 成员: the organization cut where it runs into a title, or None."""
+    """某某总工会党组 + 成员: the organization cut where it runs into a title, or None.
+
+    Examples
+    --------
+    >>> m = Mention("海河市总工会党组", ORGANIZATION, 0, 8, 0.9, "ner")
+    >>> _cut_before_title(m, "海河市总工会党组成员林晓峰").text
+    '海河市总工会'
+    """
     from kg.extract.phrases import match_suffix
 
-    for t in words("titles.txt"):
-        for k in range(1, len(t)):
-            head, tail = t[:k], t[k:]
-            if m.text.endswith(head) and text.startswith(tail, m.end) and len(m.text) - k >= 3:
+    if m.end >= len(text):
+        return None  # no title follows
+    for head, tail, k in _title_splits().get(text[m.end], ()):
+        if m.text.endswith(head) and text.startswith(tail, m.end) and len(m.text) - k >= 3:
                 cut = m.end - k
                 if match_suffix(m.text, "org_suffixes.txt") and not match_suffix(
                         text[m.start:cut], "org_suffixes.txt"):
