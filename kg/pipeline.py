@@ -527,6 +527,14 @@ def _a_fact_part(part: Graph | Triples) -> tuple[Graph | Triples, bool]:
 #: the documents, 8 the facts, 16 the entities). ``build(check_all=True)`` (``kg build
 #: --check-all``) checks everything.
 CHECK_CHARS = 1_000_000
+#: A large build's check is forked before its parts are mapped when it reads at least this share
+#: of the build's characters, and after them otherwise. The check takes about four times as
+#: long per character it reads as the analysis and the exports that follow the mapping take per
+#: character of the build, so a check of more than about a quarter of the build would outlast
+#: them and keep the build waiting (1,200 articles, a 62 % sample: 8.6 s); a smaller one ends
+#: beside them, off the mapping's two busy cores (4,585 articles, 17 %: forked beside the
+#: mapping it made that 4.7 s longer).
+EARLY_CHECK_SHARE = 1 / 3
 
 
 def check_sample(documents: Sequence[Document], chars: int | None = None) -> frozenset[str] | None:
@@ -557,6 +565,27 @@ def check_sample(documents: Sequence[Document], chars: int | None = None) -> fro
             picked.add(d.sha256)
             size += len(d.text)
     return frozenset(picked)
+
+
+def _checked_share(documents: Sequence[Document], sample: frozenset[str] | None, chars: int) -> float:
+    """The share of the build's ``chars`` characters that a check of ``sample`` reads (1 for all).
+
+    Examples
+    --------
+    >>> docs = [Document(f"{k}.txt", "新闻" * 300, f"{k:064x}", "utf-8") for k in (1, 2, 3, 4)]
+    >>> _checked_share(docs, None, 2400), _checked_share(docs, check_sample(docs, chars=1000), 2400)
+    (1.0, 0.5)
+    """
+    if sample is None or not chars:
+        return 1.0
+    return sum(len(d.text) for d in documents if d.sha256 in sample) / chars
+
+
+def _forked_checks(corpus: Corpus, entities: Graph | Triples, sample: frozenset[str] | None,
+                   jobs: int | None) -> list[Forked[list[str]]]:
+    """A large build's SHACL check in `check_count` children, each on its share (`_check_parts`)."""
+    shares = check_count(jobs, _resident())
+    return [Forked(_check_parts, corpus, entities, k, shares, sample) for k in range(shares)]
 
 
 def _check_parts(corpus: Corpus, entities: Graph | Triples, share: int = 0, shares: int = 1,
@@ -794,8 +823,11 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                 sample = None if check_all or not beside else check_sample(corpus.documents)
                 n_checked = 0 if not validate else len(corpus.documents) if sample is None \
                     else sum(d.sha256 in sample for d in corpus.documents)
-                checks: list[Forked[list[str]]] = []  # a large build's, forked once its parts are loaded
                 checker = PartsValidation() if validate and not beside else None
+                # a large build's check, forked before the store's loader thread starts (no child
+                # starts with it) when it outlasts what follows the mapping, else once the parts are loaded
+                early = beside and _checked_share(corpus.documents, sample, chars) >= EARLY_CHECK_SHARE
+                checks = _forked_checks(corpus, entities_part, sample, jobs) if early else []
                 try:
                     # the store is bulk-loaded with each part's Turtle as the part is written, on a thread
                     # of its own (Oxigraph's loader releases the GIL), while the next part is mapped
@@ -820,13 +852,10 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         del part
                         heap.keep()  # the part's garbage collected, what the network keeps of it kept
                     load.close()  # the documents' parts are in the store (before a child is forked)
-                    if beside:
+                    if beside and not early:
                         # checked by children forked now, when no loader thread runs and the rdf
-                        # stage's two busy threads are done, beside the analysis (one core); forked
-                        # beside the rdf stage they made it 4.7 s longer (4,585 articles, one job)
-                        shares = check_count(jobs, _resident())
-                        checks = [Forked(_check_parts, corpus, entities_part, k, shares, sample)
-                                  for k in range(shares)]
+                        # stage's two busy threads are done, beside the analysis (one core)
+                        checks = _forked_checks(corpus, entities_part, sample, jobs)
                     del corpus  # the parts are written: the corpus's memory goes to the stages after
                     lap("rdf", less=checking, triples=n_triples)
                     violations: list[str] = []

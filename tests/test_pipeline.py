@@ -311,6 +311,37 @@ def test_shacl_checked_beside_the_build_gives_the_same_build(built, tmp_path, mo
     assert "validate" in dict(again.timings)
 
 
+@pytest.mark.parametrize("early", [True, False])
+def test_the_check_forked_before_or_after_the_mapping_finds_the_same(built, tmp_path, monkeypatch, early):
+    import os
+
+    import kg.pipeline
+    import kg.rdf
+
+    src, out, _ = built
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_CHARS", 0)
+    # a check of every document is always forked first (share 1), or always last (a share above 1)
+    monkeypatch.setattr(kg.pipeline, "EARLY_CHECK_SHARE", 0.0 if early else 2.0)
+    written, forked = [], []  # the parts written to kg.ttl's runs; how many when the check was forked
+    add, fork = kg.rdf.TurtleParts.add, kg.pipeline._forked_checks
+
+    def adding(self, *parts, **kwargs):
+        written.append(len(parts))
+        return add(self, *parts, **kwargs)
+
+    def forking(*args, **kwargs):
+        forked.append(len(written))
+        return fork(*args, **kwargs)
+
+    monkeypatch.setattr(kg.rdf.TurtleParts, "add", adding)
+    monkeypatch.setattr(kg.pipeline, "_forked_checks", forking)
+    monkeypatch.setattr(kg.rdf, "validate", lambda graph, shapes=None: [f"checked in process {os.getpid()}"])
+    report = build([src], tmp_path / "out", view=False, full=True)
+    assert len(forked) == 1 and (forked[0] == 0) == early and len(written) > 1
+    assert len(report.violations) == 1 and report.violations[0] != f"checked in process {os.getpid()}"
+    assert (tmp_path / "out" / "kg.ttl").read_bytes() == (out / "kg.ttl").read_bytes()
+
+
 def test_shacl_beside_runs_in_another_process_and_strict_still_fails(built, tmp_path, monkeypatch):
     import os
 
