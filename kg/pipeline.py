@@ -30,10 +30,11 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
     from kg.analyze import Analysis
+    from kg.analyze.graph import NetworkBuilder, Reading
     from kg.rdf import PartsValidation, Triples
 
 __all__ = ["BuildReport", "extract_articles", "make_corpus", "build", "worker_count", "extract_texts", "DEFAULT_SOURCES",
-           "DEFAULT_OUT", "CHECK_CHARS", "check_sample"]
+           "DEFAULT_OUT", "CHECK_CHARS", "check_sample", "map_blocks"]
 
 DEFAULT_SOURCES = ("source",)
 DEFAULT_OUT = "exports"
@@ -499,17 +500,107 @@ def _unchanged(out: Path, config: dict[str, object], sources: list[list[object]]
         return None
 
 
-def _parts(corpus: Corpus, light: bool = False,
-           only: frozenset[str] | None = None) -> Iterator[tuple[Graph | Triples, bool]]:
+def _parts(corpus: Corpus, light: bool = False, only: frozenset[str] | None = None,
+           blocks: int = 1) -> Iterator[tuple[Graph | Triples, bool]]:
     """The graph of ``corpus`` but its corpus part (:func:`kg.rdf.corpus_part`), a part at a time:
-    the documents' parts (of the documents ``only`` names: content hashes), then the facts' (of
+    the documents' parts (of the documents ``only`` names: content hashes; of the first of
+    ``blocks`` blocks of them, the others being mapped by `_map_block`), then the facts' (of
     those documents: `kg.rdf.fact_parts`; each with ``True``); with ``light`` as
     :class:`kg.rdf.Triples` (faster to build; nothing checks them with SHACL)."""
     from kg.rdf import document_parts, fact_parts
 
+    block = (0, blocks) if blocks > 1 else None
     # map, not a generator expression, which would hold the last part given until the next
-    return chain(map(_a_document_part, document_parts(corpus, light=light, only=only)),
+    return chain(map(_a_document_part, document_parts(corpus, light=light, only=only, block=block)),
                  map(_a_fact_part, fact_parts(corpus, light=light, only=only)))
+
+
+#: At most this many processes map a large build's documents (`map_blocks`): the build's own
+#: and the children it forks, each a block of the documents.
+MAX_MAP_BLOCKS = 4
+
+
+def map_blocks(jobs: int | None) -> int:
+    """How many processes map a large build's documents to RDF: ``jobs`` (default: one per
+    CPU), never more than the CPUs or :data:`MAX_MAP_BLOCKS`; one where no child can be forked.
+
+    Examples
+    --------
+    >>> map_blocks(1)
+    1
+    >>> 1 <= map_blocks(None) <= MAX_MAP_BLOCKS
+    True
+    """
+    from kg.forked import can_fork
+
+    if not can_fork():
+        return 1
+    return max(1, min(jobs or _cpus(), _cpus(), MAX_MAP_BLOCKS))
+
+
+@dataclass(frozen=True)
+class _Mapped:
+    """What a child mapped of a block of the documents (`_map_block`): kg.ttl's runs and the
+    store's Turtle pieces it wrote (files), its triples, and what the graph of entities read."""
+
+    runs: tuple[str, ...]
+    pieces: tuple[str, ...]
+    triples: int
+    reading: Reading | None
+
+
+def _piece_path(folder: Path, block: int, k: int) -> Path:
+    """The k-th Turtle piece for the store that the mapper of ``block`` writes (`_map_block`)."""
+    return folder / f"block{block}-{k:06d}.ttl"
+
+
+def _load_pieces(folder: Path, block: int, start: int, each: Callable[[str], None], until: int | None = None) -> int:
+    """Give ``each`` the text of the pieces of ``block`` from the ``start``-th on that are there
+    (up to ``until``: all those written), removing their files; the number of the next piece."""
+    k = start
+    while until is None or k < until:
+        path = _piece_path(folder, block, k)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            if until is None:
+                break
+            raise
+        each(text)
+        path.unlink()
+        k += 1
+    return k
+
+
+def _map_block(corpus: Corpus, network: NetworkBuilder | None, folder: Path, k: int, n: int) -> _Mapped:
+    """In a forked child: the k-th of n blocks of the documents' parts (`kg.rdf.document_parts`,
+    light), written to kg.ttl's runs in ``folder`` and, for the store, to Turtle pieces there,
+    and read by a `fresh` copy of the graph of entities' builder."""
+    from kg.rdf import TurtleParts, document_parts, release
+
+    turtle = TurtleParts(folder, name=f"block{k}")
+    reader = network.fresh() if network is not None else None
+    pieces: list[str] = []
+    triples = 0
+
+    def piece(text: str) -> None:
+        path = _piece_path(folder, k, len(pieces))
+        part = path.with_suffix(".part")
+        part.write_text(text, encoding="utf-8")
+        part.replace(path)  # whole when it appears: the build loads the pieces as they come
+        pieces.append(str(path))
+
+    with LongLived() as heap:  # as in the build's process: the collector walks each part once
+        for part in document_parts(corpus, light=True, block=(k, n)):
+            triples += len(part)
+            if reader is not None:
+                reader.add(part)
+            turtle.add(part, each=piece)
+            release(part)
+            del part
+            heap.keep()
+    return _Mapped(tuple(str(p) for p in turtle.runs), tuple(pieces), triples,
+                   reader.reading() if reader is not None else None)
 
 
 def _a_document_part(part: Graph | Triples) -> tuple[Graph | Triples, bool]:
@@ -828,6 +919,12 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                 # starts with it) when it outlasts what follows the mapping, else once the parts are loaded
                 early = beside and _checked_share(corpus.documents, sample, chars) >= EARLY_CHECK_SHARE
                 checks = _forked_checks(corpus, entities_part, sample, jobs) if early else []
+                # a large build's documents are mapped in blocks by this process and children forked
+                # now (before the loader thread starts), each writing its runs and store pieces
+                blocks = map_blocks(jobs) if beside and whole is None else 1
+                runs_folder = gen.path / TURTLE_RUNS
+                mappers = [Forked(_map_block, corpus, network, runs_folder, k, blocks) for k in range(1, blocks)]
+                loaded = [0] * len(mappers)  # of each mapper's pieces, how many are in the store's queue
                 try:
                     # the store is bulk-loaded with each part's Turtle as the part is written, on a thread
                     # of its own (Oxigraph's loader releases the GIL), while the next part is mapped
@@ -837,7 +934,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                     n_triples, checking = len(entities_part), 0.0
                     # each part's garbage is collected once (the build's collector runs only when told:
                     # kg.heap), and what the graph of entities keeps of it is not walked again
-                    for part, facts in _parts(corpus, light=checker is None):
+                    for part, facts in _parts(corpus, light=checker is None, blocks=blocks):
                         n_triples += len(part)
                         if network is not None:
                             network.add(part)
@@ -851,7 +948,18 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         release(part)
                         del part
                         heap.keep()  # the part's garbage collected, what the network keeps of it kept
-                    load.close()  # the documents' parts are in the store (before a child is forked)
+                        for k in range(1, blocks):  # the pieces the other blocks' mappers wrote so far
+                            loaded[k - 1] = _load_pieces(runs_folder, k, loaded[k - 1], load)
+                    for k, mapper in enumerate(mappers, 1):  # the other blocks: runs, the rest of their pieces, readings
+                        mapped = mapper.result()
+                        n_triples += mapped.triples
+                        turtle.runs.extend(Path(p) for p in mapped.runs)
+                        if network is not None and mapped.reading is not None:
+                            network.merge(mapped.reading)
+                        _load_pieces(runs_folder, k, loaded[k - 1], load, until=len(mapped.pieces))
+                        del mapped
+                        heap.keep()
+                    load.close()
                     if beside and not early:
                         # checked by children forked now, when no loader thread runs and the rdf
                         # stage's two busy threads are done, beside the analysis (one core)
@@ -912,9 +1020,11 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         lap("validate", more=checking, violations=len(violations))
                         if strict:
                             _strict(violations)
-                finally:  # an error or Ctrl-C: the checks stop with the build
+                finally:  # an error or Ctrl-C: the checks and the mappers stop with the build
                     for c in checks:
                         c.cancel()
+                    for mapper in mappers:
+                        mapper.cancel()
                 report = BuildReport(
                     files=len(files), documents=n_documents, articles=n_articles, sentences=n_sentences,
                     entities=n_entities, relations=n_relations, triples=triples, skipped=skipped,

@@ -776,7 +776,8 @@ def fact_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = False,
 
 def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = False,
                    share: tuple[int, int] = (0, 1),
-                   only: Set[str] | None = None) -> Iterator[Graph | Triples]:
+                   only: Set[str] | None = None,
+                   block: tuple[int, int] | None = None) -> Iterator[Graph | Triples]:
     """The triples of a corpus's documents, in graphs of whole documents of about ``triples``
     triples: each document's node, its articles, sentences, authorships and mentions (documents
     of the same content, whose nodes are the same, in the same graph).
@@ -788,6 +789,9 @@ def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = Fa
     from the k-th; the n shares together are all of them), for n processes that check a
     share each. ``only`` (content hashes, `Document.sha256`) keeps the documents of those
     contents (and articles of no document of the corpus), e.g. a sample to check.
+    ``block=(k, n)`` gives only the k-th of n runs of consecutive documents of about as many
+    sentences each (the n blocks in order are all of them, in the same order), for n processes
+    that map a block each.
 
     Examples
     --------
@@ -803,8 +807,35 @@ def document_parts(corpus: Corpus, triples: int = PART_TRIPLES, light: bool = Fa
     groups = m.document_groups()
     if only is not None:
         groups = [g for g in groups if not g[0] or any(d.sha256 in only for d in g[0])]
+    if block is not None:
+        groups = _block(groups, *block)
     mine = groups[k::n]
     yield from _cut(m, mine, lambda group: m.document_part(*group, mentions), triples, light)
+
+
+def _block(groups: list[tuple[list[Document], list[tuple[Article, str]]]], k: int, n: int,
+           ) -> list[tuple[list[Document], list[tuple[Article, str]]]]:
+    """The k-th of n runs of consecutive ``groups`` of about as many sentences each: a group is
+    in the block where the sentences before it begin.
+
+    Examples
+    --------
+    >>> from kg.model import Article
+    >>> groups = [([], [(Article(f"a{i}", "d", i, None, 0, 0), "0" * 64)]) for i in range(5)]
+    >>> [[g[1][0][0].id for g in _block(groups, k, 2)] for k in range(2)]
+    [['a0', 'a1', 'a2'], ['a3', 'a4']]
+    """
+    if not 0 <= k < n:
+        raise ValueError(f"block must be (k, n) with 0 <= k < n, not {(k, n)!r}")
+    sizes = [1 + sum(len(a.sentences) + 1 for a, _ in g[1]) for g in groups]
+    total = sum(sizes)
+    lo, hi = total * k / n, total * (k + 1) / n
+    out, before = [], 0
+    for g, size in zip(groups, sizes, strict=True):
+        if lo <= before < hi:
+            out.append(g)
+        before += size
+    return out
 
 
 def entity_iris(corpus: Corpus) -> set[URIRef]:

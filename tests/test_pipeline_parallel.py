@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kg.ingest import read_sources
 from kg.pipeline import extract_articles, make_corpus
 
@@ -56,3 +58,52 @@ def test_a_large_build_extracts_in_a_worker_even_with_one_job(tmp_path: Path, mo
     monkeypatch.setattr(executors, "_pool", counted)
     assert extract_articles(ing.articles, ing.documents, jobs=1) == here
     assert pools == [1]  # one worker: the models live and die in it
+
+
+@pytest.mark.parametrize("blocks", [2, 3])
+def test_documents_mapped_in_blocks_by_forked_processes_give_the_same_build(tmp_path: Path, monkeypatch,
+                                                                             blocks: int) -> None:
+    import kg.pipeline as pipeline
+    from kg.forked import can_fork
+    from kg.store import Store
+
+    if not can_fork():
+        pytest.skip("no fork here: the documents are mapped in one process")
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(7):
+        (src / f"p{i}.md").write_text(_page(i) * (i % 3 + 1), encoding="utf-8")
+    monkeypatch.setattr(pipeline, "BESIDE_MIN_CHARS", 0)  # a "large" build: light parts, checked beside
+    monkeypatch.setattr(pipeline, "map_blocks", lambda jobs: 1)
+    one = pipeline.build([src], tmp_path / "one", view=False)
+    real = pipeline._map_block
+
+    def mapper(corpus, network, folder, k, n):  # type: ignore[no-untyped-def]
+        (tmp_path / f"mapped-{k}-of-{n}").touch()  # in the child
+        return real(corpus, network, folder, k, n)
+
+    monkeypatch.setattr(pipeline, "map_blocks", lambda jobs: blocks)
+    monkeypatch.setattr(pipeline, "_map_block", mapper)
+    many = pipeline.build([src], tmp_path / "many", view=False, full=True)
+    # a child mapped each block but the first (the build's own), and left no file behind
+    assert sorted(p.name for p in tmp_path.glob("mapped-*")) == [f"mapped-{k}-of-{blocks}" for k in range(1, blocks)]
+    assert not list((tmp_path / "many").glob("**/.turtle-runs"))
+    assert (tmp_path / "one" / "kg.ttl").read_bytes() == (tmp_path / "many" / "kg.ttl").read_bytes()
+    assert one.triples == many.triples and one.violations == many.violations == ()
+    with Store.open(tmp_path / "one" / "store") as a, Store.open(tmp_path / "many" / "store") as b:
+        assert set(a.triples()) == set(b.triples())
+
+
+def test_the_pieces_of_a_block_are_loaded_in_order_as_they_come(tmp_path: Path) -> None:
+    from kg.pipeline import _load_pieces, _piece_path
+
+    for k in (0, 1, 3):  # piece 2 is still being written
+        _piece_path(tmp_path, 1, k).write_text(f"piece {k}", encoding="utf-8")
+    taken: list[str] = []
+    assert _load_pieces(tmp_path, 1, 0, taken.append) == 2  # what is there so far, in order
+    assert taken == ["piece 0", "piece 1"] and not _piece_path(tmp_path, 1, 0).exists()
+    with pytest.raises(FileNotFoundError):  # the mapper said it wrote four: one is missing
+        _load_pieces(tmp_path, 1, 2, taken.append, until=4)
+    _piece_path(tmp_path, 1, 2).write_text("piece 2", encoding="utf-8")
+    assert _load_pieces(tmp_path, 1, 2, taken.append, until=4) == 4
+    assert taken == [f"piece {k}" for k in range(4)] and not list(tmp_path.iterdir())

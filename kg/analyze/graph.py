@@ -69,6 +69,7 @@ __all__ = [
     "EntityNotFound",
     "to_networkx",
     "NetworkBuilder",
+    "Reading",
     "find_nodes",
     "resolve",
     "undirected",
@@ -326,6 +327,22 @@ class _Names:
         return self.known.setdefault(text, text)
 
 
+@dataclass
+class Reading:
+    """What a `NetworkBuilder` read of the parts it was given (`NetworkBuilder.reading`): the
+    articles, sentences, mentions and facts, apart from the entities it was made with, so that
+    another builder of the same entities can take it (`NetworkBuilder.merge`), e.g. from
+    another process that read some of the parts."""
+
+    sentences: dict[str, SentenceInfo]
+    articles: dict[str, str]
+    node_articles: dict[str, set[str]]
+    node_evidence: dict[str, set[str]]
+    by_sentence: dict[str, set[str]]
+    mention_count: dict[str, int]
+    facts: _Facts
+
+
 class NetworkBuilder:
     """`to_networkx` of a graph given in parts, without holding the graph.
 
@@ -346,6 +363,12 @@ class NetworkBuilder:
     >>> part = rdflib.Graph().add((m, RDF.type, KGO.Mention)).add((m, KGO.refersTo, a)).add((m, KGO.inSentence, s))
     >>> NetworkBuilder(entities).add(part).network().nodes[str(a)]["mentions"]
     1
+
+    Parts read by a `fresh` builder (in another process, say) join through its `reading`:
+
+    >>> one = NetworkBuilder(entities)
+    >>> one.merge(one.fresh().add(part).reading()).network().nodes[str(a)]["mentions"]
+    1
     """
 
     def __init__(self, graph: rdflib.Graph | Triples, comention: str | None = None) -> None:
@@ -356,13 +379,7 @@ class NetworkBuilder:
         self.types, self.kinds = _entities(graph)
         self.name.known.update((k, k) for k in self.types)
         types = self.types
-        self.node_articles: dict[str, set[str]] = defaultdict(set)
-        self.node_evidence: dict[str, set[str]] = defaultdict(set)
-        self.by_sentence: dict[str, set[str]] = defaultdict(set)
-        self.mention_count: dict[str, int] = defaultdict(int)
-        self.sentences: dict[str, SentenceInfo] = {}
-        self.articles: dict[str, str] = {}
-        self.facts = _Facts(defaultdict(set), {}, defaultdict(set))
+        self._start_reading()
         self.attributes: dict[str, dict[str, object]] = {}
         for key in sorted(types):
             node = URIRef(key)
@@ -383,6 +400,55 @@ class NetworkBuilder:
             for s, o in graph.subject_objects(pred):
                 if str(s) in types and str(o) in types and s != o:
                     self.triples.add((str(s), rel, str(o)))
+
+    def _start_reading(self) -> None:
+        """Nothing read yet of the parts."""
+        self.node_articles: dict[str, set[str]] = defaultdict(set)
+        self.node_evidence: dict[str, set[str]] = defaultdict(set)
+        self.by_sentence: dict[str, set[str]] = defaultdict(set)
+        self.mention_count: dict[str, int] = defaultdict(int)
+        self.sentences: dict[str, SentenceInfo] = {}
+        self.articles: dict[str, str] = {}
+        self.facts = _Facts(defaultdict(set), {}, defaultdict(set))
+
+    def fresh(self) -> NetworkBuilder:
+        """A builder of the same entities that has read none of the parts (its `reading` then
+        holds only what it reads); the entities are shared with this one, not copied."""
+        other = object.__new__(NetworkBuilder)
+        other.__dict__.update(self.__dict__)
+        other._start_reading()
+        return other
+
+    def reading(self) -> Reading:
+        """What this builder read of the parts (not the entities it was made with)."""
+        return Reading(dict(self.sentences), dict(self.articles), dict(self.node_articles),
+                       dict(self.node_evidence), dict(self.by_sentence), dict(self.mention_count),
+                       self.facts)
+
+    def merge(self, reading: Reading) -> NetworkBuilder:
+        """Take what another builder of the same entities read (its `reading`): this builder is
+        then the one that read its parts and those; returns the builder."""
+        name = self.name
+        for iri, info in reading.sentences.items():
+            self.sentences[name(iri)] = info
+        for art, head in reading.articles.items():
+            if head or art not in self.articles:
+                self.articles[name(art)] = head
+        for mine, theirs in ((self.node_articles, reading.node_articles),
+                             (self.node_evidence, reading.node_evidence),
+                             (self.by_sentence, reading.by_sentence)):
+            for key, values in theirs.items():
+                mine[name(key)].update(map(name, values))
+        for key, n in reading.mention_count.items():
+            self.mention_count[name(key)] += n
+        facts, more = self.facts, reading.facts
+        for k3, sents in more.evidence.items():
+            facts.evidence[k3].update(sents)
+        for k3, c in more.confidence.items():
+            facts.confidence[k3] = max(facts.confidence.get(k3, 0.0), c)
+        for k3, comps in more.extracted_by.items():
+            facts.extracted_by[k3].update(comps)
+        return self
 
     def add(self, graph: rdflib.Graph | Triples) -> NetworkBuilder:
         """Read the articles, sentences, mentions and facts of one part; returns the builder."""
