@@ -950,8 +950,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         heap.keep()  # the part's garbage collected, what the network keeps of it kept
                         for k in range(1, blocks):  # the pieces the other blocks' mappers wrote so far
                             loaded[k - 1] = _load_pieces(runs_folder, k, loaded[k - 1], load)
-                    for k, mapper in enumerate(mappers, 1):  # the other blocks: runs, the rest of their pieces, readings
-                        mapped = mapper.result()
+                    for k in range(1, blocks):  # the other blocks: runs, the rest of their pieces, readings
+                        mapped = mappers.pop(0).result()  # (the job, which keeps its value, dropped)
                         n_triples += mapped.triples
                         turtle.runs.extend(Path(p) for p in mapped.runs)
                         if network is not None and mapped.reading is not None:
