@@ -540,11 +540,12 @@ def map_blocks(jobs: int | None) -> int:
 
 @dataclass(frozen=True)
 class _Mapped:
-    """What a child mapped of a block of the documents (`_map_block`): kg.ttl's runs and the
-    store's Turtle pieces it wrote (files), its triples, and what the graph of entities read."""
+    """What a child mapped of a block of the documents (`_map_block`): kg.ttl's runs and how
+    many of the store's Turtle pieces it wrote (files: `_piece_path`), its triples, and what the
+    graph of entities read."""
 
     runs: tuple[str, ...]
-    pieces: tuple[str, ...]
+    pieces: int
     triples: int
     reading: Reading | None
 
@@ -580,15 +581,15 @@ def _map_block(corpus: Corpus, network: NetworkBuilder | None, folder: Path, k: 
 
     turtle = TurtleParts(folder, name=f"block{k}")
     reader = network.fresh() if network is not None else None
-    pieces: list[str] = []
-    triples = 0
+    pieces = triples = 0
 
     def piece(text: str) -> None:
-        path = _piece_path(folder, k, len(pieces))
+        nonlocal pieces
+        path = _piece_path(folder, k, pieces)
         part = path.with_suffix(".part")
         part.write_text(text, encoding="utf-8")
         part.replace(path)  # whole when it appears: the build loads the pieces as they come
-        pieces.append(str(path))
+        pieces += 1
 
     with LongLived() as heap:  # as in the build's process: the collector walks each part once
         for part in document_parts(corpus, light=True, block=(k, n)):
@@ -599,7 +600,7 @@ def _map_block(corpus: Corpus, network: NetworkBuilder | None, folder: Path, k: 
             release(part)
             del part
             heap.keep()
-    return _Mapped(tuple(str(p) for p in turtle.runs), tuple(pieces), triples,
+    return _Mapped(tuple(str(p) for p in turtle.runs), pieces, triples,
                    reader.reading() if reader is not None else None)
 
 
@@ -956,10 +957,10 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                         turtle.runs.extend(Path(p) for p in mapped.runs)
                         if network is not None and mapped.reading is not None:
                             network.merge(mapped.reading)
-                        _load_pieces(runs_folder, k, loaded[k - 1], load, until=len(mapped.pieces))
+                        _load_pieces(runs_folder, k, loaded[k - 1], load, until=mapped.pieces)
                         del mapped
                         heap.keep()
-                    load.close()
+                    load.close()  # the documents' parts are in the store (before a child is forked)
                     if beside and not early:
                         # checked by children forked now, when no loader thread runs and the rdf
                         # stage's two busy threads are done, beside the analysis (one core)
