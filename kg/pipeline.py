@@ -978,7 +978,7 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
                     written: list[Path] = []
                     analysis = None
                     scores: list[Triples] = []  # the entities' scores, written to kg.ttl with them
-                    graph_of_entities = network.network() if network is not None else None
+                    graph_of_entities = network.network(keep=False) if network is not None else None
                     del network
                     if analyze:
                         from kg.analyze import analyze as run_analysis

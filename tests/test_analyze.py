@@ -508,9 +508,10 @@ def test_a_neighbourhood_keeps_the_graph_order_whatever_the_hash_seed():
     assert runs.pop().startswith("['n0', 'n7', 'n14', 'n21', 'n28', 'n35']")
 
 
-@pytest.mark.parametrize(("comention", "light"), [(None, False), ("sentence", False), ("article", False),
-                                                 ("sentence", True)])
-def test_network_built_from_the_parts_is_the_graphs(comention, light, tmp_path):
+@pytest.mark.parametrize(("comention", "light", "keep"), [(None, False, True), ("sentence", False, True),
+                                                         ("article", False, True), ("sentence", True, True),
+                                                         ("sentence", True, False), ("article", False, False)])
+def test_network_built_from_the_parts_is_the_graphs(comention, light, keep, tmp_path):
     from synthetic import news_corpus
 
     from kg.analyze import NetworkBuilder
@@ -521,12 +522,19 @@ def test_network_built_from_the_parts_is_the_graphs(comention, light, tmp_path):
     builder = NetworkBuilder(corpus_part(corpus, facts=False), comention=comention)
     for part in [*fact_parts(corpus, triples=20, light=light), *document_parts(corpus, triples=1, light=light)]:
         builder.add(part)
-    G = builder.network()
+    G = builder.network(keep=keep)
     assert G.graph == expected.graph and len(G.graph["sentences"]) > 5
     assert list(G.nodes(data=True)) == list(expected.nodes(data=True))
     assert list(G.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
     assert sum(d["mentions"] for _, d in G.nodes(data=True)) > 10
     assert any(d["evidence"] and d["confidence"] for *_, d in G.edges(data=True))
+    # a builder that kept its reading gives the graph again; one that handed it over is empty
+    again = builder.network()
+    if keep:
+        assert list(again.edges(keys=True, data=True)) == list(G.edges(keys=True, data=True))
+    else:
+        assert not builder.by_sentence and not builder.node_evidence and not builder.facts.evidence
+        assert again.number_of_edges() == 0 and not again.graph["sentences"]
 
 
 def test_a_link_s_weight_is_its_counts_times_the_weights_in_any_order():

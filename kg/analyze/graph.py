@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
@@ -255,7 +255,7 @@ def _facts(graph: rdflib.Graph | Triples, types: Mapping[str, str], node_evidenc
             out.extracted_by[key3].add(_text(comp))
 
 
-def _add_comentions(G: nx.MultiDiGraph, comention: str, groups: Mapping[str, set[str]]) -> None:
+def _add_comentions(G: nx.MultiDiGraph, comention: str, groups: Mapping[str, Iterable[str]]) -> None:
     """One undirected ``comention`` edge per pair of entities sharing a sentence or article
     (``groups``: sentence or article IRI → its entities)."""
     pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -480,14 +480,32 @@ class NetworkBuilder:
         _facts(graph, types, self.node_evidence, self.facts, name)
         return self
 
-    def network(self) -> nx.MultiDiGraph:
-        """The graph of everything read (see `to_networkx`)."""
+    def network(self, keep: bool = True) -> nx.MultiDiGraph:
+        """The graph of everything read (see `to_networkx`).
+
+        With ``keep=False`` the builder hands over what it read as the graph takes it (each
+        entity's sets of articles and sentences, each sentence's entities, each fact's
+        evidence): the graph and the builder are never both held whole, and the builder is
+        left empty (a build, whose builder is done with, makes its graph so).
+        """
+        def take(values: dict[Any, Any], key: Any) -> Any:
+            return values.get(key) if keep else values.pop(key, None)
+
         G: nx.MultiDiGraph = nx.MultiDiGraph()
         G.graph["sentences"] = dict(sorted(self.sentences.items()))
         G.graph["articles"] = dict(sorted(self.articles.items()))
         G.graph["comention"] = self.comention
-        G.graph["mentioned"] = {sent: tuple(sorted(ents)) for sent, ents in sorted(self.by_sentence.items())}
-        for key, attrs in self.attributes.items():
+        mentioned = {sent: tuple(sorted(take(self.by_sentence, sent))) for sent in sorted(self.by_sentence)}
+        G.graph["mentioned"] = mentioned
+        groups: Mapping[str, Iterable[str]] = mentioned
+        if self.comention == "article":  # read before the entities' articles are handed over
+            in_article: dict[str, set[str]] = defaultdict(set)
+            for entity, its_articles in self.node_articles.items():
+                for article in its_articles:
+                    in_article[article].add(entity)
+            groups = in_article
+        for key in list(self.attributes):
+            attrs = take(self.attributes, key)
             G.add_node(
                 key,
                 type=self.types[key],
@@ -495,8 +513,8 @@ class NetworkBuilder:
                 label=attrs["label"],
                 aliases=attrs["aliases"],
                 mentions=self.mention_count.get(key, 0),
-                articles=tuple(sorted(self.node_articles.get(key, ()))),
-                evidence=tuple(sorted(self.node_evidence.get(key, ()))),
+                articles=tuple(sorted(take(self.node_articles, key) or ())),
+                evidence=tuple(sorted(take(self.node_evidence, key) or ())),
                 jobTitles=attrs["jobTitles"],
                 honours=attrs["honours"],
                 date=attrs["date"],
@@ -511,17 +529,14 @@ class NetworkBuilder:
                 obj,
                 key=rel,
                 relation=rel,
-                evidence=tuple(sorted(facts.evidence.get(k3, ()))),
+                evidence=tuple(sorted(take(facts.evidence, k3) or ())),
                 confidence=facts.confidence.get(k3),
-                extractedBy=tuple(sorted(facts.extracted_by.get(k3, ()))),
+                extractedBy=tuple(sorted(take(facts.extracted_by, k3) or ())),
             )
-        if self.comention == "sentence":
-            _add_comentions(G, self.comention, self.by_sentence)
-        elif self.comention == "article":
-            groups: dict[str, set[str]] = defaultdict(set)
-            for entity, its_articles in self.node_articles.items():
-                for article in its_articles:
-                    groups[article].add(entity)
+        if not keep:
+            self._start_reading()  # the rest of the reading (the counts, the sentences' dict) goes too
+            self.triples = set()
+        if self.comention is not None:
             _add_comentions(G, self.comention, groups)
         return G
 
