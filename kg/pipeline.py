@@ -16,6 +16,7 @@ from kg.cache import ExtractCache
 from kg.errors import NothingToBuild, ValidationError
 from kg.executors import DEFAULT_EXECUTOR, executors, start_executor
 from kg.extract import DEFAULT_COMPONENTS, extract_many
+from kg.extract.tokens import release as release_segmenter
 from kg.forked import Forked
 from kg.heap import LongLived, collected_by_hand, returning_large_blocks
 from kg.ingest import Ingested, read_sources
@@ -889,6 +890,8 @@ def build(sources: Sequence[str | os.PathLike[str]] = DEFAULT_SOURCES, out: str 
 
                 corpus = make_corpus(ingested, comps, progress, jobs, relations, events, cache, corpus_lap,
                                      executor, scheduler)
+                if chars >= BESIDE_MIN_CHARS:  # a large build's sentences are segmented: its memory
+                    release_segmenter()  # goes to the stages after (a small build keeps it for the next)
                 # from here a stage's large blocks go back to the system when it is done with them (not
                 # during extraction, whose models make and free large arrays sentence after sentence)
                 after_extraction.enter_context(returning_large_blocks())

@@ -311,6 +311,21 @@ def test_shacl_checked_beside_the_build_gives_the_same_build(built, tmp_path, mo
     assert "validate" in dict(again.timings)
 
 
+@pytest.mark.parametrize("large", [True, False])
+def test_a_large_build_lets_go_of_the_segmenter_and_builds_the_same(built, tmp_path, monkeypatch, large):
+    import kg.extract.tokens
+    import kg.pipeline
+
+    src, out, _ = built
+    monkeypatch.setattr(kg.pipeline, "BESIDE_MIN_CHARS", 0 if large else 10**9)
+    kg.extract.tokens.segment("工会主席说")  # the segmenter loaded, as after any build
+    assert kg.extract.tokens._SEGMENTER is not None
+    build([src], tmp_path / "out", view=False, full=True)
+    assert (kg.extract.tokens._SEGMENTER is None) == large  # its dictionary freed for the stages after
+    assert (tmp_path / "out" / "kg.ttl").read_bytes() == (out / "kg.ttl").read_bytes()
+    assert kg.extract.tokens.segment("工会主席说") == ["工会主席", "说"]  # and loaded again when needed
+
+
 @pytest.mark.parametrize("early", [True, False])
 def test_the_check_forked_before_or_after_the_mapping_finds_the_same(built, tmp_path, monkeypatch, early):
     import os
