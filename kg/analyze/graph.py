@@ -731,8 +731,13 @@ def centrality_links(G: nx.Graph) -> Links:
         found.relation.append(a * n + b)
     codes, weight, near = found.links()
     del found
-    ends = np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1)
-    return Links(nodes, ends, weight, near)
+    # the two ends as two rows, each contiguous (PageRank reads each end's column as it is, no
+    # copy), seen as one array of a row per link; made in place, without arrays for the quotients
+    rows = np.empty((2, len(codes)), dtype=np.int64)
+    np.floor_divide(codes, max(n, 1), out=rows[0])
+    np.remainder(codes, max(n, 1), out=rows[1])
+    del codes
+    return Links(nodes, rows.T, weight, near)
 
 
 def centrality_graph(G: nx.Graph) -> nx.Graph:

@@ -249,19 +249,22 @@ def pagerank(G: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: i
     >>> max(pr, key=pr.get), round(sum(pr.values()), 6)
     ('b', 1.0)
     """
-    return _pagerank(_indexed(G), alpha, tol, max_iter)
+    return _pagerank(_indexed(G).links, alpha, tol, max_iter)
 
 
-def _pagerank(x: _Indexed, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[str, float]:
+def _pagerank(x: Links, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[str, float]:
+    """`pagerank` of the links ``x`` (arrays alone: no igraph graph of them is needed)."""
     n = len(x.nodes)
     if n == 0:
         return {}
     # every link both ways: forward (first end to second) summed first, then backward, each in
     # the links' order, as one sum over the two directions in a row would (np.add.at adds in
     # order: the same bits) without arrays of twice the links (on 4,585 articles 1.3 million
-    # links, the build's largest moment: 84 MB of them, now 52)
-    first, second = np.ascontiguousarray(x.links.ends[:, 0]), np.ascontiguousarray(x.links.ends[:, 1])
-    weight = x.links.weight
+    # links: 84 MB of them, then 52; the ends of `centrality_links` are two contiguous rows,
+    # read here as they are: 40 MB, before the igraph graph is made. The analysis's largest
+    # moment is now igraph's search for communities: some 100 MB on that corpus)
+    first, second = np.ascontiguousarray(x.ends[:, 0]), np.ascontiguousarray(x.ends[:, 1])
+    weight = x.weight
     out = np.bincount(first, weights=weight, minlength=n).astype(np.float64, copy=False)  # (ints when no links)
     np.add.at(out, second, weight)
     dangling = out == 0
@@ -284,7 +287,8 @@ def _pagerank(x: _Indexed, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: 
         rank = new
         if err < n * tol:
             break
-    return x.values([float(r) for r in rank], 1.0 / float(rank.sum()))
+    scale = 1.0 / float(rank.sum())
+    return {v: float(r) * scale for v, r in zip(x.nodes, rank, strict=True)}
 
 
 def connected_components(G: nx.MultiDiGraph, weighted: nx.Graph | None = None) -> tuple[tuple[str, ...], ...]:
@@ -553,10 +557,12 @@ def analyze(
     ({}, ())
     """
     G = graph if isinstance(graph, nx.Graph) else to_networkx(graph, comention=comention)
-    x = _Indexed.from_links(centrality_links(G))  # one igraph graph of the links for every score
+    links = centrality_links(G)
+    pr = _pagerank(links)  # on the arrays, before the igraph graph takes its memory
+    x = _Indexed.from_links(links)  # one igraph graph of the links for the other scores
+    del links
     deg = _degree(x)
     btw = _betweenness(x.close(), betweenness_samples, seed)
-    pr = _pagerank(x)
     comps = _components(G, x)
     comms = _communities(x, seed)
     comp_of = {v: i for i, c in enumerate(comps) for v in c}
