@@ -83,6 +83,29 @@ SCORE_PREDICATES = (KGO.degree, KGO.betweenness, KGO.pagerank, KGO.community)
 # ---------------------------------------------------------------- scores
 
 
+def _simple_links(W: nx.Graph) -> tuple[Links, np.ndarray]:
+    """A simple undirected networkx graph's links as `Links` (nodes sorted, links sorted,
+    self-loops left out; ``weight`` ``1.0`` where a link has none), and their lengths
+    (``distance``, ``1 / weight`` where a link has none)."""
+    nodes = tuple(sorted(W))
+    index = {v: i for i, v in enumerate(nodes)}
+    links = sorted((min(index[u], index[v]), max(index[u], index[v]), d) for u, v, d in W.edges(data=True)
+                   if u != v)
+    weight = np.array([float(d.get("weight", 1.0)) for _, _, d in links], dtype=np.float64)
+    ends = np.array([(i, j) for i, j, _ in links], dtype=np.int64).reshape(-1, 2)
+    close = np.array([bool(d.get("close", True)) for _, _, d in links], dtype=bool)
+    distance = np.array([float(d.get("distance", 1.0 / w)) for (_, _, d), w in zip(links, weight, strict=True)],
+                        dtype=np.float64)
+    return Links(nodes, ends, weight, close), distance
+
+
+def _links(G: nx.Graph) -> Links:
+    """The `Links` `_indexed` makes its igraph graph of, without the graph."""
+    if G.is_multigraph() or G.is_directed():
+        return centrality_links(G)
+    return _simple_links(G)[0]
+
+
 def _indexed(G: nx.Graph) -> _Indexed:
     """`_Indexed` of ``G`` itself when it is already a simple undirected graph (from
     `centrality_graph`), else of its `centrality_links`."""
@@ -142,16 +165,8 @@ class _Indexed:
 
     @classmethod
     def of(cls, W: nx.Graph) -> _Indexed:
-        nodes = tuple(sorted(W))
-        index = {v: i for i, v in enumerate(nodes)}
-        links = sorted((min(index[u], index[v]), max(index[u], index[v]), d) for u, v, d in W.edges(data=True)
-                       if u != v)
-        weight = np.array([float(d.get("weight", 1.0)) for _, _, d in links], dtype=np.float64)
-        ends = np.array([(i, j) for i, j, _ in links], dtype=np.int64).reshape(-1, 2)
-        close = np.array([bool(d.get("close", True)) for _, _, d in links], dtype=bool)
-        distance = np.array([float(d.get("distance", 1.0 / w)) for (_, _, d), w in zip(links, weight, strict=True)],
-                            dtype=np.float64)
-        return replace(cls.from_links(Links(nodes, ends, weight, close)), distance=distance)
+        links, distance = _simple_links(W)
+        return replace(cls.from_links(links), distance=distance)
 
     @classmethod
     def from_links(cls, x: Links) -> _Indexed:
@@ -249,7 +264,7 @@ def pagerank(G: nx.Graph, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: i
     >>> max(pr, key=pr.get), round(sum(pr.values()), 6)
     ('b', 1.0)
     """
-    return _pagerank(_indexed(G).links, alpha, tol, max_iter)
+    return _pagerank(_links(G), alpha, tol, max_iter)
 
 
 def _pagerank(x: Links, alpha: float = 0.85, tol: float = 1.0e-10, max_iter: int = 200) -> dict[str, float]:
