@@ -578,6 +578,7 @@ def _map_block(corpus: Corpus, network: NetworkBuilder | None, folder: Path, k: 
     """In a forked child: the k-th of n blocks of the documents' parts (`kg.rdf.document_parts`,
     light), written to kg.ttl's runs in ``folder`` and, for the store, to Turtle pieces there,
     and read by a `fresh` copy of the graph of entities' builder."""
+    from kg.atomic import atomic_write
     from kg.rdf import TurtleParts, document_parts, release
 
     turtle = TurtleParts(folder, name=f"block{k}")
@@ -586,10 +587,7 @@ def _map_block(corpus: Corpus, network: NetworkBuilder | None, folder: Path, k: 
 
     def piece(text: str) -> None:
         nonlocal pieces
-        path = _piece_path(folder, k, pieces)
-        part = path.with_suffix(".part")
-        part.write_text(text, encoding="utf-8")
-        part.replace(path)  # whole when it appears: the build loads the pieces as they come
+        atomic_write(_piece_path(folder, k, pieces), text)  # whole when it appears: loaded as it comes
         pieces += 1
 
     with LongLived() as heap:  # as in the build's process: the collector walks each part once
